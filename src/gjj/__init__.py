@@ -1,0 +1,1 @@
+"""GJJ Online Hall: the online service hall of a housing provident fund centre."""

@@ -1,0 +1,59 @@
+"""Reading configuration from the environment, shared by the hall, govsso and the simulators.
+
+Every process is configured by environment variables only; the defaults give the embedded
+set-up of DESIGN.md (SQLite files under ``var/``, all processes on loopback).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"环境变量 {name} 应为整数，实际为 {raw!r}") from exc
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def var_dir() -> Path:
+    """Where embedded data lives (git-ignored): SQLite files, media, the task queue."""
+    path = Path(os.environ.get("GJJ_VAR_DIR", str(REPO_ROOT / "var"))).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def database_from_env(name: str, default_sqlite_file: str) -> dict:
+    """A Django DATABASES entry from a URL in ``name``, or an embedded SQLite file."""
+    url = os.environ.get(name) or f"sqlite:///{var_dir() / default_sqlite_file}"
+    config = dj_database_url.parse(url, conn_max_age=0)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets readers go on while one process writes; IMMEDIATE takes the write lock at the
+        # start of a transaction so that two writers queue instead of failing on lock upgrade.
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    else:
+        config["CONN_HEALTH_CHECKS"] = True
+    return config

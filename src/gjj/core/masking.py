@@ -1,0 +1,53 @@
+"""Personal data (身份证号, card numbers, phone) is masked in pages and logs."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+
+def mask_id_number(value: str | None) -> str:
+    if not value:
+        return ""
+    if len(value) < 8:
+        return "*" * len(value)
+    return f"{value[:4]}{'*' * (len(value) - 8)}{value[-4:]}"
+
+
+def mask_card_number(value: str | None) -> str:
+    if not value:
+        return ""
+    if len(value) < 8:
+        return "*" * len(value)
+    return f"{value[:4]} **** **** {value[-4:]}"
+
+
+def mask_phone(value: str | None) -> str:
+    if not value:
+        return ""
+    if len(value) < 7:
+        return "*" * len(value)
+    return f"{value[:3]}****{value[-4:]}"
+
+
+# Long digit runs in log lines: 身份证号 (17 digits + digit/X), card numbers (16–19), phones (11).
+_ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+_CARD = re.compile(r"(?<!\d)\d{16,19}(?!\d)")
+_PHONE = re.compile(r"(?<!\d)1\d{10}(?!\d)")
+
+
+def mask_text(text: str) -> str:
+    text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group(0)), text)
+    text = _CARD.sub(lambda m: mask_card_number(m.group(0)), text)
+    return _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
+
+
+class MaskPersonalDataFilter(logging.Filter):
+    """Masks ID, card and phone numbers in every log record, whatever the code logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_text(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
