@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Max
@@ -114,3 +116,133 @@ def hold_consume(*, reference: str, memo: str) -> LedgerEntry:
     hold.status, hold.closed_at = HoldStatus.CONSUMED, timezone.now()
     hold.save(update_fields=["status", "closed_at"])
     return entry
+
+
+# -- bulk bookings for imports ---------------------------------------------------------------------
+# ``ledger_post`` takes a row lock and a few queries per call: right for one payout, far too slow
+# for the 100,000 accounts of a dataset import. The two functions below keep the same invariant
+# (balance == sum of entries, entries append-only with consecutive sequence numbers, a reference
+# booked once) for many accounts at a time, with a handful of queries per batch.
+
+
+@dataclass(frozen=True)
+class AccountOpening:
+    """A new fund account (not yet saved, ``balance_fen`` 0) and the balance it opens with."""
+
+    account: FundAccount
+    opening_balance_fen: int
+    reference: str
+    memo: str
+
+
+@dataclass(frozen=True)
+class LedgerPosting:
+    """One entry to append to an existing account, as ``ledger_post`` would."""
+
+    account_id: int
+    kind: LedgerEntryKind
+    amount_fen: int
+    reference: str
+    memo: str
+
+
+@transaction.atomic
+def fund_accounts_open(
+    *, openings: Sequence[AccountOpening], occurred_at: dt.datetime, batch_size: int = 500
+) -> list[FundAccount]:
+    """Create accounts, each with an ``opening`` entry (sequence 1) for a non-zero opening balance.
+
+    The balance is written together with its only entry, so the books are right from the start.
+    """
+    accounts: list[FundAccount] = []
+    for opening in openings:
+        if opening.opening_balance_fen < 0:
+            raise ValueError(f"账户 {opening.account.account_no} 的期初余额不能为负数")
+        if opening.account.pk is not None or opening.account.balance_fen != 0:
+            raise ValueError(f"账户 {opening.account.account_no} 应为尚未保存、余额为 0 的新账户")
+        opening.account.balance_fen = opening.opening_balance_fen
+        accounts.append(opening.account)
+    FundAccount.objects.bulk_create(accounts, batch_size=batch_size)
+    entries = []
+    for opening in openings:
+        if opening.opening_balance_fen == 0:
+            continue  # the balance is 0 and so is the sum of no entries
+        if opening.account.pk is None:  # pragma: no cover - SQLite ≥ 3.35 and PostgreSQL return keys
+            raise RuntimeError("数据库没有返回新账户的主键，无法记账")
+        entries.append(
+            LedgerEntry(
+                account_id=opening.account.pk,
+                sequence=1,
+                kind=LedgerEntryKind.OPENING,
+                amount_fen=opening.opening_balance_fen,
+                balance_after_fen=opening.opening_balance_fen,
+                reference=opening.reference,
+                memo=opening.memo,
+                occurred_at=occurred_at,
+            )
+        )
+    LedgerEntry.objects.bulk_create(entries, batch_size=batch_size)
+    return accounts
+
+
+@transaction.atomic
+def ledger_post_many(
+    *, postings: Sequence[LedgerPosting], occurred_at: dt.datetime, batch_size: int = 500
+) -> list[LedgerEntry]:
+    """``ledger_post`` for many accounts: returns the entries booked now.
+
+    Same rules: the accounts are locked, a reference already booked for the account and kind is
+    skipped, and a debit may not reach into the frozen amount (InsufficientFunds, nothing written).
+    """
+    booked: list[LedgerEntry] = []
+    for start in range(0, len(postings), batch_size):
+        batch = postings[start : start + batch_size]
+        account_ids = {posting.account_id for posting in batch}
+        accounts = FundAccount.objects.select_for_update().in_bulk(account_ids)
+        last_sequences = dict(
+            LedgerEntry.objects.filter(account_id__in=account_ids)
+            .values_list("account_id")
+            .annotate(last=Max("sequence"))
+        )
+        already_booked = set(
+            LedgerEntry.objects.filter(
+                account_id__in=account_ids, reference__in={p.reference for p in batch if p.reference}
+            ).values_list("account_id", "kind", "reference")
+        )
+        entries: list[LedgerEntry] = []
+        changed: dict[int, FundAccount] = {}
+        for posting in batch:
+            if posting.amount_fen == 0:
+                raise ValueError("发生额不能为 0")
+            key = (posting.account_id, posting.kind, posting.reference)
+            if posting.reference and key in already_booked:
+                continue
+            account = accounts[posting.account_id]
+            new_balance = account.balance_fen + posting.amount_fen
+            if new_balance < account.frozen_fen or new_balance < 0:
+                raise InsufficientFunds(
+                    f"账户 {account.account_no} 余额 {account.balance_fen} 分，"
+                    f"记账 {posting.amount_fen} 分后将低于冻结金额 {account.frozen_fen} 分"
+                )
+            sequence = last_sequences.get(posting.account_id, 0) + 1
+            last_sequences[posting.account_id] = sequence
+            already_booked.add(key)
+            entries.append(
+                LedgerEntry(
+                    account_id=posting.account_id,
+                    sequence=sequence,
+                    kind=posting.kind,
+                    amount_fen=posting.amount_fen,
+                    balance_after_fen=new_balance,
+                    reference=posting.reference,
+                    memo=posting.memo,
+                    occurred_at=occurred_at,
+                )
+            )
+            account.balance_fen = new_balance
+            account.version += 1
+            changed[account.pk] = account
+        LedgerEntry.objects.bulk_create(entries)
+        FundAccount.objects.bulk_update(list(changed.values()), ["balance_fen", "version"])
+        booked.extend(entries)
+    return booked

@@ -1,3 +1,7 @@
 """The embedded default: SQLite files and local-disk media under var/, every process on loopback."""
 
 from gjj.settings.base import *  # noqa: F403
+
+# One-off commands (gjj evaluate) start the simulator process for their duration when `make run`
+# is not up: see gjj.core.embedded_sims.
+GJJ_AUTOSTART_SIMULATORS = True

@@ -1,0 +1,52 @@
+# GJJ Online Hall. `make run` and `make test` are all a fresh machine needs.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/gjj
+DEMO_DATASET ?= data/demo-dataset.json
+PYTEST_ARGS ?=
+
+.PHONY: setup run test test-sqlite test-postgres lint typecheck format demo-dataset clean
+
+$(BIN)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@
+
+setup: $(BIN)/.installed
+	$(BIN)/gjj migrate --noinput -v 0
+	$(BIN)/python -m django migrate --noinput -v 0 --settings=govsso.settings
+	$(BIN)/python -m django migrate --noinput -v 0 --settings=sims.settings
+
+run: setup
+	$(BIN)/python -m gjj.launcher --dataset $(DEMO_DATASET)
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy src/gjj/core src/gjj/policy src/gjj/members src/gjj/withdrawals
+
+format: $(BIN)/.installed
+	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests
+
+test-sqlite: $(BIN)/.installed
+	GJJ_DATABASE_URL= $(BIN)/pytest -q $(PYTEST_ARGS)
+
+test-postgres: $(BIN)/.installed
+	GJJ_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q $(PYTEST_ARGS)
+
+test: lint
+	bash scripts/ensure-system.sh --services
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+demo-dataset: $(BIN)/.installed
+	$(BIN)/gjj generate-dataset --people 300 --seed 20261127 --named data/named-members.json --output $(DEMO_DATASET)
+
+clean:
+	rm -rf var

@@ -1,0 +1,167 @@
+"""`make run`: every process of the embedded default on loopback, in the foreground.
+
+Imports the demo dataset when the hall's database is empty, starts the hall, govsso, the
+simulators and the worker, prints the URLs and demo logins, and on Ctrl-C stops exactly the
+processes it started, by their PIDs."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from gjj.core.env import REPO_ROOT, env_int, var_dir
+
+
+@dataclass
+class Service:
+    name: str
+    title: str
+    command: list[str]
+    port: int | None
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/" if self.port else ""
+
+
+def _gunicorn(module: str, port: int, workers: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        module,
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        "4",
+        "--no-control-socket",
+        "--access-logfile",
+        "-",
+        "--log-level",
+        "warning",
+    ]
+
+
+def services() -> list[Service]:
+    hall, govsso, sims = env_int("GJJ_HALL_PORT", 8000), env_int("GJJ_GOVSSO_PORT", 8001), env_int("GJJ_SIMS_PORT", 8002)
+    return [
+        Service("sims", "外部系统模拟器（住房信息、银行、短信）", _gunicorn("sims.wsgi", sims, 2), sims),
+        Service("govsso", "辽宁政务服务网（统一身份认证模拟）", _gunicorn("govsso.wsgi", govsso, 2), govsso),
+        Service("hall", "公积金网上服务大厅", _gunicorn("gjj.wsgi", hall, 2), hall),
+        Service("worker", "后台任务（支付、通知、对账、过期）", [sys.executable, "-m", "gjj.cli", "run_huey"], None),
+    ]
+
+
+def _hall_is_empty() -> bool:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gjj.settings.embedded")
+    import django
+
+    django.setup()
+    from gjj.members.models import Person
+
+    return not Person.objects.exists()
+
+
+def _wait_until_up(service: Service, deadline_seconds: float = 30.0) -> bool:
+    if not service.port:
+        return True
+    end = time.monotonic() + deadline_seconds
+    while time.monotonic() < end:
+        if service.process and service.process.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(f"{service.url}health", timeout=1) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    return True
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.2)
+    return False
+
+
+def _stop(started: list[Service]) -> None:
+    for service in reversed(started):
+        if service.process and service.process.poll() is None:
+            service.process.send_signal(signal.SIGTERM)
+    for service in reversed(started):
+        if service.process:
+            try:
+                service.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                service.process.kill()
+
+
+def _print_banner(started: list[Service], dataset: Path) -> None:
+    print("\n================ 公积金网上服务大厅（嵌入式默认配置）已启动 ================")
+    for service in started:
+        where = service.url or "（无端口）"
+        print(f"  {service.title:<24} {where}")
+    print(f"\n  数据目录：{var_dir()}    演示数据：{dataset}")
+    print("  演示登录（政务服务网账号，身份证号 / 密码）：")
+    for name, id_number, note in DEMO_LOGINS:
+        print(f"    {name}  {id_number}  Demo@2026   {note}")
+    print("  短信发件箱：GET http://127.0.0.1:%d/sms/outbox?phone=13804001001" % env_int("GJJ_SIMS_PORT", 8002))
+    print("  按 Ctrl-C 停止全部进程。")
+    print("==========================================================================\n", flush=True)
+
+
+DEMO_LOGINS = [
+    ("张伟", "210102198803120158", "新建商品房购房人，可提取 86,420.50 元"),
+    ("李娜", "210103199007050241", "张伟的配偶，以配偶身份提取"),
+    ("杨磊", "210106198411110378", "存量房（房证新档案号 2026010203456），盛京银行卡"),
+    ("王芳", "21010419850101028X", "账户封存，不符合条件"),
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="启动公积金网上服务大厅的全部进程")
+    parser.add_argument("--dataset", default=str(REPO_ROOT / "data" / "demo-dataset.json"))
+    args = parser.parse_args(argv)
+    dataset = Path(args.dataset)
+
+    if _hall_is_empty():
+        print(f"数据库为空，导入演示数据 {dataset} …", flush=True)
+        subprocess.run([sys.executable, "-m", "gjj.cli", "import-dataset", str(dataset)], check=True)  # noqa: S603
+
+    started: list[Service] = []
+    stopping = False
+
+    def on_signal(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        for service in services():
+            service.process = subprocess.Popen(service.command, cwd=REPO_ROOT)  # noqa: S603
+            started.append(service)
+            if not _wait_until_up(service):
+                print(f"{service.title} 未能启动，正在停止其他进程", file=sys.stderr)
+                return 1
+        _print_banner(started, dataset)
+        while not stopping:
+            for service in started:
+                if service.process and service.process.poll() is not None:
+                    print(f"{service.title} 已退出（代码 {service.process.returncode}），正在停止其他进程", file=sys.stderr)
+                    return 1
+            time.sleep(0.5)
+        return 0
+    finally:
+        print("正在停止全部进程 …", flush=True)
+        _stop(started)
+        print("已停止。")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

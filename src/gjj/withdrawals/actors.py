@@ -1,0 +1,41 @@
+"""Who did something, and through which channel: recorded on every transition."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from gjj.core.masking import mask_id_number
+from gjj.withdrawals.models import ActorKind, Channel
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from gjj.members.models import Person
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: str
+    label: str
+    channel: str
+    person: Person | None = None
+    user: AbstractBaseUser | None = None
+
+    @classmethod
+    def member(cls, person: Person, *, channel: str) -> Actor:
+        return cls(
+            kind=ActorKind.MEMBER,
+            label=f"{person.name}（{mask_id_number(person.id_number)}）",
+            channel=channel,
+            person=person,
+        )
+
+    @classmethod
+    def staff(cls, user: AbstractBaseUser) -> Actor:
+        full_name = getattr(user, "get_full_name", lambda: "")() or user.get_username()
+        return cls(kind=ActorKind.STAFF, label=full_name, channel=Channel.BACKOFFICE, user=user)
+
+    @classmethod
+    def system(cls, label: str = "系统") -> Actor:
+        return cls(kind=ActorKind.SYSTEM, label=label, channel=Channel.SYSTEM)

@@ -1,0 +1,207 @@
+"""Gathering the facts of one evaluation (the hall's records, the registry, the bank) and running
+the policy over them. ``gjj evaluate`` and a submission use exactly this."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from gjj.clients.bank import BankUnavailable, CardVerification, get_bank_client
+from gjj.clients.registry import HouseRecord, RegistryUnavailable, get_registry_client
+from gjj.members.models import FundAccount, Loan, LoanStatus, Person, PriorWithdrawal
+from gjj.policy.active import active_policy
+from gjj.policy.evaluation import Evaluation, evaluate
+from gjj.policy.facts import AccountFacts, CardFacts, EvaluationFacts, HouseFacts
+from gjj.policy.schema import Policy
+from gjj.core.identity_numbers import card_number_problem
+from gjj.withdrawals.models import ACTIVE_STATES, CLAIMING_STATES, Application
+
+LOOKUP_FIELDS = ("contract_no", "archive_no")
+
+
+@dataclass(frozen=True)
+class HouseLookup:
+    """What the registry said, kept for the application's snapshot (None: not found or not theirs)."""
+
+    lookup_field: str
+    key: str
+    record: HouseRecord | None
+    relation: str | None
+    unavailable: bool
+    looked_up_at: dt.datetime
+
+    @property
+    def mine(self) -> bool:
+        return self.record is not None and self.relation is not None
+
+
+@dataclass(frozen=True)
+class Gathered:
+    facts: EvaluationFacts
+    house: HouseLookup | None
+    card: CardVerification | None
+
+
+def house_lookup(*, person: Person | None, id_number: str, lookup_field: str, key: str) -> HouseLookup:
+    """Ask the registry; decide the applicant's relation to the house (buyer, or spouse of a buyer by
+    the centre's own marriage records). A house that is not theirs is reported like a missing one."""
+    if lookup_field not in LOOKUP_FIELDS:
+        raise ValueError(f"unknown lookup field {lookup_field!r}")
+    now = timezone.now()
+    try:
+        record = get_registry_client().find_house(**{lookup_field: key})
+    except RegistryUnavailable:
+        return HouseLookup(lookup_field, key, None, None, unavailable=True, looked_up_at=now)
+    relation = None
+    if record is not None:
+        buyer_ids = {buyer.id_number for buyer in record.buyers}
+        spouse_id = person.spouse.id_number if person is not None and person.spouse_id else None
+        if id_number in buyer_ids:
+            relation = "buyer"
+        elif spouse_id and spouse_id in buyer_ids:
+            relation = "spouse"
+    if relation is None:
+        record = None
+    return HouseLookup(lookup_field, key, record, relation, unavailable=False, looked_up_at=now)
+
+
+def card_verify(*, policy: Policy, bank: str, card_no: str) -> tuple[CardFacts, CardVerification | None]:
+    """Ask the bank about a card whose number is well formed; say so when the bank is unreachable."""
+    facts = CardFacts(bank=bank, card_no=card_no)
+    if card_number_problem(card_no, min_length=policy.card_min_length, max_length=policy.card_max_length):
+        return facts, None
+    try:
+        verification = get_bank_client().verify_card(card_no=card_no, bank=bank)
+    except BankUnavailable:
+        return replace(facts, bank_unavailable=True), None
+    return (
+        replace(
+            facts,
+            bank_found=verification.found,
+            bank_card_type=verification.card_type,
+            bank_account_class=verification.account_class,
+            bank_holder_id_number=verification.holder_id_number,
+            bank_holder_name=verification.holder_name,
+            bank_status=verification.status,
+        ),
+        verification,
+    )
+
+
+def house_keys(record: HouseRecord) -> list[str]:
+    return [key for key in (record.contract_no, record.archive_no) if key]
+
+
+def records_facts(
+    *,
+    person: Person | None,
+    house: HouseLookup | None,
+    exclude_application_id: int | None,
+) -> dict[str, object]:
+    """The facts that come from the hall's own records. Called again under the member's and the
+    house's locks at submission, so that concurrent applications see each other."""
+    if person is None:
+        return {
+            "account": None,
+            "has_overdue_loan": False,
+            "open_application_numbers": (),
+            "member_withdrawals_on_house": 0,
+            "house_withdrawn_fen": 0,
+        }
+    account = FundAccount.objects.filter(person=person).first()
+    others = Application.objects.exclude(pk=exclude_application_id) if exclude_application_id else Application.objects
+    open_numbers = tuple(
+        others.filter(person=person, state__in=ACTIVE_STATES).order_by("created_at").values_list("business_no", flat=True)
+    )
+    member_on_house = 0
+    withdrawn = 0
+    if house is not None and house.record is not None:
+        keys = house_keys(house.record)
+        member_on_house = (
+            PriorWithdrawal.objects.filter(person=person, house_key__in=keys).count()
+            + others.filter(person=person, house_key__in=keys, state__in=CLAIMING_STATES).count()
+        )
+        withdrawn = (PriorWithdrawal.objects.filter(house_key__in=keys).aggregate(s=Sum("amount_fen"))["s"] or 0) + (
+            others.filter(house_key__in=keys, state__in=CLAIMING_STATES).aggregate(s=Sum("amount_fen"))["s"] or 0
+        )
+    return {
+        "account": (
+            AccountFacts(
+                account_no=account.account_no,
+                status=account.status,
+                balance_fen=account.balance_fen,
+                frozen_fen=account.frozen_fen,
+                consecutive_months=account.consecutive_months,
+            )
+            if account
+            else None
+        ),
+        "has_overdue_loan": Loan.objects.filter(
+            Q(status=LoanStatus.OVERDUE) | Q(overdue_months__gt=0), person=person
+        ).exclude(status=LoanStatus.SETTLED).exists(),
+        "open_application_numbers": tuple(n or "草稿" for n in open_numbers),
+        "member_withdrawals_on_house": member_on_house,
+        "house_withdrawn_fen": withdrawn,
+    }
+
+
+def house_facts(house: HouseLookup | None) -> HouseFacts | None:
+    if house is None or not house.mine:
+        return None
+    record = house.record
+    assert record is not None and house.relation is not None
+    return HouseFacts(
+        looked_up_by=house.lookup_field,
+        key=house.key,
+        kind=record.kind,
+        status=record.status,
+        filed_on=record.filed_on,
+        registered_on=record.registered_on,
+        total_price_fen=record.total_price_fen,
+        relation=house.relation,
+    )
+
+
+def eligibility_gather(
+    *,
+    id_number: str,
+    lookup_field: str | None,
+    house_key: str | None,
+    bank: str | None,
+    card_no: str | None,
+    amount_fen: int | None,
+    on: dt.date,
+    exclude_application_id: int | None = None,
+    policy: Policy | None = None,
+) -> Gathered:
+    policy = policy or active_policy()
+    person = Person.objects.select_related("spouse").filter(id_number=id_number).first()
+    house = (
+        house_lookup(person=person, id_number=id_number, lookup_field=lookup_field, key=house_key)
+        if lookup_field and house_key
+        else None
+    )
+    card_facts, verification = (None, None)
+    if bank is not None and card_no is not None:
+        card_facts, verification = card_verify(policy=policy, bank=bank, card_no=card_no)
+    facts = EvaluationFacts(
+        on=on,
+        applicant_id_number=id_number,
+        applicant_name=person.name if person else "",
+        house=house_facts(house),
+        registry_unavailable=bool(house and house.unavailable),
+        card=card_facts,
+        requested_amount_fen=amount_fen,
+        **records_facts(person=person, house=house, exclude_application_id=exclude_application_id),  # type: ignore[arg-type]
+    )
+    return Gathered(facts=facts, house=house, card=verification)
+
+
+def eligibility_evaluate(**kwargs: object) -> Evaluation:
+    """Gather and evaluate in one call (the `gjj evaluate` command)."""
+    policy = active_policy()
+    gathered = eligibility_gather(policy=policy, **kwargs)  # type: ignore[arg-type]
+    return evaluate(policy, gathered.facts)

@@ -1,0 +1,55 @@
+"""gjj evaluate: the eligibility of one member for 购房提取, as one JSON object (DESIGN.md contract)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from gjj.core.embedded_sims import embedded_simulators_running
+from gjj.core.money import MoneyFormatError, yuan_to_fen
+from gjj.core.timeutil import today_shanghai
+from gjj.withdrawals.eligibility import eligibility_evaluate
+
+
+class Command(BaseCommand):
+    help = "按与提交申请相同的规则核验一名职工的购房提取条件，输出一个 JSON 对象"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--id-number", required=True, help="身份证号")
+        house = parser.add_mutually_exclusive_group(required=True)
+        house.add_argument("--contract-no", help="备案合同号（新建商品房）")
+        house.add_argument("--archive-no", help="房证新档案号（存量房）")
+        parser.add_argument("--bank", required=True, help="收款银行：CCB、ICBC 或 SJB")
+        parser.add_argument("--card", required=True, help="银行卡号码")
+        parser.add_argument("--amount", help="提取金额（元），默认为可提取的最高金额")
+        parser.add_argument("--on", help="按哪一天核验（YYYY-MM-DD，默认今天，北京时间）")
+
+    def handle(self, *args: object, **options: str | None) -> None:
+        amount_fen = None
+        if options["amount"] is not None:
+            try:
+                amount_fen = yuan_to_fen(options["amount"])
+            except MoneyFormatError as exc:
+                raise CommandError(str(exc)) from exc
+        on = today_shanghai()
+        if options["on"]:
+            try:
+                on = dt.date.fromisoformat(options["on"])
+            except ValueError as exc:
+                raise CommandError(f"--on 日期“{options['on']}”格式不正确，应为 YYYY-MM-DD") from exc
+        lookup_field, key = (
+            ("contract_no", options["contract_no"]) if options["contract_no"] else ("archive_no", options["archive_no"])
+        )
+        with embedded_simulators_running():
+            evaluation = eligibility_evaluate(
+                id_number=(options["id_number"] or "").strip().upper(),
+                lookup_field=lookup_field,
+                house_key=(key or "").strip(),
+                bank=(options["bank"] or "").strip().upper(),
+                card_no="".join((options["card"] or "").split()),
+                amount_fen=amount_fen,
+                on=on,
+            )
+        self.stdout.write(json.dumps(evaluation.as_json(), ensure_ascii=False))

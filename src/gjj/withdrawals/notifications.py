@@ -1,0 +1,71 @@
+"""SMS to the member at submitted, approved, paid, rejected, returned and payout_failed.
+
+The message row is written in the transaction that changes the state; the worker sends it after
+commit, and the reconciler re-sends any still pending, so a crash loses no notification."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from gjj.clients.sms import SmsUnavailable, get_sms_client
+from gjj.core.masking import mask_card_number
+from gjj.core.money import format_yuan
+from gjj.policy.active import active_policy
+from gjj.withdrawals.models import Application, Notification, NotificationState
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10
+
+
+def _text(application: Application, event: str) -> str:
+    policy = active_policy()
+    no = application.business_no
+    amount = format_yuan(application.amount_fen or 0)
+    card = mask_card_number(application.card_no)
+    bank = policy.bank_name(application.bank)
+    texts = {
+        "submitted": f"您的购房提取申请已提交，业务流水号{no}，提取金额{amount}，请留意审核结果。",
+        "approved": f"您的购房提取申请（业务流水号{no}）已审批通过，{amount}将转入您尾号{card[-4:]}的{bank}账户。",
+        "paid": f"您的购房提取款{amount}已转入{bank}账户（{card}），业务流水号{no}。",
+        "rejected": f"您的购房提取申请（业务流水号{no}）未通过审核：{application.decision_reason}。",
+        "returned": f"您的购房提取申请（业务流水号{no}）需补正材料：{application.decision_reason}。请登录网厅或微信办理。",
+        "payout_failed": f"您的购房提取款（业务流水号{no}）转账未成功，资金已退回公积金账户，请登录网厅更换收款银行卡。",
+    }
+    return f"【{policy.centre_name}】{texts[event]}如有疑问请致电{policy.hotline}。"
+
+
+def notify(*, application: Application, event: str) -> Notification:
+    notification = Notification.objects.create(
+        application=application,
+        phone=application.person.phone,
+        text=_text(application, event),
+        created_at=timezone.now(),
+    )
+    from gjj.withdrawals import tasks
+
+    transaction.on_commit(lambda: tasks.send_notification(notification.pk))
+    return notification
+
+
+def notification_send(*, notification_id: int) -> bool:
+    """Send one pending SMS; True when it went out. Safe to call twice (a sent one is skipped)."""
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().get(pk=notification_id)
+        if notification.state != NotificationState.PENDING:
+            return notification.state == NotificationState.SENT
+        notification.attempts += 1
+        try:
+            get_sms_client().send(phone=notification.phone, text=notification.text)
+        except SmsUnavailable:
+            logger.warning("短信发送失败，稍后重试：通知 %s", notification.pk)
+            if notification.attempts >= MAX_ATTEMPTS:
+                notification.state = NotificationState.FAILED
+            notification.save(update_fields=["attempts", "state"])
+            return False
+        notification.state, notification.sent_at = NotificationState.SENT, timezone.now()
+        notification.save(update_fields=["attempts", "state", "sent_at"])
+        return True

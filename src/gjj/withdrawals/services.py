@@ -1,0 +1,634 @@
+"""Writes of the withdrawal lifecycle. Every state change goes through ``_transition``, which
+records who, when, why and from which channel. Outside systems are asked before a transaction
+opens; the hall's own facts are read again under locks inside it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from gjj.core.money import format_yuan
+from gjj.core.timeutil import today_shanghai
+from gjj.members.models import Person
+from gjj.members.services import InsufficientFunds, hold_place
+from gjj.policy.active import active_policy
+from gjj.policy.evaluation import Evaluation, evaluate
+from gjj.policy.rules import CARD_RULE_IDS
+from gjj.policy.schema import Policy
+from gjj.withdrawals import notifications
+from gjj.withdrawals.actors import Actor
+from gjj.withdrawals.eligibility import (
+    LOOKUP_FIELDS,
+    Gathered,
+    HouseLookup,
+    card_verify,
+    eligibility_gather,
+    house_lookup,
+    records_facts,
+)
+from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
+from gjj.withdrawals.materials import material_clean
+from gjj.withdrawals.models import (
+    Application,
+    Decision,
+    HouseClaim,
+    Material,
+    Payout,
+    ReviewDecision,
+    State,
+    Transition,
+)
+from gjj.withdrawals.numbering import business_no_next
+
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    State.DRAFT: frozenset({State.AWAITING_MATERIALS, State.CANCELLED}),
+    State.AWAITING_MATERIALS: frozenset({State.SUBMITTED, State.CANCELLED, State.EXPIRED}),
+    State.SUBMITTED: frozenset(
+        {State.UNDER_REVIEW, State.APPROVED, State.REJECTED, State.RETURNED, State.CANCELLED}
+    ),
+    State.UNDER_REVIEW: frozenset({State.SUBMITTED, State.APPROVED, State.REJECTED, State.RETURNED}),
+    State.RETURNED: frozenset({State.AWAITING_MATERIALS, State.CANCELLED}),
+    State.APPROVED: frozenset({State.PAYING}),
+    State.PAYING: frozenset({State.PAID, State.PAYOUT_FAILED}),
+    State.PAYOUT_FAILED: frozenset({State.APPROVED}),
+}
+EDITABLE_STATES = frozenset({State.DRAFT, State.RETURNED})
+CANCELLABLE_STATES = frozenset({State.DRAFT, State.AWAITING_MATERIALS, State.SUBMITTED, State.RETURNED})
+
+
+def _transition(*, application: Application, to_state: str, actor: Actor, reason: str) -> Transition:
+    from_state = application.state
+    if to_state not in ALLOWED_TRANSITIONS.get(from_state, frozenset()):
+        raise ApplicationError(
+            f"申请当前状态为“{State(from_state).label}”，不能变更为“{State(to_state).label}”"
+        )
+    application.state = to_state
+    application.save(update_fields=["state", "updated_at"])
+    return Transition.objects.create(
+        application=application,
+        from_state=from_state,
+        to_state=to_state,
+        actor_kind=actor.kind,
+        actor_label=actor.label,
+        actor_person=actor.person,
+        actor_user=actor.user,
+        channel=actor.channel,
+        reason=reason,
+        at=timezone.now(),
+    )
+
+
+def _locked(application: Application) -> Application:
+    return Application.objects.select_for_update().select_related("person", "account").get(pk=application.pk)
+
+
+def _require_owner(application: Application, actor: Actor) -> None:
+    if actor.person is not None and actor.person.pk != application.person_id:
+        raise ApplicationError("只能办理本人的申请")
+
+
+def _require_editable(application: Application) -> None:
+    if application.state not in EDITABLE_STATES:
+        raise ApplicationError(f"申请当前状态为“{application.get_state_display()}”，不能修改")
+
+
+# --- the member's draft -------------------------------------------------------------------------
+
+
+def application_start(*, person: Person, actor: Actor) -> Application:
+    """The member's draft: every channel continues the same one, so a member who leaves and returns
+    (on any channel) goes on where they stopped."""
+    account = getattr(person, "account", None)
+    if account is None:
+        raise ApplicationError("未查询到您在本中心的住房公积金账户，不能办理提取业务")
+    existing = Application.objects.filter(person=person, state=State.DRAFT).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return Application.objects.create(
+                person=person, account=account, channel=actor.channel, reason_code=active_policy().reason_code
+            )
+    except IntegrityError:
+        # A second channel created the draft at the same moment: continue that one.
+        return Application.objects.get(person=person, state=State.DRAFT)
+
+
+def application_lookup_house(
+    *, application: Application, lookup_field: str, key: str, actor: Actor
+) -> HouseLookup:
+    """Echo the house from the registry and keep the snapshot with where and when it was looked up."""
+    _require_owner(application, actor)
+    _require_editable(application)
+    key = (key or "").strip()
+    if lookup_field not in LOOKUP_FIELDS:
+        raise ApplicationError("请选择按备案合同号或房证新档案号查询", field="lookup_field")
+    if not key:
+        label = "备案合同号" if lookup_field == "contract_no" else "房证新档案号"
+        raise ApplicationError(f"请填写{label}", field=lookup_field)
+    person = application.person
+    lookup = house_lookup(person=person, id_number=person.id_number, lookup_field=lookup_field, key=key)
+    if lookup.unavailable:
+        raise ApplicationError("房屋信息系统暂时无法访问，请稍后再试", field=lookup_field)
+    with transaction.atomic():
+        locked = _locked(application)
+        _require_editable(locked)
+        _store_house(locked, lookup)
+        locked.save(
+            update_fields=[
+                "lookup_field",
+                "house_key",
+                "house_snapshot",
+                "house_source",
+                "house_looked_up_at",
+                "relation",
+                "updated_at",
+            ]
+        )
+    application.refresh_from_db()
+    return lookup
+
+
+def _store_house(application: Application, lookup: HouseLookup) -> None:
+    from django.conf import settings
+
+    application.lookup_field = lookup.lookup_field
+    application.house_key = lookup.key
+    application.house_snapshot = lookup.record.to_snapshot() if lookup.record else None
+    application.house_source = f"住房信息系统 {settings.GJJ_REGISTRY_URL}"
+    application.house_looked_up_at = lookup.looked_up_at
+    application.relation = lookup.relation or ""
+
+
+def application_update_draft(
+    *,
+    application: Application,
+    actor: Actor,
+    bank: str | None = None,
+    card_no: str | None = None,
+    amount_fen: int | None = None,
+    clear_amount: bool = False,
+) -> Application:
+    """Keep what the member typed (no checks yet: they run on 提交申请)."""
+    _require_owner(application, actor)
+    with transaction.atomic():
+        locked = _locked(application)
+        _require_editable(locked)
+        fields = ["updated_at"]
+        if bank is not None:
+            locked.bank = bank.strip().upper()
+            fields.append("bank")
+        if card_no is not None:
+            locked.card_no = "".join(card_no.split())
+            fields.append("card_no")
+        if amount_fen is not None or clear_amount:
+            if amount_fen is not None and amount_fen <= 0:
+                raise ApplicationError("提取金额须大于 0 元", field="amount")
+            locked.amount_fen = amount_fen
+            fields.append("amount_fen")
+        locked.save(update_fields=fields)
+    return locked
+
+
+def application_accept_declaration(
+    *, application: Application, actor: Actor, version: str, client_ip: str | None, user_agent: str
+) -> Application:
+    _require_owner(application, actor)
+    policy = active_policy()
+    if version != policy.declaration_version:
+        raise ApplicationError("承诺书已更新，请重新阅读后再确认", field="declaration")
+    with transaction.atomic():
+        locked = _locked(application)
+        _require_editable(locked)
+        locked.declaration_version = version
+        locked.declaration_accepted_at = timezone.now()
+        locked.declaration_client_ip = client_ip
+        locked.declaration_user_agent = (user_agent or "")[:300]
+        locked.save(
+            update_fields=[
+                "declaration_version",
+                "declaration_accepted_at",
+                "declaration_client_ip",
+                "declaration_user_agent",
+                "updated_at",
+            ]
+        )
+    return locked
+
+
+# --- submission -----------------------------------------------------------------------------------
+
+
+def _gather_for(application: Application, *, policy: Policy) -> Gathered:
+    return eligibility_gather(
+        id_number=application.person.id_number,
+        lookup_field=application.lookup_field or None,
+        house_key=application.house_key or None,
+        bank=application.bank or None,
+        card_no=application.card_no or None,
+        amount_fen=application.amount_fen,
+        on=today_shanghai(),
+        exclude_application_id=application.pk,
+        policy=policy,
+    )
+
+
+def _evaluate_under_locks(application: Application, gathered: Gathered, policy: Policy) -> Evaluation:
+    """Re-read the hall's own facts once the member and the house are locked, so that two
+    submissions at once (same member, or two spouses on one house) see each other."""
+    Person.objects.select_for_update().filter(pk=application.person_id).first()
+    if gathered.house is not None and gathered.house.record is not None:
+        for key in sorted(k for k in (gathered.house.record.contract_no, gathered.house.record.archive_no) if k):
+            HouseClaim.objects.select_for_update().filter(key=key).first()
+    fresh = records_facts(person=application.person, house=gathered.house, exclude_application_id=application.pk)
+    facts = replace(gathered.facts, **fresh)  # type: ignore[arg-type]
+    return evaluate(policy, facts)
+
+
+def _claim_rows_exist(gathered: Gathered) -> None:
+    if gathered.house is None or gathered.house.record is None:
+        return
+    for key in (gathered.house.record.contract_no, gathered.house.record.archive_no):
+        if key:
+            try:
+                with transaction.atomic():
+                    HouseClaim.objects.get_or_create(key=key)
+            except IntegrityError:
+                pass  # created by a concurrent submission
+
+
+def _store_evaluation(application: Application, evaluation: Evaluation, gathered: Gathered) -> list[str]:
+    application.rule_results = evaluation.results_json()
+    application.evaluated_at = timezone.now()
+    application.machine_verified = evaluation.machine_verified
+    fields = ["rule_results", "evaluated_at", "machine_verified"]
+    if gathered.card is not None:
+        application.card_verification = {
+            "found": gathered.card.found,
+            "bank": gathered.card.bank,
+            "card_type": gathered.card.card_type,
+            "account_class": gathered.card.account_class,
+            "holder_matches": evaluation.result("card_holder").passed,
+            "status": gathered.card.status,
+        }
+        application.card_verified_at = timezone.now()
+        fields += ["card_verification", "card_verified_at"]
+    if gathered.house is not None:
+        _store_house(application, gathered.house)
+        fields += ["lookup_field", "house_key", "house_snapshot", "house_source", "house_looked_up_at", "relation"]
+    return fields
+
+
+def application_submit(*, application: Application, actor: Actor) -> Application:
+    """提交申请: evaluate every rule. Refused → ApplicationRefused with the reasons and nothing kept;
+    passed → awaiting materials with a business number. Repeating a submit returns the first result."""
+    _require_owner(application, actor)
+    application = Application.objects.select_related("person", "account").get(pk=application.pk)
+    if application.state not in EDITABLE_STATES:
+        return application
+    if not application.declaration_accepted_at:
+        raise ApplicationError("请阅读并勾选“我已阅读并同意《承诺书》”", field="declaration")
+    policy = active_policy()
+    gathered = _gather_for(application, policy=policy)
+    _claim_rows_exist(gathered)
+    with transaction.atomic():
+        locked = _locked(application)
+        if locked.state not in EDITABLE_STATES:
+            return locked  # a concurrent submit got there first: its result stands
+        evaluation = _evaluate_under_locks(locked, gathered, policy)
+        if not evaluation.eligible:
+            raise ApplicationRefused(evaluation)
+        fields = _store_evaluation(locked, evaluation, gathered)
+        assert evaluation.max_amount_fen is not None
+        if locked.amount_fen is None:
+            locked.amount_fen = evaluation.max_amount_fen
+        if not locked.business_no:
+            locked.business_no = business_no_next()
+        locked.materials_due_at = timezone.now() + policy.materials_expiry
+        locked.save(update_fields=[*fields, "amount_fen", "business_no", "materials_due_at", "updated_at"])
+        reason = "提交申请，全部条件核验通过，待上传影像材料"
+        if locked.state == State.RETURNED:
+            reason = "补正后重新提交，全部条件核验通过"
+        _transition(application=locked, to_state=State.AWAITING_MATERIALS, actor=actor, reason=reason)
+    return locked
+
+
+# --- materials ------------------------------------------------------------------------------------
+
+
+def required_material_kinds(application: Application, policy: Policy | None = None) -> tuple[str, ...]:
+    policy = policy or active_policy()
+    kind = (application.house_snapshot or {}).get("kind", "")
+    return policy.required_materials(house_kind=kind, relation=application.relation or None)
+
+
+def material_upload(*, application: Application, kind: str, name: str, data: bytes, actor: Actor) -> Material:
+    """Upload or replace one material (影像上传). The file is checked by its content."""
+    _require_owner(application, actor)
+    policy = active_policy()
+    if application.state != State.AWAITING_MATERIALS:
+        raise ApplicationError(f"申请当前状态为“{application.get_state_display()}”，不能上传材料")
+    if kind not in required_material_kinds(application, policy):
+        raise ApplicationError(f"本申请不需要上传“{policy.material_names.get(kind, kind)}”", field=kind)
+    clean = material_clean(policy=policy, name=name, data=data)
+    with transaction.atomic():
+        locked = _locked(application)
+        if locked.state != State.AWAITING_MATERIALS:
+            raise ApplicationError(f"申请当前状态为“{locked.get_state_display()}”，不能上传材料")
+        Material.objects.filter(application=locked, kind=kind, is_current=True).update(is_current=False)
+        material = Material(
+            application=locked,
+            kind=kind,
+            content_type=clean.content_type,
+            size=len(clean.content),
+            sha256=clean.sha256,
+            original_name=name[:200],
+            uploaded_at=timezone.now(),
+            uploaded_via=actor.channel,
+        )
+        material.file.save(f"{locked.business_no}-{kind}.{clean.extension}", ContentFile(clean.content), save=False)
+        material.save()
+    return material
+
+
+def material_remove(*, application: Application, kind: str, actor: Actor) -> None:
+    _require_owner(application, actor)
+    with transaction.atomic():
+        locked = _locked(application)
+        if locked.state != State.AWAITING_MATERIALS:
+            raise ApplicationError(f"申请当前状态为“{locked.get_state_display()}”，不能删除材料")
+        Material.objects.filter(application=locked, kind=kind, is_current=True).update(is_current=False)
+
+
+def missing_material_kinds(application: Application, policy: Policy | None = None) -> list[str]:
+    present = set(application.materials.filter(is_current=True).values_list("kind", flat=True))
+    return [kind for kind in required_material_kinds(application, policy) if kind not in present]
+
+
+def application_final_submit(*, application: Application, actor: Actor) -> Application:
+    """影像上传后的提交申请: all materials present → submitted; approved at once (秒批) when every rule
+    is decided again from data sources, the amount is below the four-eyes threshold and the
+    application was never returned by a reviewer. Repeating it returns the first result."""
+    _require_owner(application, actor)
+    policy = active_policy()
+    application = Application.objects.select_related("person", "account").get(pk=application.pk)
+    if application.state != State.AWAITING_MATERIALS:
+        return application
+    missing = missing_material_kinds(application, policy)
+    if missing:
+        names = "、".join(policy.material_names.get(kind, kind) for kind in missing)
+        raise ApplicationError(f"请先上传以下材料：{names}", field="materials")
+    instant_candidate = (
+        policy.instant_approval
+        and application.amount_fen is not None
+        and application.amount_fen < policy.four_eyes_threshold_fen
+        and not application.decisions.exists()
+    )
+    gathered = _gather_for(application, policy=policy) if instant_candidate else None
+    with transaction.atomic():
+        locked = _locked(application)
+        if locked.state != State.AWAITING_MATERIALS:
+            return locked
+        locked.submitted_at = timezone.now()
+        locked.save(update_fields=["submitted_at", "updated_at"])
+        _transition(application=locked, to_state=State.SUBMITTED, actor=actor, reason="影像材料已上传，提交申请")
+        notifications.notify(application=locked, event="submitted")
+        if gathered is not None:
+            evaluation = _evaluate_under_locks(locked, gathered, policy)
+            fields = _store_evaluation(locked, evaluation, gathered)
+            locked.save(update_fields=[*fields, "updated_at"])
+            if evaluation.eligible and evaluation.machine_verified:
+                try:
+                    _approve(
+                        locked,
+                        actor=Actor.system("秒批"),
+                        reason="秒批：全部条件均由数据源核验通过，自动审批",
+                        instant=True,
+                    )
+                except InsufficientFunds:
+                    pass  # the balance moved since submission: a reviewer decides
+    return locked
+
+
+def _approve(application: Application, *, actor: Actor, reason: str, instant: bool = False) -> Payout:
+    """Freeze the amount and fix the payout (with its serial) in the approving transaction; the
+    worker pays after commit, and the reconciler pays if that enqueue is ever lost."""
+    from gjj.withdrawals import payouts
+
+    payout = payouts.payout_prepare(application=application)
+    application.decided_at = timezone.now()
+    application.instant_approved = instant
+    application.decision_reason = reason[:500]
+    application.save(update_fields=["decided_at", "instant_approved", "decision_reason", "updated_at"])
+    _transition(application=application, to_state=State.APPROVED, actor=actor, reason=reason)
+    notifications.notify(application=application, event="approved")
+    payouts.payout_enqueue_after_commit(payout)
+    return payout
+
+
+# --- the member withdraws, or lets it lapse -------------------------------------------------------
+
+
+def application_cancel(*, application: Application, actor: Actor, reason: str = "申请人撤回") -> Application:
+    _require_owner(application, actor)
+    with transaction.atomic():
+        locked = _locked(application)
+        if locked.state == State.CANCELLED:
+            return locked
+        if locked.state not in CANCELLABLE_STATES:
+            raise ApplicationError(f"申请当前状态为“{locked.get_state_display()}”，已进入审核或支付，不能撤回")
+        _transition(application=locked, to_state=State.CANCELLED, actor=actor, reason=reason)
+    return locked
+
+
+def applications_expire(*, now: dt.datetime | None = None) -> int:
+    """Applications left without materials past their due time expire. Returns how many."""
+    now = now or timezone.now()
+    expired = 0
+    due = Application.objects.filter(state=State.AWAITING_MATERIALS, materials_due_at__lt=now).values_list(
+        "pk", flat=True
+    )
+    for pk in list(due):
+        with transaction.atomic():
+            locked = Application.objects.select_for_update().get(pk=pk)
+            if locked.state != State.AWAITING_MATERIALS or not locked.materials_due_at or locked.materials_due_at >= now:
+                continue
+            _transition(
+                application=locked,
+                to_state=State.EXPIRED,
+                actor=Actor.system(),
+                reason=f"超过材料上传期限（{locked.materials_due_at:%Y-%m-%d %H:%M} UTC）未上传影像材料，申请已过期",
+            )
+            expired += 1
+    return expired
+
+
+# --- review ---------------------------------------------------------------------------------------
+
+
+def _review_round(application: Application) -> int:
+    return Transition.objects.filter(application=application, to_state=State.RETURNED).count() + 1
+
+
+def application_claim(*, application: Application, reviewer: object) -> Application:
+    actor = Actor.staff(reviewer)  # type: ignore[arg-type]
+    with transaction.atomic():
+        locked = _locked(application)
+        if locked.state == State.UNDER_REVIEW:
+            holder = locked.transitions.filter(to_state=State.UNDER_REVIEW).last()
+            if holder and holder.actor_user_id == getattr(reviewer, "pk", None):
+                return locked
+            raise ApplicationError(f"该申请已由{holder.actor_label if holder else '其他工作人员'}领取审核")
+        _transition(application=locked, to_state=State.UNDER_REVIEW, actor=actor, reason="领取审核")
+    return locked
+
+
+def application_approve(*, application: Application, reviewer: object, reason: str = "") -> Application:
+    """初审通过; at or above the threshold it needs a 复审 approval by a different person."""
+    policy = active_policy()
+    actor = Actor.staff(reviewer)  # type: ignore[arg-type]
+    with transaction.atomic():
+        locked = _locked(application)
+        if locked.state not in (State.SUBMITTED, State.UNDER_REVIEW):
+            raise ApplicationError(f"申请当前状态为“{locked.get_state_display()}”，不能审批")
+        current_round = _review_round(locked)
+        approvals = list(
+            locked.decisions.filter(round=current_round, decision=Decision.APPROVE).order_by("stage")
+        )
+        needs_two = locked.amount_fen is not None and locked.amount_fen >= policy.four_eyes_threshold_fen
+        if approvals and approvals[0].reviewer_id == getattr(reviewer, "pk", None):
+            raise ApplicationError(
+                f"提取金额 {format_yuan(locked.amount_fen or 0)}达到复审标准，复审须由另一名工作人员办理"
+            )
+        stage = len(approvals) + 1
+        ReviewDecision.objects.create(
+            application=locked,
+            reviewer=reviewer,
+            stage=stage,
+            decision=Decision.APPROVE,
+            reason=reason,
+            round=current_round,
+            at=timezone.now(),
+        )
+        if needs_two and stage < 2:
+            if locked.state == State.SUBMITTED:
+                _transition(application=locked, to_state=State.UNDER_REVIEW, actor=actor, reason="初审通过，待复审")
+            else:
+                Transition.objects.create(
+                    application=locked,
+                    from_state=locked.state,
+                    to_state=locked.state,
+                    actor_kind=actor.kind,
+                    actor_label=actor.label,
+                    actor_user=actor.user,
+                    channel=actor.channel,
+                    reason=f"初审通过，金额达到 {format_yuan(policy.four_eyes_threshold_fen)}，待复审",
+                    at=timezone.now(),
+                )
+            return locked
+        try:
+            _approve(locked, actor=actor, reason=reason or ("复审通过" if stage == 2 else "审核通过"))
+        except InsufficientFunds as exc:
+            raise ApplicationError("申请人账户可用余额已不足提取金额，不能审批通过") from exc
+    return locked
+
+
+def application_reject(*, application: Application, reviewer: object, reason: str) -> Application:
+    if not reason.strip():
+        raise ApplicationError("请填写不予通过的原因", field="reason")
+    actor = Actor.staff(reviewer)  # type: ignore[arg-type]
+    with transaction.atomic():
+        locked = _locked(application)
+        if locked.state not in (State.SUBMITTED, State.UNDER_REVIEW):
+            raise ApplicationError(f"申请当前状态为“{locked.get_state_display()}”，不能审批")
+        ReviewDecision.objects.create(
+            application=locked,
+            reviewer=reviewer,
+            stage=1,
+            decision=Decision.REJECT,
+            reason=reason,
+            round=_review_round(locked),
+            at=timezone.now(),
+        )
+        locked.decided_at = timezone.now()
+        locked.decision_reason = reason[:500]
+        locked.save(update_fields=["decided_at", "decision_reason", "updated_at"])
+        _transition(application=locked, to_state=State.REJECTED, actor=actor, reason=reason)
+        notifications.notify(application=locked, event="rejected")
+    return locked
+
+
+def application_return(
+    *, application: Application, reviewer: object, what_to_fix: list[str], reason: str
+) -> Application:
+    """退回补正: the member fixes what is named and submits again."""
+    if not what_to_fix or not reason.strip():
+        raise ApplicationError("请写明需要补正的内容和原因", field="what_to_fix")
+    actor = Actor.staff(reviewer)  # type: ignore[arg-type]
+    with transaction.atomic():
+        locked = _locked(application)
+        if locked.state not in (State.SUBMITTED, State.UNDER_REVIEW):
+            raise ApplicationError(f"申请当前状态为“{locked.get_state_display()}”，不能退回")
+        ReviewDecision.objects.create(
+            application=locked,
+            reviewer=reviewer,
+            stage=1,
+            decision=Decision.RETURN,
+            reason=reason,
+            what_to_fix=what_to_fix,
+            round=_review_round(locked),
+            at=timezone.now(),
+        )
+        locked.what_to_fix = what_to_fix
+        locked.decision_reason = reason[:500]
+        locked.save(update_fields=["what_to_fix", "decision_reason", "updated_at"])
+        _transition(application=locked, to_state=State.RETURNED, actor=actor, reason=reason)
+        notifications.notify(application=locked, event="returned")
+    return locked
+
+
+# --- after a failed payout --------------------------------------------------------------------------
+
+
+def application_change_payout_card(*, application: Application, bank: str, card_no: str, actor: Actor) -> Application:
+    """After 支付失败 the member names another card; its rules are checked and the payout is re-driven
+    under a new serial (the failed one is final at the bank, so no double payment is possible)."""
+    _require_owner(application, actor)
+    policy = active_policy()
+    bank, card_no = bank.strip().upper(), "".join(card_no.split())
+    application = Application.objects.select_related("person", "account").get(pk=application.pk)
+    if application.state != State.PAYOUT_FAILED:
+        raise ApplicationError(f"申请当前状态为“{application.get_state_display()}”，不能更换收款卡")
+    card_facts, verification = card_verify(policy=policy, bank=bank, card_no=card_no)
+    gathered = _gather_for(application, policy=policy)
+    facts = replace(gathered.facts, card=card_facts)
+    evaluation = evaluate(policy, facts)
+    card_failures = [r for r in evaluation.failures if r.rule in CARD_RULE_IDS]
+    if card_failures:
+        raise ApplicationRefused(
+            Evaluation(results=tuple(card_failures), max_amount_fen=None, relation=evaluation.relation)
+        )
+    with transaction.atomic():
+        locked = _locked(application)
+        if locked.state != State.PAYOUT_FAILED:
+            return locked
+        locked.bank, locked.card_no = bank, card_no
+        locked.card_verification = {
+            "found": verification.found if verification else None,
+            "bank": verification.bank if verification else None,
+            "card_type": verification.card_type if verification else None,
+            "account_class": verification.account_class if verification else None,
+            "holder_matches": True,
+            "status": verification.status if verification else None,
+        }
+        locked.card_verified_at = timezone.now()
+        locked.save(update_fields=["bank", "card_no", "card_verification", "card_verified_at", "updated_at"])
+        try:
+            _approve(locked, actor=actor, reason="支付失败后更换收款银行卡，重新支付")
+        except InsufficientFunds as exc:
+            raise ApplicationError("您的账户可用余额已不足提取金额，请联系中心") from exc
+    return locked

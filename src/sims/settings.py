@@ -1,0 +1,63 @@
+"""Settings of the simulator process. Like every process of the project it is configured by
+environment variables only; the defaults give the embedded set-up (SQLite under ``var/``)."""
+
+from __future__ import annotations
+
+from gjj.core.env import database_from_env, env_bool, env_int, env_str, var_dir
+
+VAR_DIR = var_dir()
+SECRET_KEY = env_str("SIMS_SECRET_KEY", "embedded-only-sims-secret-change-me-0123456789abcdef")
+DEBUG = env_bool("SIMS_DEBUG", False)
+ALLOWED_HOSTS = env_str("SIMS_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+
+SIMS_PORT = env_int("GJJ_SIMS_PORT", 8002)
+
+INSTALLED_APPS = [
+    "sims.control",
+    "sims.registry",
+    "sims.bank",
+    "sims.sms",
+]
+
+# Machine-to-machine JSON only: no sessions, auth, templates or static files. The CSRF middleware
+# stays in so that a form view added later is protected by default; the JSON endpoints opt out.
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+]
+
+ROOT_URLCONF = "sims.urls"
+WSGI_APPLICATION = "sims.wsgi.application"
+# The protocol's paths have no trailing slash; a redirect would turn a POST into a GET.
+APPEND_SLASH = False
+
+DATABASES = {"default": database_from_env("SIMS_DATABASE_URL", "sims.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "zh-hans"
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# Several local sites on 127.0.0.1 share cookies across ports: each has its own names.
+SESSION_COOKIE_NAME = "gjj_sims_session"
+CSRF_COOKIE_NAME = "gjj_sims_csrftoken"
+
+# A dataset of ~100,000 people is posted to /_control/dataset in one body.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("SIMS_MAX_BODY_BYTES", 512 * 1024 * 1024)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"mask_personal_data": {"()": "gjj.core.masking.MaskPersonalDataFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_personal_data"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": env_str("SIMS_LOG_LEVEL", "INFO")},
+}
