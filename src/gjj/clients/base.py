@@ -92,7 +92,9 @@ class JsonHttpClient:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
 
-    def get(self, path: str, *, params: dict[str, str] | None = None, timeout: float | None = None) -> HttpAnswer:
+    def get(
+        self, path: str, *, params: dict[str, str] | None = None, timeout: float | None = None
+    ) -> HttpAnswer:
         return self.request("GET", path, params=params, timeout=timeout, idempotent=True)
 
     def post(
@@ -123,7 +125,9 @@ class JsonHttpClient:
                     timeout=timeout if timeout is not None else self.timeout,
                 )
             except requests.Timeout as exc:
-                raise self._failure(method, url, exc, request_sent=not isinstance(exc, requests.ConnectTimeout)) from exc
+                raise self._failure(
+                    method, url, exc, request_sent=not isinstance(exc, requests.ConnectTimeout)
+                ) from exc
             except requests.RequestException as exc:
                 if attempt < attempts:
                     logger.info("%s %s 连接失败，重试一次：%s", method, _loggable(url), type(exc).__name__)
@@ -148,7 +152,9 @@ def _answer(response: requests.Response) -> HttpAnswer:
 
 def _never_sent(exc: requests.RequestException) -> bool:
     """True when the failure happened before the request could reach the other side."""
-    if isinstance(exc, requests.ConnectTimeout | requests.exceptions.SSLError | requests.exceptions.InvalidURL):
+    if isinstance(
+        exc, requests.ConnectTimeout | requests.exceptions.SSLError | requests.exceptions.InvalidURL
+    ):
         return True
     if isinstance(exc, requests.ConnectionError):
         cause = exc.args[0] if exc.args else None
@@ -162,7 +168,9 @@ def _loggable(url: str) -> str:
     return mask_text(url)
 
 
-def protocol_mismatch(exc_type: type[OutsideSystemUnavailable], *, what: str, answer: HttpAnswer) -> OutsideSystemUnavailable:
+def protocol_mismatch(
+    exc_type: type[OutsideSystemUnavailable], *, what: str, answer: HttpAnswer
+) -> OutsideSystemUnavailable:
     """An answer that does not follow the protocol: logged for operators, a plain message for people."""
     logger.warning("%s 的应答不符合接口约定：HTTP %s，%s", exc_type.system_label, answer.status, what)
     return exc_type(f"{exc_type.system_label}返回的数据无法识别，请稍后再试")

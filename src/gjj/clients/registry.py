@@ -87,7 +87,9 @@ class HouseRecord:
 
 
 class RegistryClient(Protocol):
-    def find_house(self, *, contract_no: str | None = None, archive_no: str | None = None) -> HouseRecord | None:
+    def find_house(
+        self, *, contract_no: str | None = None, archive_no: str | None = None
+    ) -> HouseRecord | None:
         """The house with this number (exactly one of the two), or None when the registry has no
         such house. Raises ``RegistryUnavailable`` when the registry cannot say."""
         ...
@@ -97,7 +99,9 @@ class HttpRegistryClient:
     def __init__(self, *, base_url: str, timeout: float) -> None:
         self._http = JsonHttpClient(base_url=base_url, timeout=timeout)
 
-    def find_house(self, *, contract_no: str | None = None, archive_no: str | None = None) -> HouseRecord | None:
+    def find_house(
+        self, *, contract_no: str | None = None, archive_no: str | None = None
+    ) -> HouseRecord | None:
         contract_no = (contract_no or "").strip() or None
         archive_no = (archive_no or "").strip() or None
         if (contract_no is None) == (archive_no is None):
@@ -114,7 +118,9 @@ class HttpRegistryClient:
         try:
             return _house_record(answer.payload)
         except (KeyError, TypeError, ValueError, MoneyFormatError) as exc:
-            raise protocol_mismatch(RegistryUnavailable, what=f"房屋数据 {type(exc).__name__}", answer=answer) from exc
+            raise protocol_mismatch(
+                RegistryUnavailable, what=f"房屋数据 {type(exc).__name__}", answer=answer
+            ) from exc
 
 
 def get_registry_client() -> RegistryClient:
@@ -128,7 +134,10 @@ def _house_record(payload: dict[str, Any]) -> HouseRecord:
         raise ValueError("unknown kind or status")
     if not isinstance(area, str) or not _AREA.match(area):
         raise ValueError("area_m2")
-    contract_no, archive_no = _text_or_none(payload.get("contract_no")), _text_or_none(payload.get("archive_no"))
+    contract_no, archive_no = (
+        _text_or_none(payload.get("contract_no")),
+        _text_or_none(payload.get("archive_no")),
+    )
     if contract_no is None and archive_no is None:
         raise ValueError("neither contract_no nor archive_no")
     buyers = payload["buyers"]

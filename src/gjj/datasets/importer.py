@@ -73,12 +73,15 @@ def dataset_import(*, path: str | Path, hall_only: bool = False) -> ImportResult
     assert isinstance(document, dict)  # validate_dataset refuses anything else
     with transaction.atomic():
         summary = dataset_load_into_hall(document=document)
-        outside = [] if hall_only else [_outside_load(settings, name, Path(path)) for settings, name in OUTSIDE_LOADERS]
+        outside = []
+        if not hall_only:
+            outside = [_outside_load(settings, name, Path(path)) for settings, name in OUTSIDE_LOADERS]
     return ImportResult(hall=summary, outside=outside)
 
 
 def _outside_load(settings_module: str, name: str, path: Path) -> OutsideLoad:
-    command = [sys.executable, "-m", "django", "load_dataset", str(path.resolve()), f"--settings={settings_module}"]
+    file = str(path.resolve())
+    command = [sys.executable, "-m", "django", "load_dataset", file, f"--settings={settings_module}"]
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     # DJANGO_SETTINGS_MODULE of this process must not leak into the other project.
     env.pop("DJANGO_SETTINGS_MODULE", None)
@@ -93,8 +96,11 @@ def _outside_load(settings_module: str, name: str, path: Path) -> OutsideLoad:
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
-        raise OutsideLoadFailed(f"{name}导入超时（{SUBPROCESS_TIMEOUT_SECONDS} 秒），大厅数据未改动") from exc
+        timeout = SUBPROCESS_TIMEOUT_SECONDS
+        raise OutsideLoadFailed(f"{name}导入超时（{timeout} 秒），大厅数据未改动") from exc
     if finished.returncode != 0:
         details = (finished.stderr or finished.stdout).strip()
-        raise OutsideLoadFailed(f"{name}导入失败（退出码 {finished.returncode}），大厅数据未改动：\n{details}")
+        raise OutsideLoadFailed(
+            f"{name}导入失败（退出码 {finished.returncode}），大厅数据未改动：\n{details}"
+        )
     return OutsideLoad(name=name, output=finished.stdout.strip())

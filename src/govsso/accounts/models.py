@@ -15,9 +15,7 @@ from django.utils import timezone
 
 
 class NaturalPersonManager(BaseUserManager["NaturalPerson"]):
-    def create_user(
-        self, id_number: str, password: str | None = None, **extra_fields: Any
-    ) -> NaturalPerson:
+    def create_user(self, id_number: str, password: str | None = None, **extra_fields: Any) -> NaturalPerson:
         if not id_number:
             raise ValueError("身份证号不能为空")
         person = self.model(id_number=id_number, **extra_fields)

@@ -14,7 +14,10 @@ from gjj.datasets.importer import DatasetRefused, OutsideLoadFailed, dataset_imp
 
 
 class Command(BaseCommand):
-    help = "导入 gjj-dataset/1 数据文件：职工、账户、贷款、历史提取进大厅，房屋和银行账户进模拟器，政务账户进 govsso"
+    help = (
+        "导入 gjj-dataset/1 数据文件：职工、账户、贷款、历史提取进大厅，"
+        "房屋和银行账户进模拟器，政务服务网账户进 govsso"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="数据文件路径（JSON）")

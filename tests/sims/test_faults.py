@@ -1,0 +1,180 @@
+"""Fault injection: what each mode does, which calls it hits, and that money still moves once."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+import requests
+
+from tests.support.sims import LiveSims, SimsError
+
+CARD = "6217001376212461799"  # 张伟, CCB
+
+
+def _pay(sims: LiveSims, *, serial: str, amount_fen: int = 10000, timeout: float = 10) -> requests.Response:
+    body = {"serial": serial, "card_no": CARD, "bank": "CCB", "holder_name": "张伟", "amount_fen": amount_fen, "memo": ""}
+    return requests.post(f"{sims.url}/bank/transfers", json=body, timeout=timeout)
+
+
+def _query(sims: LiveSims, serial: str) -> dict[str, Any]:
+    response = requests.get(f"{sims.url}/bank/transfers/{serial}", timeout=10)
+    assert response.status_code == 200
+    return response.json()
+
+
+def _lookup_status(sims: LiveSims) -> int:
+    return requests.get(f"{sims.url}/registry/houses", params={"contract_no": "SY202605180001234"}, timeout=10).status_code
+
+
+def test_error_answers_500_and_does_not_execute(sample_sims: LiveSims) -> None:
+    sample_sims.set_fault(system="bank", operation="pay", mode="error")
+
+    response = _pay(sample_sims, serial="F-ERR")
+
+    assert response.status_code == 500
+    assert response.json()["error"] == "simulated_fault"
+    assert requests.get(f"{sample_sims.url}/bank/transfers/F-ERR", timeout=10).status_code == 404
+    assert sample_sims.received_fen(CARD) == 0
+
+
+def test_share_one_half_hits_every_second_call_starting_with_the_first(sample_sims: LiveSims) -> None:
+    sample_sims.set_fault(system="registry", operation="lookup", mode="error", share=0.5)
+
+    statuses = [_lookup_status(sample_sims) for _ in range(6)]
+
+    assert statuses == [500, 200, 500, 200, 500, 200]
+
+
+def test_share_one_third_hits_calls_one_four_and_seven(sample_sims: LiveSims) -> None:
+    sample_sims.set_fault(system="registry", operation="lookup", mode="error", share=0.25)
+
+    statuses = [_lookup_status(sample_sims) for _ in range(8)]
+
+    assert statuses == [500, 200, 200, 200, 500, 200, 200, 200]
+
+
+def test_count_limits_how_many_calls_are_hit(sample_sims: LiveSims) -> None:
+    sample_sims.set_fault(system="registry", operation="lookup", mode="error", count=2)
+
+    statuses = [_lookup_status(sample_sims) for _ in range(4)]
+
+    assert statuses == [500, 500, 200, 200]
+    (rule,) = sample_sims.faults()
+    assert (rule["calls_seen"], rule["times_applied"]) == (2, 2)
+
+
+def test_a_rule_applies_only_to_its_own_operation(sample_sims: LiveSims) -> None:
+    sample_sims.set_fault(system="bank", operation="query", mode="error")
+
+    paid = _pay(sample_sims, serial="F-OTHER-OP")
+
+    assert paid.status_code == 200
+    assert requests.get(f"{sample_sims.url}/bank/transfers/F-OTHER-OP", timeout=10).status_code == 500
+    assert _lookup_status(sample_sims) == 200
+
+
+def test_a_new_rule_replaces_the_old_one_and_clearing_removes_all(sample_sims: LiveSims) -> None:
+    sample_sims.set_fault(system="registry", operation="lookup", mode="error")
+    sample_sims.set_fault(system="registry", operation="lookup", mode="slow", delay_ms=1)
+
+    assert [rule["mode"] for rule in sample_sims.faults()] == ["slow"]
+    assert _lookup_status(sample_sims) == 200
+
+    sample_sims.set_fault(system="registry", operation="lookup", mode="error")
+    sample_sims.clear_faults()
+
+    assert sample_sims.faults() == []
+    assert _lookup_status(sample_sims) == 200
+
+
+def test_slow_answers_normally_after_the_delay(sample_sims: LiveSims) -> None:
+    sample_sims.set_fault(system="registry", operation="lookup", mode="slow", delay_ms=400)
+
+    started = time.monotonic()
+    status = _lookup_status(sample_sims)
+    elapsed = time.monotonic() - started
+
+    assert status == 200
+    assert elapsed >= 0.4
+
+
+def test_timeout_executes_the_transfer_but_answers_too_late(sample_sims: LiveSims) -> None:
+    sample_sims.set_fault(system="bank", operation="pay", mode="timeout", delay_ms=3000)
+
+    with pytest.raises(requests.ReadTimeout):
+        _pay(sample_sims, serial="F-TIMEOUT", timeout=1)
+
+    # The bank did the work before it stalled: the money moved once, and a query says so.
+    assert _query(sample_sims, "F-TIMEOUT")["result"] == 0
+    assert sample_sims.received_fen(CARD) == 10000
+
+
+def test_drop_response_executes_then_garbles_and_a_retry_returns_the_stored_result(sample_sims: LiveSims) -> None:
+    sample_sims.set_fault(system="bank", operation="pay", mode="drop_response", count=1)
+
+    lost = _pay(sample_sims, serial="F-DROP")
+    with pytest.raises(ValueError):
+        lost.json()
+    retry = _pay(sample_sims, serial="F-DROP")
+
+    assert retry.status_code == 200
+    assert retry.json() == _query(sample_sims, "F-DROP")
+    assert retry.json()["result"] == 0
+    assert sample_sims.received_fen(CARD) == 10000
+    assert len(sample_sims.transfers(CARD)) == 1
+
+
+def test_processing_completes_on_the_next_query_and_credits_once(sample_sims: LiveSims) -> None:
+    sample_sims.set_fault(system="bank", operation="pay", mode="processing")
+
+    accepted = _pay(sample_sims, serial="F-PROC").json()
+
+    assert (accepted["result"], accepted["message"]) == (2, "转账处理中，请稍后查询")
+    assert sample_sims.received_fen(CARD) == 0
+    done = _query(sample_sims, "F-PROC")
+    assert (done["result"], done["bank_reference"]) == (0, accepted["bank_reference"])
+    assert _query(sample_sims, "F-PROC")["result"] == 0
+    assert sample_sims.received_fen(CARD) == 10000
+
+
+def test_processing_with_a_delay_stays_processing_until_then(sample_sims: LiveSims) -> None:
+    sample_sims.set_fault(system="bank", operation="pay", mode="processing", delay_ms=60_000)
+
+    _pay(sample_sims, serial="F-PROC-LATER")
+
+    assert _query(sample_sims, "F-PROC-LATER")["result"] == 2
+    # A repeat of the pay is the same transfer, still processing: nothing paid twice.
+    assert _pay(sample_sims, serial="F-PROC-LATER").json()["result"] == 2
+    assert sample_sims.received_fen(CARD) == 0
+
+
+def test_sms_send_faults(sims: LiveSims) -> None:
+    sims.set_fault(system="sms", operation="send", mode="error", count=1)
+
+    failed = requests.post(f"{sims.url}/sms/send", json={"phone": "13804001001", "text": "一"}, timeout=10)
+    sent = requests.post(f"{sims.url}/sms/send", json={"phone": "13804001001", "text": "二"}, timeout=10)
+
+    assert (failed.status_code, sent.status_code) == (500, 200)
+    assert [message["text"] for message in sims.outbox("13804001001")] == ["二"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "reason"),
+    [
+        ({"system": "bank", "operation": "lookup", "mode": "error"}, "没有操作"),
+        ({"system": "mail", "operation": "send", "mode": "error"}, "没有操作"),
+        ({"system": "bank", "operation": "pay", "mode": "explode"}, "未知的故障方式"),
+        ({"system": "registry", "operation": "lookup", "mode": "processing"}, "processing"),
+        ({"system": "bank", "operation": "pay", "mode": "error", "share": 0}, "share"),
+        ({"system": "bank", "operation": "pay", "mode": "error", "share": 1.5}, "share"),
+        ({"system": "bank", "operation": "pay", "mode": "error", "count": 0}, "count"),
+        ({"system": "bank", "operation": "pay", "mode": "slow", "delay_ms": -1}, "delay_ms"),
+    ],
+)
+def test_nonsense_rules_are_refused(sims: LiveSims, rule: dict[str, Any], reason: str) -> None:
+    with pytest.raises(SimsError, match=reason):
+        sims.set_fault(**rule)
+
+    assert sims.faults() == []
