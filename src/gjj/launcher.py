@@ -54,12 +54,21 @@ def _gunicorn(module: str, port: int, workers: int) -> list[str]:
 
 
 def services() -> list[Service]:
-    hall, govsso, sims = env_int("GJJ_HALL_PORT", 8000), env_int("GJJ_GOVSSO_PORT", 8001), env_int("GJJ_SIMS_PORT", 8002)
+    hall, govsso, sims = (
+        env_int("GJJ_HALL_PORT", 8000),
+        env_int("GJJ_GOVSSO_PORT", 8001),
+        env_int("GJJ_SIMS_PORT", 8002),
+    )
     return [
         Service("sims", "外部系统模拟器（住房信息、银行、短信）", _gunicorn("sims.wsgi", sims, 2), sims),
         Service("govsso", "辽宁政务服务网（统一身份认证模拟）", _gunicorn("govsso.wsgi", govsso, 2), govsso),
         Service("hall", "公积金网上服务大厅", _gunicorn("gjj.wsgi", hall, 2), hall),
-        Service("worker", "后台任务（支付、通知、对账、过期）", [sys.executable, "-m", "gjj.cli", "run_huey"], None),
+        Service(
+            "worker",
+            "后台任务（支付、通知、对账、过期）",
+            [sys.executable, "-m", "gjj.cli", "run_huey"],
+            None,
+        ),
     ]
 
 
@@ -110,7 +119,8 @@ def _print_banner(started: list[Service], dataset: Path) -> None:
     print("  演示登录（政务服务网账号，身份证号 / 密码）：")
     for name, id_number, note in DEMO_LOGINS:
         print(f"    {name}  {id_number}  Demo@2026   {note}")
-    print("  短信发件箱：GET http://127.0.0.1:%d/sms/outbox?phone=13804001001" % env_int("GJJ_SIMS_PORT", 8002))
+    sims_port = env_int("GJJ_SIMS_PORT", 8002)
+    print(f"  短信发件箱：GET http://127.0.0.1:{sims_port}/sms/outbox?phone=13804001001")
     print("  按 Ctrl-C 停止全部进程。")
     print("==========================================================================\n", flush=True)
 
@@ -153,7 +163,10 @@ def main(argv: list[str] | None = None) -> int:
         while not stopping:
             for service in started:
                 if service.process and service.process.poll() is not None:
-                    print(f"{service.title} 已退出（代码 {service.process.returncode}），正在停止其他进程", file=sys.stderr)
+                    print(
+                        f"{service.title} 已退出（代码 {service.process.returncode}），正在停止其他进程",
+                        file=sys.stderr,
+                    )
                     return 1
             time.sleep(0.5)
         return 0

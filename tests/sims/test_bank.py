@@ -14,7 +14,9 @@ SUN_YUE_FROZEN_CARD = "6217006129480648091"  # CCB, frozen
 
 
 def _verify(sims: LiveSims, *, card_no: str, bank: str) -> dict[str, Any]:
-    response = requests.post(f"{sims.url}/bank/cards/verify", json={"card_no": card_no, "bank": bank}, timeout=10)
+    response = requests.post(
+        f"{sims.url}/bank/cards/verify", json={"card_no": card_no, "bank": bank}, timeout=10
+    )
     assert response.status_code == 200
     return response.json()
 
@@ -116,7 +118,10 @@ def test_different_serials_are_different_transfers(sample_sims: LiveSims) -> Non
 
     assert sample_sims.received_fen(ZHANG_WEI_CARD) == 350
     transfers = sample_sims.transfers(ZHANG_WEI_CARD)
-    assert [(t["serial"], t["amount_fen"], t["result"]) for t in transfers] == [("PAY-A", 100, 0), ("PAY-B", 250, 0)]
+    assert [(t["serial"], t["amount_fen"], t["result"]) for t in transfers] == [
+        ("PAY-A", 100, 0),
+        ("PAY-B", 250, 0),
+    ]
     assert transfers[0]["completed_at"] is not None
 
 

@@ -14,7 +14,14 @@ CARD = "6217001376212461799"  # 张伟, CCB
 
 
 def _pay(sims: LiveSims, *, serial: str, amount_fen: int = 10000, timeout: float = 10) -> requests.Response:
-    body = {"serial": serial, "card_no": CARD, "bank": "CCB", "holder_name": "张伟", "amount_fen": amount_fen, "memo": ""}
+    body = {
+        "serial": serial,
+        "card_no": CARD,
+        "bank": "CCB",
+        "holder_name": "张伟",
+        "amount_fen": amount_fen,
+        "memo": "",
+    }
     return requests.post(f"{sims.url}/bank/transfers", json=body, timeout=timeout)
 
 
@@ -25,7 +32,9 @@ def _query(sims: LiveSims, serial: str) -> dict[str, Any]:
 
 
 def _lookup_status(sims: LiveSims) -> int:
-    return requests.get(f"{sims.url}/registry/houses", params={"contract_no": "SY202605180001234"}, timeout=10).status_code
+    return requests.get(
+        f"{sims.url}/registry/houses", params={"contract_no": "SY202605180001234"}, timeout=10
+    ).status_code
 
 
 def test_error_answers_500_and_does_not_execute(sample_sims: LiveSims) -> None:
@@ -47,7 +56,7 @@ def test_share_one_half_hits_every_second_call_starting_with_the_first(sample_si
     assert statuses == [500, 200, 500, 200, 500, 200]
 
 
-def test_share_one_third_hits_calls_one_four_and_seven(sample_sims: LiveSims) -> None:
+def test_share_one_quarter_hits_calls_one_and_five(sample_sims: LiveSims) -> None:
     sample_sims.set_fault(system="registry", operation="lookup", mode="error", share=0.25)
 
     statuses = [_lookup_status(sample_sims) for _ in range(8)]
@@ -111,7 +120,9 @@ def test_timeout_executes_the_transfer_but_answers_too_late(sample_sims: LiveSim
     assert sample_sims.received_fen(CARD) == 10000
 
 
-def test_drop_response_executes_then_garbles_and_a_retry_returns_the_stored_result(sample_sims: LiveSims) -> None:
+def test_drop_response_executes_then_garbles_and_a_retry_returns_the_stored_result(
+    sample_sims: LiveSims,
+) -> None:
     sample_sims.set_fault(system="bank", operation="pay", mode="drop_response", count=1)
 
     lost = _pay(sample_sims, serial="F-DROP")

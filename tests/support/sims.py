@@ -79,13 +79,13 @@ class LiveSims:
 
     def log_tail(self, lines: int = 40) -> str:
         try:
-            return "\n".join(self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+            return "\n".join(
+                self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+            )
         except OSError:
             return ""
 
-    def _call(
-        self, method: str, path: str, *, body: Any = None, params: dict[str, str] | None = None
-    ) -> Any:
+    def _call(self, method: str, path: str, *, body: Any = None, params: dict[str, str] | None = None) -> Any:
         response = self._http.request(
             method,
             f"{self.url}{path}",
@@ -123,16 +123,18 @@ def _wait_until_ready(*, url: str, process: subprocess.Popen, log_path: Path) ->
     deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(
-                f"模拟器进程已退出（返回码 {process.returncode}）：\n{log_path.read_text(errors='replace')[-4000:]}"
-            )
+            raise RuntimeError(f"模拟器进程已退出（返回码 {process.returncode}）：\n{_log_tail(log_path)}")
         try:
             if requests.get(f"{url}/health", timeout=1).json() == {"status": "ok", "service": "sims"}:
                 return
         except (requests.RequestException, ValueError):
             pass
         time.sleep(0.1)  # polling readiness, bounded by the deadline
-    raise RuntimeError(f"模拟器 {STARTUP_TIMEOUT_SECONDS:.0f} 秒内未就绪：\n{log_path.read_text(errors='replace')[-4000:]}")
+    raise RuntimeError(f"模拟器 {STARTUP_TIMEOUT_SECONDS:.0f} 秒内未就绪：\n{_log_tail(log_path)}")
+
+
+def _log_tail(log_path: Path) -> str:
+    return log_path.read_text(encoding="utf-8", errors="replace")[-4000:]
 
 
 def _stop(process: subprocess.Popen) -> None:

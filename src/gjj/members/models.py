@@ -45,8 +45,12 @@ class AccountStatus(models.TextChoices):
 
 class FundAccount(models.Model):
     account_no = models.CharField("个人账号", max_length=32, unique=True)
-    person = models.OneToOneField(Person, verbose_name="缴存职工", on_delete=models.PROTECT, related_name="account")
-    employer = models.ForeignKey(Employer, verbose_name="缴存单位", on_delete=models.PROTECT, related_name="accounts")
+    person = models.OneToOneField(
+        Person, verbose_name="缴存职工", on_delete=models.PROTECT, related_name="account"
+    )
+    employer = models.ForeignKey(
+        Employer, verbose_name="缴存单位", on_delete=models.PROTECT, related_name="accounts"
+    )
     status = models.CharField("账户状态", max_length=8, choices=AccountStatus.choices)
     balance_fen = models.BigIntegerField("余额（分）", default=0)
     frozen_fen = models.BigIntegerField("冻结金额（分）", default=0)
@@ -61,7 +65,9 @@ class FundAccount(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(balance_fen__gte=0), name="account_balance_not_negative"),
             models.CheckConstraint(condition=Q(frozen_fen__gte=0), name="account_frozen_not_negative"),
-            models.CheckConstraint(condition=Q(frozen_fen__lte=F("balance_fen")), name="account_frozen_within_balance"),
+            models.CheckConstraint(
+                condition=Q(frozen_fen__lte=F("balance_fen")), name="account_frozen_within_balance"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -82,7 +88,9 @@ class LedgerEntryKind(models.TextChoices):
 class LedgerEntry(models.Model):
     """One change of a balance. Entries are never updated or deleted; a correction is a new entry."""
 
-    account = models.ForeignKey(FundAccount, verbose_name="个人账户", on_delete=models.PROTECT, related_name="entries")
+    account = models.ForeignKey(
+        FundAccount, verbose_name="个人账户", on_delete=models.PROTECT, related_name="entries"
+    )
     sequence = models.PositiveIntegerField("序号")
     kind = models.CharField("类型", max_length=16, choices=LedgerEntryKind.choices)
     amount_fen = models.BigIntegerField("发生额（分）")
@@ -127,15 +135,21 @@ class Loan(models.Model):
 class PriorWithdrawal(models.Model):
     """A withdrawal paid before this system; counts against the house price and house_used."""
 
-    person = models.ForeignKey(Person, verbose_name="提取人", on_delete=models.PROTECT, related_name="prior_withdrawals")
-    house_key = models.CharField("房屋编号", max_length=64, help_text="备案合同号或房证新档案号", db_index=True)
+    person = models.ForeignKey(
+        Person, verbose_name="提取人", on_delete=models.PROTECT, related_name="prior_withdrawals"
+    )
+    house_key = models.CharField(
+        "房屋编号", max_length=64, help_text="备案合同号或房证新档案号", db_index=True
+    )
     amount_fen = models.BigIntegerField("提取金额（分）")
     paid_on = models.DateField("支付日期")
 
     class Meta:
         verbose_name = "历史提取"
         constraints = [
-            models.UniqueConstraint(fields=["person", "house_key", "paid_on", "amount_fen"], name="prior_withdrawal_once"),
+            models.UniqueConstraint(
+                fields=["person", "house_key", "paid_on", "amount_fen"], name="prior_withdrawal_once"
+            ),
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="prior_withdrawal_positive"),
         ]
 
@@ -152,7 +166,9 @@ class FundHold(models.Model):
     ``FundAccount.frozen_fen`` is always the sum of the account's holds in state ``held``.
     """
 
-    account = models.ForeignKey(FundAccount, verbose_name="个人账户", on_delete=models.PROTECT, related_name="holds")
+    account = models.ForeignKey(
+        FundAccount, verbose_name="个人账户", on_delete=models.PROTECT, related_name="holds"
+    )
     reference = models.CharField("业务参考号", max_length=64, unique=True)
     amount_fen = models.BigIntegerField("冻结金额（分）")
     status = models.CharField("状态", max_length=8, choices=HoldStatus.choices, default=HoldStatus.HELD)

@@ -8,7 +8,11 @@ from gjj.members.models import FundAccount, FundHold, HoldStatus, LedgerEntry, P
 
 
 def person_by_id_number(*, id_number: str) -> Person | None:
-    return Person.objects.select_related("spouse", "account", "account__employer").filter(id_number=id_number).first()
+    return (
+        Person.objects.select_related("spouse", "account", "account__employer")
+        .filter(id_number=id_number)
+        .first()
+    )
 
 
 def account_for_person(*, person: Person) -> FundAccount | None:
@@ -21,7 +25,9 @@ def ledger_inconsistencies() -> list[str]:
     problems: list[str] = []
     sums = dict(LedgerEntry.objects.values_list("account_id").annotate(total=Sum("amount_fen")))
     held = dict(
-        FundHold.objects.filter(status=HoldStatus.HELD).values_list("account_id").annotate(total=Sum("amount_fen"))
+        FundHold.objects.filter(status=HoldStatus.HELD)
+        .values_list("account_id")
+        .annotate(total=Sum("amount_fen"))
     )
     for account_id, account_no, balance, frozen in FundAccount.objects.values_list(
         "id", "account_no", "balance_fen", "frozen_fen"
@@ -29,5 +35,7 @@ def ledger_inconsistencies() -> list[str]:
         if sums.get(account_id, 0) != balance:
             problems.append(f"账户 {account_no} 余额 {balance} 分与明细合计 {sums.get(account_id, 0)} 分不符")
         if held.get(account_id, 0) != frozen:
-            problems.append(f"账户 {account_no} 冻结金额 {frozen} 分与冻结记录合计 {held.get(account_id, 0)} 分不符")
+            problems.append(
+                f"账户 {account_no} 冻结金额 {frozen} 分与冻结记录合计 {held.get(account_id, 0)} 分不符"
+            )
     return problems

@@ -76,7 +76,9 @@ def hold_place(*, account: FundAccount, amount_fen: int, reference: str) -> Fund
         return existing
     if locked.available_fen < amount_fen:
         raise InsufficientFunds(f"账户 {locked.account_no} 可用余额不足")
-    hold = FundHold.objects.create(account=locked, reference=reference, amount_fen=amount_fen, created_at=timezone.now())
+    hold = FundHold.objects.create(
+        account=locked, reference=reference, amount_fen=amount_fen, created_at=timezone.now()
+    )
     locked.frozen_fen += amount_fen
     locked.version += 1
     locked.save(update_fields=["frozen_fen", "version"])
@@ -104,14 +106,20 @@ def hold_consume(*, reference: str, memo: str) -> LedgerEntry:
     """Pay out a held amount: one withdrawal entry debits the balance and the hold is closed."""
     hold = FundHold.objects.select_for_update().select_related("account").get(reference=reference)
     if hold.status == HoldStatus.CONSUMED:
-        return LedgerEntry.objects.get(account_id=hold.account_id, kind=LedgerEntryKind.WITHDRAWAL, reference=reference)
+        return LedgerEntry.objects.get(
+            account_id=hold.account_id, kind=LedgerEntryKind.WITHDRAWAL, reference=reference
+        )
     if hold.status != HoldStatus.HELD:
         raise ValueError(f"冻结 {reference} 已解冻，不能支取")
     locked = _locked_account(hold.account_id)
     locked.frozen_fen -= hold.amount_fen
     locked.save(update_fields=["frozen_fen"])
     entry = ledger_post(
-        account=locked, kind=LedgerEntryKind.WITHDRAWAL, amount_fen=-hold.amount_fen, reference=reference, memo=memo
+        account=locked,
+        kind=LedgerEntryKind.WITHDRAWAL,
+        amount_fen=-hold.amount_fen,
+        reference=reference,
+        memo=memo,
     )
     hold.status, hold.closed_at = HoldStatus.CONSUMED, timezone.now()
     hold.save(update_fields=["status", "closed_at"])

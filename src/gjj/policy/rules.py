@@ -234,7 +234,6 @@ def amount(policy: Policy, facts: EvaluationFacts) -> RuleResult:
     return _ok("amount", SOURCE_CENTRE)
 
 
-
 # --- card ----------------------------------------------------------------------------------
 
 
@@ -243,7 +242,9 @@ def _card_unusable_reason(policy: Policy, facts: EvaluationFacts) -> str | None:
     card = facts.card
     if card is None:
         return "尚未填写收款银行卡"
-    if card_number_problem(card.card_no, min_length=policy.card_min_length, max_length=policy.card_max_length):
+    if card_number_problem(
+        card.card_no, min_length=policy.card_min_length, max_length=policy.card_max_length
+    ):
         return "银行卡号码不正确，无法向银行核验"
     if card.bank_unavailable:
         return "银行系统暂时无法核验该卡，请稍后再试"
@@ -328,8 +329,13 @@ def card_holder(policy: Policy, facts: EvaluationFacts) -> RuleResult:
         return _fail("card_holder", SOURCE_BANK, unusable)
     card = facts.card
     assert card is not None
-    if card.bank_holder_id_number != facts.applicant_id_number or card.bank_holder_name != facts.applicant_name:
-        return _fail("card_holder", SOURCE_BANK, "该卡的户主不是申请人本人，收款账户须为申请人本人名下的银行卡")
+    if (
+        card.bank_holder_id_number != facts.applicant_id_number
+        or card.bank_holder_name != facts.applicant_name
+    ):
+        return _fail(
+            "card_holder", SOURCE_BANK, "该卡的户主不是申请人本人，收款账户须为申请人本人名下的银行卡"
+        )
     return _ok("card_holder", SOURCE_BANK)
 
 
@@ -369,6 +375,14 @@ RULES: tuple[Rule, ...] = (
 )
 RULE_IDS: tuple[str, ...] = tuple(rule.__name__ for rule in RULES)
 CARD_RULE_IDS = frozenset(
-    {"bank_allowed", "card_number", "card_type", "card_bank_match", "card_class", "card_holder", "card_status"}
+    {
+        "bank_allowed",
+        "card_number",
+        "card_type",
+        "card_bank_match",
+        "card_class",
+        "card_holder",
+        "card_status",
+    }
 )
 HOUSE_RULE_IDS = frozenset({"house_found", "house_status", "house_kind", "time_window", "house_used"})

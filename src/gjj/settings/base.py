@@ -80,7 +80,9 @@ SESSION_COOKIE_HTTPONLY = True
 
 # The withdrawal policy: a documented default ships with the project; the centre points this at
 # its own file. It is loaded and validated at start-up (gjj.policy.apps).
-GJJ_POLICY_FILE = env_str("GJJ_POLICY_FILE", str(REPO_ROOT / "src" / "gjj" / "policy" / "default_policy.toml"))
+GJJ_POLICY_FILE = env_str(
+    "GJJ_POLICY_FILE", str(REPO_ROOT / "src" / "gjj" / "policy" / "default_policy.toml")
+)
 
 # Outside systems. The embedded default is the simulator process on loopback.
 _SIMS = f"http://127.0.0.1:{SIMS_PORT}"

@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from gjj.clients.bank import BankUnavailable, CardVerification, get_bank_client
 from gjj.clients.registry import HouseRecord, RegistryUnavailable, get_registry_client
+from gjj.core.identity_numbers import card_number_problem
 from gjj.members.models import FundAccount, Loan, LoanStatus, Person, PriorWithdrawal
 from gjj.policy.active import active_policy
 from gjj.policy.evaluation import Evaluation, evaluate
 from gjj.policy.facts import AccountFacts, CardFacts, EvaluationFacts, HouseFacts
 from gjj.policy.schema import Policy
-from gjj.core.identity_numbers import card_number_problem
 from gjj.withdrawals.models import ACTIVE_STATES, CLAIMING_STATES, Application
 
 LOOKUP_FIELDS = ("contract_no", "archive_no")
@@ -112,9 +112,15 @@ def records_facts(
             "house_withdrawn_fen": 0,
         }
     account = FundAccount.objects.filter(person=person).first()
-    others = Application.objects.exclude(pk=exclude_application_id) if exclude_application_id else Application.objects
+    others = (
+        Application.objects.exclude(pk=exclude_application_id)
+        if exclude_application_id
+        else Application.objects
+    )
     open_numbers = tuple(
-        others.filter(person=person, state__in=ACTIVE_STATES).order_by("created_at").values_list("business_no", flat=True)
+        others.filter(person=person, state__in=ACTIVE_STATES)
+        .order_by("created_at")
+        .values_list("business_no", flat=True)
     )
     member_on_house = 0
     withdrawn = 0
@@ -124,8 +130,11 @@ def records_facts(
             PriorWithdrawal.objects.filter(person=person, house_key__in=keys).count()
             + others.filter(person=person, house_key__in=keys, state__in=CLAIMING_STATES).count()
         )
-        withdrawn = (PriorWithdrawal.objects.filter(house_key__in=keys).aggregate(s=Sum("amount_fen"))["s"] or 0) + (
-            others.filter(house_key__in=keys, state__in=CLAIMING_STATES).aggregate(s=Sum("amount_fen"))["s"] or 0
+        withdrawn = (
+            PriorWithdrawal.objects.filter(house_key__in=keys).aggregate(s=Sum("amount_fen"))["s"] or 0
+        ) + (
+            others.filter(house_key__in=keys, state__in=CLAIMING_STATES).aggregate(s=Sum("amount_fen"))["s"]
+            or 0
         )
     return {
         "account": (
@@ -141,7 +150,9 @@ def records_facts(
         ),
         "has_overdue_loan": Loan.objects.filter(
             Q(status=LoanStatus.OVERDUE) | Q(overdue_months__gt=0), person=person
-        ).exclude(status=LoanStatus.SETTLED).exists(),
+        )
+        .exclude(status=LoanStatus.SETTLED)
+        .exists(),
         "open_application_numbers": tuple(n or "草稿" for n in open_numbers),
         "member_withdrawals_on_house": member_on_house,
         "house_withdrawn_fen": withdrawn,

@@ -62,7 +62,9 @@ def material_clean(*, policy: Policy, name: str, data: bytes) -> CleanMaterial:
         content = data
     else:
         content = _reencode(name=name, data=data, content_type=content_type)
-    return CleanMaterial(content=content, content_type=content_type, sha256=hashlib.sha256(content).hexdigest())
+    return CleanMaterial(
+        content=content, content_type=content_type, sha256=hashlib.sha256(content).hexdigest()
+    )
 
 
 def _reencode(*, name: str, data: bytes, content_type: str) -> bytes:

@@ -70,7 +70,9 @@ class DailySequence(models.Model):
 
 class Application(models.Model):
     business_no = models.CharField("业务流水号", max_length=20, unique=True, null=True, blank=True)
-    person = models.ForeignKey("members.Person", verbose_name="申请人", on_delete=models.PROTECT, related_name="applications")
+    person = models.ForeignKey(
+        "members.Person", verbose_name="申请人", on_delete=models.PROTECT, related_name="applications"
+    )
     account = models.ForeignKey(
         "members.FundAccount", verbose_name="个人账户", on_delete=models.PROTECT, related_name="applications"
     )
@@ -117,8 +119,12 @@ class Application(models.Model):
         ordering = ["-created_at"]
         constraints = [
             # A member keeps at most one draft: every channel continues the same one.
-            models.UniqueConstraint(fields=["person"], condition=Q(state="draft"), name="one_draft_per_member"),
-            models.CheckConstraint(condition=Q(amount_fen__isnull=True) | Q(amount_fen__gt=0), name="amount_positive"),
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(state="draft"), name="one_draft_per_member"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_fen__isnull=True) | Q(amount_fen__gt=0), name="amount_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -137,7 +143,9 @@ class Transition(models.Model):
     to_state = models.CharField("新状态", max_length=20, choices=State.choices)
     actor_kind = models.CharField("操作人类型", max_length=8, choices=ActorKind.choices)
     actor_label = models.CharField("操作人", max_length=100)
-    actor_person = models.ForeignKey("members.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_person = models.ForeignKey(
+        "members.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -166,7 +174,9 @@ class Material(models.Model):
         verbose_name = "影像材料"
         constraints = [
             models.UniqueConstraint(
-                fields=["application", "kind"], condition=Q(is_current=True), name="one_current_material_per_kind"
+                fields=["application", "kind"],
+                condition=Q(is_current=True),
+                name="one_current_material_per_kind",
             )
         ]
 
@@ -179,7 +189,9 @@ class Decision(models.TextChoices):
 
 class ReviewDecision(models.Model):
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="decisions")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_decisions")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_decisions"
+    )
     stage = models.PositiveSmallIntegerField("审核级次")  # 1 初审, 2 复审
     decision = models.CharField("结论", max_length=8, choices=Decision.choices)
     reason = models.CharField("意见", max_length=500, blank=True)
@@ -202,7 +214,9 @@ class PayoutState(models.TextChoices):
     FAILED = "failed", "支付失败"
 
 
-OPEN_PAYOUT_STATES = frozenset({PayoutState.PENDING, PayoutState.SENT, PayoutState.PROCESSING, PayoutState.UNKNOWN})
+OPEN_PAYOUT_STATES = frozenset(
+    {PayoutState.PENDING, PayoutState.SENT, PayoutState.PROCESSING, PayoutState.UNKNOWN}
+)
 
 
 class Payout(models.Model):
@@ -249,7 +263,9 @@ class Notification(models.Model):
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="notifications")
     phone = models.CharField(max_length=11)
     text = models.CharField(max_length=500)
-    state = models.CharField(max_length=8, choices=NotificationState.choices, default=NotificationState.PENDING)
+    state = models.CharField(
+        max_length=8, choices=NotificationState.choices, default=NotificationState.PENDING
+    )
     attempts = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)

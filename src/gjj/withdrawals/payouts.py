@@ -14,7 +14,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from gjj.clients.bank import BankOutcomeUnknown, BankUnavailable, TransferResult, TransferStatus, get_bank_client
+from gjj.clients.bank import (
+    BankOutcomeUnknown,
+    BankUnavailable,
+    TransferResult,
+    TransferStatus,
+    get_bank_client,
+)
 from gjj.members.services import hold_consume, hold_place, hold_release
 from gjj.withdrawals import notifications
 from gjj.withdrawals.actors import Actor
@@ -104,7 +110,9 @@ def payout_settle(*, payout_id: int, result: TransferResult) -> Payout:
         payout = Payout.objects.select_for_update().get(pk=payout_id)
         if payout.state in (PayoutState.DONE, PayoutState.FAILED):
             return payout
-        application = Application.objects.select_for_update().select_related("person").get(pk=payout.application_id)
+        application = (
+            Application.objects.select_for_update().select_related("person").get(pk=payout.application_id)
+        )
         from gjj.withdrawals.services import _transition
 
         payout.bank_reference = result.bank_reference or payout.bank_reference

@@ -4,6 +4,7 @@ opens; the hall's own facts are read again under locks inside it."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import replace
 
@@ -14,7 +15,7 @@ from django.utils import timezone
 from gjj.core.money import format_yuan
 from gjj.core.timeutil import today_shanghai
 from gjj.members.models import Person
-from gjj.members.services import InsufficientFunds, hold_place
+from gjj.members.services import InsufficientFunds
 from gjj.policy.active import active_policy
 from gjj.policy.evaluation import Evaluation, evaluate
 from gjj.policy.rules import CARD_RULE_IDS
@@ -242,9 +243,13 @@ def _evaluate_under_locks(application: Application, gathered: Gathered, policy: 
     submissions at once (same member, or two spouses on one house) see each other."""
     Person.objects.select_for_update().filter(pk=application.person_id).first()
     if gathered.house is not None and gathered.house.record is not None:
-        for key in sorted(k for k in (gathered.house.record.contract_no, gathered.house.record.archive_no) if k):
+        for key in sorted(
+            k for k in (gathered.house.record.contract_no, gathered.house.record.archive_no) if k
+        ):
             HouseClaim.objects.select_for_update().filter(key=key).first()
-    fresh = records_facts(person=application.person, house=gathered.house, exclude_application_id=application.pk)
+    fresh = records_facts(
+        person=application.person, house=gathered.house, exclude_application_id=application.pk
+    )
     facts = replace(gathered.facts, **fresh)  # type: ignore[arg-type]
     return evaluate(policy, facts)
 
@@ -279,7 +284,14 @@ def _store_evaluation(application: Application, evaluation: Evaluation, gathered
         fields += ["card_verification", "card_verified_at"]
     if gathered.house is not None:
         _store_house(application, gathered.house)
-        fields += ["lookup_field", "house_key", "house_snapshot", "house_source", "house_looked_up_at", "relation"]
+        fields += [
+            "lookup_field",
+            "house_key",
+            "house_snapshot",
+            "house_source",
+            "house_looked_up_at",
+            "relation",
+        ]
     return fields
 
 
@@ -350,7 +362,9 @@ def material_upload(*, application: Application, kind: str, name: str, data: byt
             uploaded_at=timezone.now(),
             uploaded_via=actor.channel,
         )
-        material.file.save(f"{locked.business_no}-{kind}.{clean.extension}", ContentFile(clean.content), save=False)
+        material.file.save(
+            f"{locked.business_no}-{kind}.{clean.extension}", ContentFile(clean.content), save=False
+        )
         material.save()
     return material
 
@@ -395,22 +409,23 @@ def application_final_submit(*, application: Application, actor: Actor) -> Appli
             return locked
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["submitted_at", "updated_at"])
-        _transition(application=locked, to_state=State.SUBMITTED, actor=actor, reason="影像材料已上传，提交申请")
+        _transition(
+            application=locked, to_state=State.SUBMITTED, actor=actor, reason="影像材料已上传，提交申请"
+        )
         notifications.notify(application=locked, event="submitted")
         if gathered is not None:
             evaluation = _evaluate_under_locks(locked, gathered, policy)
             fields = _store_evaluation(locked, evaluation, gathered)
             locked.save(update_fields=[*fields, "updated_at"])
             if evaluation.eligible and evaluation.machine_verified:
-                try:
+                # If the balance moved since submission, the hold fails and a reviewer decides.
+                with contextlib.suppress(InsufficientFunds), transaction.atomic():
                     _approve(
                         locked,
                         actor=Actor.system("秒批"),
                         reason="秒批：全部条件均由数据源核验通过，自动审批",
                         instant=True,
                     )
-                except InsufficientFunds:
-                    pass  # the balance moved since submission: a reviewer decides
     return locked
 
 
@@ -440,7 +455,9 @@ def application_cancel(*, application: Application, actor: Actor, reason: str = 
         if locked.state == State.CANCELLED:
             return locked
         if locked.state not in CANCELLABLE_STATES:
-            raise ApplicationError(f"申请当前状态为“{locked.get_state_display()}”，已进入审核或支付，不能撤回")
+            raise ApplicationError(
+                f"申请当前状态为“{locked.get_state_display()}”，已进入审核或支付，不能撤回"
+            )
         _transition(application=locked, to_state=State.CANCELLED, actor=actor, reason=reason)
     return locked
 
@@ -455,7 +472,11 @@ def applications_expire(*, now: dt.datetime | None = None) -> int:
     for pk in list(due):
         with transaction.atomic():
             locked = Application.objects.select_for_update().get(pk=pk)
-            if locked.state != State.AWAITING_MATERIALS or not locked.materials_due_at or locked.materials_due_at >= now:
+            if (
+                locked.state != State.AWAITING_MATERIALS
+                or not locked.materials_due_at
+                or locked.materials_due_at >= now
+            ):
                 continue
             _transition(
                 application=locked,
@@ -516,7 +537,9 @@ def application_approve(*, application: Application, reviewer: object, reason: s
         )
         if needs_two and stage < 2:
             if locked.state == State.SUBMITTED:
-                _transition(application=locked, to_state=State.UNDER_REVIEW, actor=actor, reason="初审通过，待复审")
+                _transition(
+                    application=locked, to_state=State.UNDER_REVIEW, actor=actor, reason="初审通过，待复审"
+                )
             else:
                 Transition.objects.create(
                     application=locked,
@@ -594,7 +617,9 @@ def application_return(
 # --- after a failed payout --------------------------------------------------------------------------
 
 
-def application_change_payout_card(*, application: Application, bank: str, card_no: str, actor: Actor) -> Application:
+def application_change_payout_card(
+    *, application: Application, bank: str, card_no: str, actor: Actor
+) -> Application:
     """After 支付失败 the member names another card; its rules are checked and the payout is re-driven
     under a new serial (the failed one is final at the bank, so no double payment is possible)."""
     _require_owner(application, actor)

@@ -69,7 +69,9 @@ class Walk:
     ) -> Application:
         application = self.start()
         field, key = ("contract_no", contract_no) if contract_no else ("archive_no", archive_no)
-        services.application_lookup_house(application=application, lookup_field=field, key=key, actor=self.actor)
+        services.application_lookup_house(
+            application=application, lookup_field=field, key=key, actor=self.actor
+        )
         services.application_update_draft(
             application=application, actor=self.actor, bank=bank, card_no=card_no, amount_fen=amount_fen
         )
@@ -97,7 +99,9 @@ class Walk:
 
 
 def member(id_number: str, channel: str = Channel.WEB) -> Walk:
-    return Walk(person=Person.objects.select_related("spouse", "account").get(id_number=id_number), channel=channel)
+    return Walk(
+        person=Person.objects.select_related("spouse", "account").get(id_number=id_number), channel=channel
+    )
 
 
 ZHANG_WEI = "210102198803120158"

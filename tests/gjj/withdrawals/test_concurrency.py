@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import pytest
@@ -29,7 +30,7 @@ def _run_together(*calls):
         try:
             barrier.wait(timeout=10)
             results[index] = call()
-        except Exception as exc:  # noqa: BLE001 - the test inspects what happened
+        except Exception as exc:
             results[index] = exc
         finally:
             connections.close_all()
@@ -42,7 +43,7 @@ def _run_together(*calls):
     return results
 
 
-def test_two_submits_of_one_draft_at_once_make_one_submission(loaded):
+def test_two_submits_of_one_draft_at_once_make_one_submission(loaded, both_read_before_either_writes):
     zhang = member(ZHANG_WEI)
     application = zhang.fill(contract_no=ZHANG_HOUSE, bank="CCB", card_no=ZHANG_CARD)
     results = _run_together(lambda: zhang.submit(application), lambda: zhang.submit(application))
@@ -51,7 +52,29 @@ def test_two_submits_of_one_draft_at_once_make_one_submission(loaded):
     assert application.transitions.count() == 1
 
 
-def test_two_spouses_on_one_house_never_exceed_its_price(loaded, sims, sample_dataset):
+@pytest.fixture
+def both_read_before_either_writes(monkeypatch):
+    """Widen the race: each submission, having read the hall's facts, waits (bounded) for the other
+    to have read them too. With the locks in place the second cannot read until the first has
+    committed, so the wait runs out and the outcome is the serial one; without them both read the
+    same state and both would pass."""
+    from gjj.withdrawals import services
+
+    rendezvous = threading.Barrier(2, timeout=3)
+    original = services.records_facts
+
+    def records_facts_then_wait(**kwargs):
+        facts = original(**kwargs)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            rendezvous.wait()
+        return facts
+
+    monkeypatch.setattr(services, "records_facts", records_facts_then_wait)
+
+
+def test_two_spouses_on_one_house_never_exceed_its_price(
+    loaded, sims, sample_dataset, both_read_before_either_writes
+):
     # A cheaper house bought by 张伟: together the spouses' balances exceed what is left of its price.
     doc = {**sample_dataset}
     doc["houses"] = [
@@ -69,7 +92,8 @@ def test_two_spouses_on_one_house_never_exceed_its_price(loaded, sims, sample_da
     assert len(passed) == 1 and len(refused) == 1, results
     assert {r.rule for r in refused[0].evaluation.failures} == {"amount"}
     claimed = sum(
-        a.amount_fen for a in Application.objects.filter(house_key=ZHANG_HOUSE, state=State.AWAITING_MATERIALS)
+        a.amount_fen
+        for a in Application.objects.filter(house_key=ZHANG_HOUSE, state=State.AWAITING_MATERIALS)
     )
     assert claimed <= 10_000_000
 

@@ -61,17 +61,52 @@ def test_eligible_members(loaded, id_number, house, bank, card, relation, max_am
 @pytest.mark.parametrize(
     ("id_number", "house", "bank", "card", "must_fail", "words"),
     [
-        ("21010419850101028X", "SY202605180001234", "CCB", "6217001395353254425", {"account_status", "house_found"}, "封存"),
-        ("210105199506200139", "SY202606060002468", "CCB", "4367427767603688092", {"contribution_months"}, "3 个月"),
+        (
+            "21010419850101028X",
+            "SY202605180001234",
+            "CCB",
+            "6217001395353254425",
+            {"account_status", "house_found"},
+            "封存",
+        ),
+        (
+            "210105199506200139",
+            "SY202606060002468",
+            "CCB",
+            "4367427767603688092",
+            {"contribution_months"},
+            "3 个月",
+        ),
         ("210106198709090461", "SY202204070009876", "ICBC", "6222088635267063982", {"time_window"}, "2 年"),
         ("210113199302280421", "SY202606060002468", "ICBC", "6212260122184678383", {"card_class"}, "二类"),
         ("210105198405150190", "SY202608300004321", "CCB", "6212848194943347205", {"loan_overdue"}, "逾期"),
         ("210102199108180647", "SY202607010005555", "SJB", "6231088259690819", {"house_status"}, "撤销备案"),
-        ("210102198803120158", "SY202605180001234", "ICBC", "6217001376212461799", {"card_bank_match"}, "建设银行"),
+        (
+            "210102198803120158",
+            "SY202605180001234",
+            "ICBC",
+            "6217001376212461799",
+            {"card_bank_match"},
+            "建设银行",
+        ),
         ("210102198803120158", "SY202605180001234", "CCB", "6217001395353254425", {"card_holder"}, "本人"),
         ("210102198803120158", "SY202605180001234", "CCB", "6217001376212461798", {"card_number"}, "校验位"),
-        ("210104199701010828", "SY202605180001234", "CCB", "6217006129480648091", {"house_found"}, "未查询到"),
-        ("210105199202020913", "SY202605180001234", "CCB", "6217001376212461799", {"account_found"}, "公积金账户"),
+        (
+            "210104199701010828",
+            "SY202605180001234",
+            "CCB",
+            "6217006129480648091",
+            {"house_found"},
+            "未查询到",
+        ),
+        (
+            "210105199202020913",
+            "SY202605180001234",
+            "CCB",
+            "6217001376212461799",
+            {"account_found"},
+            "公积金账户",
+        ),
     ],
 )
 def test_refused_members_name_the_failed_rule(loaded, id_number, house, bank, card, must_fail, words):
@@ -87,14 +122,24 @@ def test_exactly_the_expected_rules_fail_for_single_fault_cases(loaded):
     assert failed(case("210105199506200139", "SY202606060002468", "CCB", "4367427767603688092")) == {
         "contribution_months"
     }
-    assert failed(case("210106198709090461", "SY202204070009876", "ICBC", "6222088635267063982")) == {"time_window"}
-    assert failed(case("210113199302280421", "SY202606060002468", "ICBC", "6212260122184678383")) == {"card_class"}
-    assert failed(case("210105198405150190", "SY202608300004321", "CCB", "6212848194943347205")) == {"loan_overdue"}
-    assert failed(case("210102199108180647", "SY202607010005555", "SJB", "6231088259690819")) == {"house_status"}
+    assert failed(case("210106198709090461", "SY202204070009876", "ICBC", "6222088635267063982")) == {
+        "time_window"
+    }
+    assert failed(case("210113199302280421", "SY202606060002468", "ICBC", "6212260122184678383")) == {
+        "card_class"
+    }
+    assert failed(case("210105198405150190", "SY202608300004321", "CCB", "6212848194943347205")) == {
+        "loan_overdue"
+    }
+    assert failed(case("210102199108180647", "SY202607010005555", "SJB", "6231088259690819")) == {
+        "house_status"
+    }
 
 
 def test_amount_above_the_maximum(loaded):
-    result = case("210102198803120158", "SY202605180001234", "CCB", "6217001376212461799", "--amount", "90000")
+    result = case(
+        "210102198803120158", "SY202605180001234", "CCB", "6217001376212461799", "--amount", "90000"
+    )
     assert failed(result) == {"amount"}
     assert result["max_amount"] == "86420.50"
     assert "86,420.50" in next(c["reason"] for c in result["checks"] if c["rule"] == "amount")

@@ -41,7 +41,9 @@ def _submitted(id_number: str, house: str, bank: str, card: str) -> Application:
     return walk.final_submit(application)
 
 
-def test_without_instant_approval_it_waits_for_a_reviewer(loaded, no_instant_approval, no_auto_payout, reviewers):
+def test_without_instant_approval_it_waits_for_a_reviewer(
+    loaded, no_instant_approval, no_auto_payout, reviewers
+):
     application = _submitted(ZHANG_WEI, ZHANG_HOUSE, "CCB", ZHANG_CARD)
     assert application.state == State.SUBMITTED and not application.instant_approved
     first, _ = reviewers
@@ -69,7 +71,8 @@ def test_four_eyes(loaded, no_auto_payout, reviewers, settings, tmp_path):
     text = (Path(gjj.policy.__file__).parent / "default_policy.toml").read_text(encoding="utf-8")
     custom = tmp_path / "policy.toml"
     custom.write_text(
-        text.replace('four_eyes_threshold = "200000.00"', 'four_eyes_threshold = "50000.00"'), encoding="utf-8"
+        text.replace('four_eyes_threshold = "200000.00"', 'four_eyes_threshold = "50000.00"'),
+        encoding="utf-8",
     )
     settings.GJJ_POLICY_FILE = str(custom)
 
@@ -93,7 +96,9 @@ def test_reject_records_the_reason_and_holds_nothing(loaded, no_instant_approval
     first, _ = reviewers
     with pytest.raises(ApplicationError, match="原因"):
         services.application_reject(application=application, reviewer=first, reason=" ")
-    rejected = services.application_reject(application=application, reviewer=first, reason="购房合同与备案信息不符")
+    rejected = services.application_reject(
+        application=application, reviewer=first, reason="购房合同与备案信息不符"
+    )
     assert rejected.state == State.REJECTED and rejected.decision_reason == "购房合同与备案信息不符"
     assert FundAccount.objects.get(person__id_number=ZHANG_WEI).frozen_fen == 0
     with pytest.raises(ApplicationError):
@@ -115,7 +120,11 @@ def test_return_and_resubmit(loaded, no_instant_approval, no_auto_payout, review
     from tests.gjj.withdrawals.conftest import jpeg_bytes
 
     services.material_upload(
-        application=again, kind="purchase_invoice", name="invoice.jpg", data=jpeg_bytes(size=(80, 60)), actor=walk.actor
+        application=again,
+        kind="purchase_invoice",
+        name="invoice.jpg",
+        data=jpeg_bytes(size=(80, 60)),
+        actor=walk.actor,
     )
     assert again.materials.filter(kind="purchase_invoice").count() == 2
     assert again.materials.filter(kind="purchase_invoice", is_current=True).count() == 1

@@ -5,136 +5,305 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Employer',
+            name="Employer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='单位编号')),
-                ('name', models.CharField(max_length=200, verbose_name='单位名称')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="单位编号")),
+                ("name", models.CharField(max_length=200, verbose_name="单位名称")),
             ],
             options={
-                'verbose_name': '缴存单位',
+                "verbose_name": "缴存单位",
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('id_number', models.CharField(max_length=18, unique=True, verbose_name='身份证号')),
-                ('name', models.CharField(max_length=64, verbose_name='姓名')),
-                ('phone', models.CharField(max_length=11, verbose_name='手机号')),
-                ('spouse', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='members.person', verbose_name='配偶')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("id_number", models.CharField(max_length=18, unique=True, verbose_name="身份证号")),
+                ("name", models.CharField(max_length=64, verbose_name="姓名")),
+                ("phone", models.CharField(max_length=11, verbose_name="手机号")),
+                (
+                    "spouse",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="members.person",
+                        verbose_name="配偶",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '缴存职工',
+                "verbose_name": "缴存职工",
             },
         ),
         migrations.CreateModel(
-            name='Loan',
+            name="Loan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('active', '正常还款'), ('settled', '已结清'), ('overdue', '逾期')], max_length=8, verbose_name='贷款状态')),
-                ('overdue_months', models.PositiveIntegerField(default=0, verbose_name='逾期月数')),
-                ('source_key', models.CharField(max_length=64, unique=True, verbose_name='导入键')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='loans', to='members.person', verbose_name='借款人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "正常还款"), ("settled", "已结清"), ("overdue", "逾期")],
+                        max_length=8,
+                        verbose_name="贷款状态",
+                    ),
+                ),
+                ("overdue_months", models.PositiveIntegerField(default=0, verbose_name="逾期月数")),
+                ("source_key", models.CharField(max_length=64, unique=True, verbose_name="导入键")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="loans",
+                        to="members.person",
+                        verbose_name="借款人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '公积金贷款',
+                "verbose_name": "公积金贷款",
             },
         ),
         migrations.CreateModel(
-            name='FundAccount',
+            name="FundAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('account_no', models.CharField(max_length=32, unique=True, verbose_name='个人账号')),
-                ('status', models.CharField(choices=[('normal', '正常'), ('sealed', '封存'), ('frozen', '冻结'), ('closed', '销户')], max_length=8, verbose_name='账户状态')),
-                ('balance_fen', models.BigIntegerField(default=0, verbose_name='余额（分）')),
-                ('frozen_fen', models.BigIntegerField(default=0, verbose_name='冻结金额（分）')),
-                ('opened_on', models.DateField(verbose_name='开户日期')),
-                ('monthly_deposit_fen', models.BigIntegerField(default=0, verbose_name='月缴存额（分）')),
-                ('paid_through', models.CharField(help_text='YYYY-MM', max_length=7, verbose_name='缴至年月')),
-                ('consecutive_months', models.PositiveIntegerField(default=0, verbose_name='连续缴存月数')),
-                ('version', models.PositiveIntegerField(default=0, editable=False)),
-                ('employer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='members.employer', verbose_name='缴存单位')),
-                ('person', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='account', to='members.person', verbose_name='缴存职工')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("account_no", models.CharField(max_length=32, unique=True, verbose_name="个人账号")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("normal", "正常"),
+                            ("sealed", "封存"),
+                            ("frozen", "冻结"),
+                            ("closed", "销户"),
+                        ],
+                        max_length=8,
+                        verbose_name="账户状态",
+                    ),
+                ),
+                ("balance_fen", models.BigIntegerField(default=0, verbose_name="余额（分）")),
+                ("frozen_fen", models.BigIntegerField(default=0, verbose_name="冻结金额（分）")),
+                ("opened_on", models.DateField(verbose_name="开户日期")),
+                ("monthly_deposit_fen", models.BigIntegerField(default=0, verbose_name="月缴存额（分）")),
+                (
+                    "paid_through",
+                    models.CharField(help_text="YYYY-MM", max_length=7, verbose_name="缴至年月"),
+                ),
+                ("consecutive_months", models.PositiveIntegerField(default=0, verbose_name="连续缴存月数")),
+                ("version", models.PositiveIntegerField(default=0, editable=False)),
+                (
+                    "employer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accounts",
+                        to="members.employer",
+                        verbose_name="缴存单位",
+                    ),
+                ),
+                (
+                    "person",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="account",
+                        to="members.person",
+                        verbose_name="缴存职工",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '个人账户',
+                "verbose_name": "个人账户",
             },
         ),
         migrations.CreateModel(
-            name='PriorWithdrawal',
+            name="PriorWithdrawal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('house_key', models.CharField(db_index=True, help_text='备案合同号或房证新档案号', max_length=64, verbose_name='房屋编号')),
-                ('amount_fen', models.BigIntegerField(verbose_name='提取金额（分）')),
-                ('paid_on', models.DateField(verbose_name='支付日期')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='prior_withdrawals', to='members.person', verbose_name='提取人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "house_key",
+                    models.CharField(
+                        db_index=True,
+                        help_text="备案合同号或房证新档案号",
+                        max_length=64,
+                        verbose_name="房屋编号",
+                    ),
+                ),
+                ("amount_fen", models.BigIntegerField(verbose_name="提取金额（分）")),
+                ("paid_on", models.DateField(verbose_name="支付日期")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="prior_withdrawals",
+                        to="members.person",
+                        verbose_name="提取人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '历史提取',
+                "verbose_name": "历史提取",
             },
         ),
         migrations.CreateModel(
-            name='FundHold',
+            name="FundHold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=64, unique=True, verbose_name='业务参考号')),
-                ('amount_fen', models.BigIntegerField(verbose_name='冻结金额（分）')),
-                ('status', models.CharField(choices=[('held', '冻结中'), ('released', '已解冻'), ('consumed', '已支取')], default='held', max_length=8, verbose_name='状态')),
-                ('created_at', models.DateTimeField(verbose_name='冻结时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='解冻/支取时间')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='holds', to='members.fundaccount', verbose_name='个人账户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(max_length=64, unique=True, verbose_name="业务参考号")),
+                ("amount_fen", models.BigIntegerField(verbose_name="冻结金额（分）")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("held", "冻结中"), ("released", "已解冻"), ("consumed", "已支取")],
+                        default="held",
+                        max_length=8,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(verbose_name="冻结时间")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="解冻/支取时间")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="holds",
+                        to="members.fundaccount",
+                        verbose_name="个人账户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '资金冻结',
-                'constraints': [models.CheckConstraint(condition=models.Q(('amount_fen__gt', 0)), name='hold_amount_positive')],
+                "verbose_name": "资金冻结",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("amount_fen__gt", 0)), name="hold_amount_positive"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='LedgerEntry',
+            name="LedgerEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.PositiveIntegerField(verbose_name='序号')),
-                ('kind', models.CharField(choices=[('opening', '期初余额'), ('deposit', '汇缴'), ('withdrawal', '提取'), ('adjustment', '调整')], max_length=16, verbose_name='类型')),
-                ('amount_fen', models.BigIntegerField(verbose_name='发生额（分）')),
-                ('balance_after_fen', models.BigIntegerField(verbose_name='余额（分）')),
-                ('reference', models.CharField(blank=True, max_length=64, verbose_name='业务参考号')),
-                ('memo', models.CharField(blank=True, max_length=200, verbose_name='摘要')),
-                ('occurred_at', models.DateTimeField(verbose_name='记账时间')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='members.fundaccount', verbose_name='个人账户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sequence", models.PositiveIntegerField(verbose_name="序号")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("opening", "期初余额"),
+                            ("deposit", "汇缴"),
+                            ("withdrawal", "提取"),
+                            ("adjustment", "调整"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("amount_fen", models.BigIntegerField(verbose_name="发生额（分）")),
+                ("balance_after_fen", models.BigIntegerField(verbose_name="余额（分）")),
+                ("reference", models.CharField(blank=True, max_length=64, verbose_name="业务参考号")),
+                ("memo", models.CharField(blank=True, max_length=200, verbose_name="摘要")),
+                ("occurred_at", models.DateTimeField(verbose_name="记账时间")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="members.fundaccount",
+                        verbose_name="个人账户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '账户明细',
-                'ordering': ['account_id', 'sequence'],
-                'constraints': [models.UniqueConstraint(fields=('account', 'sequence'), name='ledger_sequence_unique'), models.UniqueConstraint(condition=models.Q(('reference', ''), _negated=True), fields=('account', 'kind', 'reference'), name='ledger_reference_once'), models.CheckConstraint(condition=models.Q(('balance_after_fen__gte', 0)), name='ledger_balance_not_negative'), models.CheckConstraint(condition=models.Q(('amount_fen', 0), _negated=True), name='ledger_amount_not_zero')],
+                "verbose_name": "账户明细",
+                "ordering": ["account_id", "sequence"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("account", "sequence"), name="ledger_sequence_unique"),
+                    models.UniqueConstraint(
+                        condition=models.Q(("reference", ""), _negated=True),
+                        fields=("account", "kind", "reference"),
+                        name="ledger_reference_once",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("balance_after_fen__gte", 0)), name="ledger_balance_not_negative"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("amount_fen", 0), _negated=True), name="ledger_amount_not_zero"
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='fundaccount',
-            constraint=models.CheckConstraint(condition=models.Q(('balance_fen__gte', 0)), name='account_balance_not_negative'),
+            model_name="fundaccount",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("balance_fen__gte", 0)), name="account_balance_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='fundaccount',
-            constraint=models.CheckConstraint(condition=models.Q(('frozen_fen__gte', 0)), name='account_frozen_not_negative'),
+            model_name="fundaccount",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("frozen_fen__gte", 0)), name="account_frozen_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='fundaccount',
-            constraint=models.CheckConstraint(condition=models.Q(('frozen_fen__lte', models.F('balance_fen'))), name='account_frozen_within_balance'),
+            model_name="fundaccount",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("frozen_fen__lte", models.F("balance_fen"))),
+                name="account_frozen_within_balance",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='priorwithdrawal',
-            constraint=models.UniqueConstraint(fields=('person', 'house_key', 'paid_on', 'amount_fen'), name='prior_withdrawal_once'),
+            model_name="priorwithdrawal",
+            constraint=models.UniqueConstraint(
+                fields=("person", "house_key", "paid_on", "amount_fen"), name="prior_withdrawal_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='priorwithdrawal',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_fen__gt', 0)), name='prior_withdrawal_positive'),
+            model_name="priorwithdrawal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_fen__gt", 0)), name="prior_withdrawal_positive"
+            ),
         ),
     ]

@@ -6,183 +6,485 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('members', '0001_initial'),
+        ("members", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DailySequence',
+            name="DailySequence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(unique=True)),
-                ('last', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(unique=True)),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='HouseClaim',
+            name="HouseClaim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=64, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=64, unique=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Application',
+            name="Application",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('business_no', models.CharField(blank=True, max_length=20, null=True, unique=True, verbose_name='业务流水号')),
-                ('reason_code', models.CharField(default='01', max_length=2, verbose_name='提取原因')),
-                ('channel', models.CharField(choices=[('web', '网厅'), ('wechat', '微信'), ('app', 'APP'), ('api', 'API'), ('backoffice', '后台'), ('system', '系统')], max_length=12, verbose_name='受理渠道')),
-                ('state', models.CharField(choices=[('draft', '草稿'), ('awaiting_materials', '待上传材料'), ('submitted', '已提交'), ('under_review', '审核中'), ('approved', '已审批'), ('paying', '支付中'), ('paid', '已到账'), ('rejected', '未通过'), ('returned', '退回补正'), ('payout_failed', '支付失败'), ('cancelled', '已撤回'), ('expired', '已过期')], db_index=True, default='draft', max_length=20, verbose_name='状态')),
-                ('lookup_field', models.CharField(blank=True, max_length=12, verbose_name='房屋查询方式')),
-                ('house_key', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='备案合同号/房证新档案号')),
-                ('house_snapshot', models.JSONField(blank=True, null=True, verbose_name='房屋信息快照')),
-                ('house_source', models.CharField(blank=True, max_length=200, verbose_name='房屋信息来源')),
-                ('house_looked_up_at', models.DateTimeField(blank=True, null=True, verbose_name='房屋信息查询时间')),
-                ('relation', models.CharField(blank=True, max_length=8, verbose_name='与购房人关系')),
-                ('bank', models.CharField(blank=True, max_length=8, verbose_name='收款银行')),
-                ('card_no', models.CharField(blank=True, max_length=19, verbose_name='银行卡号码')),
-                ('card_verification', models.JSONField(blank=True, null=True, verbose_name='银行核验结果')),
-                ('card_verified_at', models.DateTimeField(blank=True, null=True, verbose_name='银行核验时间')),
-                ('amount_fen', models.BigIntegerField(blank=True, null=True, verbose_name='提取金额（分）')),
-                ('declaration_version', models.CharField(blank=True, max_length=32, verbose_name='承诺书版本')),
-                ('declaration_accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='承诺时间')),
-                ('declaration_client_ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='承诺时客户端地址')),
-                ('declaration_user_agent', models.CharField(blank=True, max_length=300, verbose_name='承诺时客户端')),
-                ('rule_results', models.JSONField(blank=True, null=True, verbose_name='规则核验结果')),
-                ('evaluated_at', models.DateTimeField(blank=True, null=True, verbose_name='核验时间')),
-                ('machine_verified', models.BooleanField(default=False, verbose_name='全部由数据源核验')),
-                ('instant_approved', models.BooleanField(default=False, verbose_name='秒批')),
-                ('what_to_fix', models.JSONField(blank=True, null=True, verbose_name='退回补正内容')),
-                ('decision_reason', models.CharField(blank=True, max_length=500, verbose_name='审批意见')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交时间')),
-                ('materials_due_at', models.DateTimeField(blank=True, null=True, verbose_name='材料上传截止时间')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='审批时间')),
-                ('paid_at', models.DateTimeField(blank=True, null=True, verbose_name='到账时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='members.fundaccount', verbose_name='个人账户')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='members.person', verbose_name='申请人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "business_no",
+                    models.CharField(
+                        blank=True, max_length=20, null=True, unique=True, verbose_name="业务流水号"
+                    ),
+                ),
+                ("reason_code", models.CharField(default="01", max_length=2, verbose_name="提取原因")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "网厅"),
+                            ("wechat", "微信"),
+                            ("app", "APP"),
+                            ("api", "API"),
+                            ("backoffice", "后台"),
+                            ("system", "系统"),
+                        ],
+                        max_length=12,
+                        verbose_name="受理渠道",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("awaiting_materials", "待上传材料"),
+                            ("submitted", "已提交"),
+                            ("under_review", "审核中"),
+                            ("approved", "已审批"),
+                            ("paying", "支付中"),
+                            ("paid", "已到账"),
+                            ("rejected", "未通过"),
+                            ("returned", "退回补正"),
+                            ("payout_failed", "支付失败"),
+                            ("cancelled", "已撤回"),
+                            ("expired", "已过期"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("lookup_field", models.CharField(blank=True, max_length=12, verbose_name="房屋查询方式")),
+                (
+                    "house_key",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=64, verbose_name="备案合同号/房证新档案号"
+                    ),
+                ),
+                ("house_snapshot", models.JSONField(blank=True, null=True, verbose_name="房屋信息快照")),
+                ("house_source", models.CharField(blank=True, max_length=200, verbose_name="房屋信息来源")),
+                (
+                    "house_looked_up_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="房屋信息查询时间"),
+                ),
+                ("relation", models.CharField(blank=True, max_length=8, verbose_name="与购房人关系")),
+                ("bank", models.CharField(blank=True, max_length=8, verbose_name="收款银行")),
+                ("card_no", models.CharField(blank=True, max_length=19, verbose_name="银行卡号码")),
+                ("card_verification", models.JSONField(blank=True, null=True, verbose_name="银行核验结果")),
+                (
+                    "card_verified_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="银行核验时间"),
+                ),
+                ("amount_fen", models.BigIntegerField(blank=True, null=True, verbose_name="提取金额（分）")),
+                (
+                    "declaration_version",
+                    models.CharField(blank=True, max_length=32, verbose_name="承诺书版本"),
+                ),
+                (
+                    "declaration_accepted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="承诺时间"),
+                ),
+                (
+                    "declaration_client_ip",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="承诺时客户端地址"),
+                ),
+                (
+                    "declaration_user_agent",
+                    models.CharField(blank=True, max_length=300, verbose_name="承诺时客户端"),
+                ),
+                ("rule_results", models.JSONField(blank=True, null=True, verbose_name="规则核验结果")),
+                ("evaluated_at", models.DateTimeField(blank=True, null=True, verbose_name="核验时间")),
+                ("machine_verified", models.BooleanField(default=False, verbose_name="全部由数据源核验")),
+                ("instant_approved", models.BooleanField(default=False, verbose_name="秒批")),
+                ("what_to_fix", models.JSONField(blank=True, null=True, verbose_name="退回补正内容")),
+                ("decision_reason", models.CharField(blank=True, max_length=500, verbose_name="审批意见")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="提交时间")),
+                (
+                    "materials_due_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="材料上传截止时间"),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="审批时间")),
+                ("paid_at", models.DateTimeField(blank=True, null=True, verbose_name="到账时间")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to="members.fundaccount",
+                        verbose_name="个人账户",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to="members.person",
+                        verbose_name="申请人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '提取申请',
-                'ordering': ['-created_at'],
+                "verbose_name": "提取申请",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Material',
+            name="Material",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=32, verbose_name='材料类型')),
-                ('file', models.FileField(upload_to='materials/%Y/%m/', verbose_name='文件')),
-                ('content_type', models.CharField(max_length=32, verbose_name='文件类型')),
-                ('size', models.PositiveIntegerField(verbose_name='大小（字节）')),
-                ('sha256', models.CharField(max_length=64)),
-                ('original_name', models.CharField(blank=True, max_length=200, verbose_name='原文件名')),
-                ('is_current', models.BooleanField(default=True, verbose_name='当前有效')),
-                ('uploaded_at', models.DateTimeField(verbose_name='上传时间')),
-                ('uploaded_via', models.CharField(choices=[('web', '网厅'), ('wechat', '微信'), ('app', 'APP'), ('api', 'API'), ('backoffice', '后台'), ('system', '系统')], max_length=12, verbose_name='渠道')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='materials', to='withdrawals.application')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=32, verbose_name="材料类型")),
+                ("file", models.FileField(upload_to="materials/%Y/%m/", verbose_name="文件")),
+                ("content_type", models.CharField(max_length=32, verbose_name="文件类型")),
+                ("size", models.PositiveIntegerField(verbose_name="大小（字节）")),
+                ("sha256", models.CharField(max_length=64)),
+                ("original_name", models.CharField(blank=True, max_length=200, verbose_name="原文件名")),
+                ("is_current", models.BooleanField(default=True, verbose_name="当前有效")),
+                ("uploaded_at", models.DateTimeField(verbose_name="上传时间")),
+                (
+                    "uploaded_via",
+                    models.CharField(
+                        choices=[
+                            ("web", "网厅"),
+                            ("wechat", "微信"),
+                            ("app", "APP"),
+                            ("api", "API"),
+                            ("backoffice", "后台"),
+                            ("system", "系统"),
+                        ],
+                        max_length=12,
+                        verbose_name="渠道",
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="materials",
+                        to="withdrawals.application",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '影像材料',
+                "verbose_name": "影像材料",
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phone', models.CharField(max_length=11)),
-                ('text', models.CharField(max_length=500)),
-                ('state', models.CharField(choices=[('pending', '待发送'), ('sent', '已发送'), ('failed', '发送失败')], default='pending', max_length=8)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField()),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notifications', to='withdrawals.application')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("phone", models.CharField(max_length=11)),
+                ("text", models.CharField(max_length=500)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("pending", "待发送"), ("sent", "已发送"), ("failed", "发送失败")],
+                        default="pending",
+                        max_length=8,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField()),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notifications",
+                        to="withdrawals.application",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Payout',
+            name="Payout",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('serial', models.CharField(max_length=32, unique=True, verbose_name='支付流水号')),
-                ('bank', models.CharField(max_length=8, verbose_name='收款银行')),
-                ('card_no', models.CharField(max_length=19, verbose_name='收款卡号')),
-                ('holder_name', models.CharField(max_length=64, verbose_name='户名')),
-                ('amount_fen', models.BigIntegerField(verbose_name='金额（分）')),
-                ('state', models.CharField(choices=[('pending', '待支付'), ('sent', '已发送银行'), ('processing', '银行处理中'), ('unknown', '结果待查询'), ('done', '支付成功'), ('failed', '支付失败')], default='pending', max_length=12, verbose_name='状态')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='发送次数')),
-                ('bank_reference', models.CharField(blank=True, max_length=64, verbose_name='银行流水号')),
-                ('bank_message', models.CharField(blank=True, max_length=300, verbose_name='银行返回信息')),
-                ('created_at', models.DateTimeField(verbose_name='创建时间')),
-                ('last_attempt_at', models.DateTimeField(blank=True, null=True, verbose_name='最近发送时间')),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payouts', to='withdrawals.application')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("serial", models.CharField(max_length=32, unique=True, verbose_name="支付流水号")),
+                ("bank", models.CharField(max_length=8, verbose_name="收款银行")),
+                ("card_no", models.CharField(max_length=19, verbose_name="收款卡号")),
+                ("holder_name", models.CharField(max_length=64, verbose_name="户名")),
+                ("amount_fen", models.BigIntegerField(verbose_name="金额（分）")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待支付"),
+                            ("sent", "已发送银行"),
+                            ("processing", "银行处理中"),
+                            ("unknown", "结果待查询"),
+                            ("done", "支付成功"),
+                            ("failed", "支付失败"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="发送次数")),
+                ("bank_reference", models.CharField(blank=True, max_length=64, verbose_name="银行流水号")),
+                ("bank_message", models.CharField(blank=True, max_length=300, verbose_name="银行返回信息")),
+                ("created_at", models.DateTimeField(verbose_name="创建时间")),
+                ("last_attempt_at", models.DateTimeField(blank=True, null=True, verbose_name="最近发送时间")),
+                ("completed_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payouts",
+                        to="withdrawals.application",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '支付',
+                "verbose_name": "支付",
             },
         ),
         migrations.CreateModel(
-            name='ReviewDecision',
+            name="ReviewDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.PositiveSmallIntegerField(verbose_name='审核级次')),
-                ('decision', models.CharField(choices=[('approve', '通过'), ('reject', '不通过'), ('return', '退回补正')], max_length=8, verbose_name='结论')),
-                ('reason', models.CharField(blank=True, max_length=500, verbose_name='意见')),
-                ('what_to_fix', models.JSONField(blank=True, null=True, verbose_name='补正内容')),
-                ('round', models.PositiveSmallIntegerField(default=1, verbose_name='审核轮次')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='withdrawals.application')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='review_decisions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("stage", models.PositiveSmallIntegerField(verbose_name="审核级次")),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("approve", "通过"), ("reject", "不通过"), ("return", "退回补正")],
+                        max_length=8,
+                        verbose_name="结论",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=500, verbose_name="意见")),
+                ("what_to_fix", models.JSONField(blank=True, null=True, verbose_name="补正内容")),
+                ("round", models.PositiveSmallIntegerField(default=1, verbose_name="审核轮次")),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decisions",
+                        to="withdrawals.application",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review_decisions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审核意见',
-                'ordering': ['at', 'id'],
+                "verbose_name": "审核意见",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Transition',
+            name="Transition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_state', models.CharField(blank=True, choices=[('draft', '草稿'), ('awaiting_materials', '待上传材料'), ('submitted', '已提交'), ('under_review', '审核中'), ('approved', '已审批'), ('paying', '支付中'), ('paid', '已到账'), ('rejected', '未通过'), ('returned', '退回补正'), ('payout_failed', '支付失败'), ('cancelled', '已撤回'), ('expired', '已过期')], max_length=20, verbose_name='原状态')),
-                ('to_state', models.CharField(choices=[('draft', '草稿'), ('awaiting_materials', '待上传材料'), ('submitted', '已提交'), ('under_review', '审核中'), ('approved', '已审批'), ('paying', '支付中'), ('paid', '已到账'), ('rejected', '未通过'), ('returned', '退回补正'), ('payout_failed', '支付失败'), ('cancelled', '已撤回'), ('expired', '已过期')], max_length=20, verbose_name='新状态')),
-                ('actor_kind', models.CharField(choices=[('member', '缴存职工'), ('staff', '工作人员'), ('system', '系统')], max_length=8, verbose_name='操作人类型')),
-                ('actor_label', models.CharField(max_length=100, verbose_name='操作人')),
-                ('channel', models.CharField(choices=[('web', '网厅'), ('wechat', '微信'), ('app', 'APP'), ('api', 'API'), ('backoffice', '后台'), ('system', '系统')], max_length=12, verbose_name='渠道')),
-                ('reason', models.CharField(max_length=500, verbose_name='原因')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('actor_person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='members.person')),
-                ('actor_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transitions', to='withdrawals.application')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_state",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("draft", "草稿"),
+                            ("awaiting_materials", "待上传材料"),
+                            ("submitted", "已提交"),
+                            ("under_review", "审核中"),
+                            ("approved", "已审批"),
+                            ("paying", "支付中"),
+                            ("paid", "已到账"),
+                            ("rejected", "未通过"),
+                            ("returned", "退回补正"),
+                            ("payout_failed", "支付失败"),
+                            ("cancelled", "已撤回"),
+                            ("expired", "已过期"),
+                        ],
+                        max_length=20,
+                        verbose_name="原状态",
+                    ),
+                ),
+                (
+                    "to_state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("awaiting_materials", "待上传材料"),
+                            ("submitted", "已提交"),
+                            ("under_review", "审核中"),
+                            ("approved", "已审批"),
+                            ("paying", "支付中"),
+                            ("paid", "已到账"),
+                            ("rejected", "未通过"),
+                            ("returned", "退回补正"),
+                            ("payout_failed", "支付失败"),
+                            ("cancelled", "已撤回"),
+                            ("expired", "已过期"),
+                        ],
+                        max_length=20,
+                        verbose_name="新状态",
+                    ),
+                ),
+                (
+                    "actor_kind",
+                    models.CharField(
+                        choices=[("member", "缴存职工"), ("staff", "工作人员"), ("system", "系统")],
+                        max_length=8,
+                        verbose_name="操作人类型",
+                    ),
+                ),
+                ("actor_label", models.CharField(max_length=100, verbose_name="操作人")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "网厅"),
+                            ("wechat", "微信"),
+                            ("app", "APP"),
+                            ("api", "API"),
+                            ("backoffice", "后台"),
+                            ("system", "系统"),
+                        ],
+                        max_length=12,
+                        verbose_name="渠道",
+                    ),
+                ),
+                ("reason", models.CharField(max_length=500, verbose_name="原因")),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                (
+                    "actor_person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="members.person",
+                    ),
+                ),
+                (
+                    "actor_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="transitions",
+                        to="withdrawals.application",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '状态变更',
-                'ordering': ['at', 'id'],
+                "verbose_name": "状态变更",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'draft')), fields=('person',), name='one_draft_per_member'),
+            model_name="application",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state", "draft")), fields=("person",), name="one_draft_per_member"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_fen__isnull', True), ('amount_fen__gt', 0), _connector='OR'), name='amount_positive'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_fen__isnull", True), ("amount_fen__gt", 0), _connector="OR"),
+                name="amount_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='material',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('application', 'kind'), name='one_current_material_per_kind'),
+            model_name="material",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_current", True)),
+                fields=("application", "kind"),
+                name="one_current_material_per_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payout',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_fen__gt', 0)), name='payout_amount_positive'),
+            model_name="payout",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_fen__gt", 0)), name="payout_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payout',
-            constraint=models.UniqueConstraint(condition=models.Q(('state__in', ['pending', 'sent', 'processing', 'unknown'])), fields=('application',), name='one_open_payout_per_application'),
+            model_name="payout",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state__in", ["pending", "sent", "processing", "unknown"])),
+                fields=("application",),
+                name="one_open_payout_per_application",
+            ),
         ),
     ]

@@ -40,7 +40,9 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError(f"--on 日期“{options['on']}”格式不正确，应为 YYYY-MM-DD") from exc
         lookup_field, key = (
-            ("contract_no", options["contract_no"]) if options["contract_no"] else ("archive_no", options["archive_no"])
+            ("contract_no", options["contract_no"])
+            if options["contract_no"]
+            else ("archive_no", options["archive_no"])
         )
         with embedded_simulators_running():
             evaluation = eligibility_evaluate(
