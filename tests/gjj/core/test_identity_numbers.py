@@ -60,7 +60,9 @@ def test_any_other_check_character_is_refused(value: str, data: st.DataObject) -
 
 
 @given(id_numbers(), st.integers(min_value=0, max_value=16), st.data())
-def test_any_single_digit_change_in_the_body_is_refused(value: str, position: int, data: st.DataObject) -> None:
+def test_any_single_digit_change_in_the_body_is_refused(
+    value: str, position: int, data: st.DataObject
+) -> None:
     digit = data.draw(st.sampled_from([d for d in "0123456789" if d != value[position]]))
     changed = value[:position] + digit + value[position + 1 :]
     # MOD 11-2 catches every single substitution; some also break the birth date or region.
@@ -73,12 +75,16 @@ def test_lower_case_x_is_refused() -> None:
     assert id_number_problem(value.lower()) == "身份证号前 17 位应为数字，最后一位为数字或大写 X"
 
 
-@pytest.mark.parametrize("value", ["", "1101011990030700", "11010119900307001", "1101011990030700111", None, 110101])
+@pytest.mark.parametrize(
+    "value", ["", "1101011990030700", "11010119900307001", "1101011990030700111", None, 110101]
+)
 def test_wrong_length_is_refused(value: object) -> None:
     assert id_number_problem(value) == "身份证号应为 18 位"  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("value", ["11010119900307A011", "X10101199003070011", "110101 99003070011", "11010119900307001Y"])
+@pytest.mark.parametrize(
+    "value", ["11010119900307A011", "X10101199003070011", "110101 99003070011", "11010119900307001Y"]
+)
 def test_letters_and_spaces_are_refused(value: str) -> None:
     assert id_number_problem(value) == "身份证号前 17 位应为数字，最后一位为数字或大写 X"
 
@@ -156,7 +162,15 @@ def test_the_length_limits_can_be_set() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["", "4111 1111 1111 1111", "4111-1111-1111-1111", "411111111111111a", "abcdefghijklmnop", None, 4111111111111111],
+    [
+        "",
+        "4111 1111 1111 1111",
+        "4111-1111-1111-1111",
+        "411111111111111a",
+        "abcdefghijklmnop",
+        None,
+        4111111111111111,
+    ],
 )
 def test_non_digits_are_refused(value: object) -> None:
     assert card_number_problem(value) == "银行卡号码应全部为数字"  # type: ignore[arg-type]

@@ -111,9 +111,7 @@ def test_mask_text_leaves_other_numbers_alone() -> None:
 @st.composite
 def sentences_with_personal_data(draw: st.DrawFn) -> tuple[str, list[str]]:
     filler = st.text(alphabet="申请人卡号手机，。 :=abc", max_size=6)
-    secrets = draw(
-        st.lists(st.one_of(id_like(), digit_strings(16, 19), phones()), min_size=1, max_size=5)
-    )
+    secrets = draw(st.lists(st.one_of(id_like(), digit_strings(16, 19), phones()), min_size=1, max_size=5))
     parts = [draw(filler)]
     for secret in secrets:
         # Separate numbers by a non-digit so that each is one number, as in a real sentence.

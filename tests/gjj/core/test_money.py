@@ -167,7 +167,7 @@ def test_format_yuan_is_fen_to_yuan_with_thousands_separators(fen: int) -> None:
     text = format_yuan(fen)
     assert text.endswith(" 元")
     number = text.removesuffix(" 元")
-    whole, cents = number.split(".")
+    whole, _cents = number.split(".")
     groups = whole.split(",")
     assert 1 <= len(groups[0]) <= 3
     assert all(len(group) == 3 for group in groups[1:])

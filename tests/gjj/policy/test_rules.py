@@ -58,7 +58,9 @@ DESIGN_RULE_IDS = (
 )
 CARD_RULES = frozenset(DESIGN_RULE_IDS[11:])
 BANK_ANSWER_RULES = frozenset({"card_class", "card_holder", "card_status"})
-NO_HOUSE_RULES = frozenset({"house_found", "house_status", "house_kind", "time_window", "house_used", "amount"})
+NO_HOUSE_RULES = frozenset(
+    {"house_found", "house_status", "house_kind", "time_window", "house_used", "amount"}
+)
 NO_ACCOUNT_RULES = frozenset({"account_found", "account_status", "contribution_months", "amount"})
 
 ON = dt.date(2026, 11, 27)
@@ -89,7 +91,11 @@ ABC_CARD = card_no("622848", 19)  # 农业银行: no bin in the policy
 def account(**changes: object) -> AccountFacts:
     # balance − frozen = 86,420.50 元 available
     base = AccountFacts(
-        account_no="210100000123", status="normal", balance_fen=9_000_000, frozen_fen=357_950, consecutive_months=36
+        account_no="210100000123",
+        status="normal",
+        balance_fen=9_000_000,
+        frozen_fen=357_950,
+        consecutive_months=36,
     )
     return dataclasses.replace(base, **changes)
 
@@ -110,7 +116,11 @@ def house(**changes: object) -> HouseFacts:
 
 def resale_house(**changes: object) -> HouseFacts:
     base = house(
-        looked_up_by="archive_no", key="2025-0456789", kind="resale", filed_on=None, registered_on=dt.date(2025, 6, 1)
+        looked_up_by="archive_no",
+        key="2025-0456789",
+        kind="resale",
+        filed_on=None,
+        registered_on=dt.date(2025, 6, 1),
     )
     return dataclasses.replace(base, **changes)
 
@@ -215,7 +225,13 @@ def test_other_valid_facts_are_eligible(valid: EvaluationFacts) -> None:
 # (facts, the rule under test, words its reason must contain, every rule that fails on these facts)
 FAILING = [
     # account_found
-    pytest.param(facts(account=None), "account_found", ["未查询到", "住房公积金账户"], NO_ACCOUNT_RULES, id="no account"),
+    pytest.param(
+        facts(account=None),
+        "account_found",
+        ["未查询到", "住房公积金账户"],
+        NO_ACCOUNT_RULES,
+        id="no account",
+    ),
     # account_status
     pytest.param(
         facts(account=account(status="sealed")),
@@ -225,12 +241,22 @@ FAILING = [
         id="account sealed",
     ),
     pytest.param(
-        facts(account=account(status="frozen")), "account_status", ["冻结", "正常"], {"account_status"}, id="frozen"
+        facts(account=account(status="frozen")),
+        "account_status",
+        ["冻结", "正常"],
+        {"account_status"},
+        id="frozen",
     ),
     pytest.param(
-        facts(account=account(status="closed")), "account_status", ["销户", "正常"], {"account_status"}, id="closed"
+        facts(account=account(status="closed")),
+        "account_status",
+        ["销户", "正常"],
+        {"account_status"},
+        id="closed",
     ),
-    pytest.param(facts(account=None), "account_status", ["未查询到"], NO_ACCOUNT_RULES, id="status without account"),
+    pytest.param(
+        facts(account=None), "account_status", ["未查询到"], NO_ACCOUNT_RULES, id="status without account"
+    ),
     # contribution_months
     pytest.param(
         facts(account=account(consecutive_months=2)),
@@ -246,12 +272,20 @@ FAILING = [
         {"contribution_months"},
         id="0 months",
     ),
-    pytest.param(facts(account=None), "contribution_months", ["未查询到"], NO_ACCOUNT_RULES, id="months no account"),
+    pytest.param(
+        facts(account=None), "contribution_months", ["未查询到"], NO_ACCOUNT_RULES, id="months no account"
+    ),
     # loan_overdue
-    pytest.param(facts(has_overdue_loan=True), "loan_overdue", ["贷款", "逾期"], {"loan_overdue"}, id="overdue loan"),
+    pytest.param(
+        facts(has_overdue_loan=True), "loan_overdue", ["贷款", "逾期"], {"loan_overdue"}, id="overdue loan"
+    ),
     # house_found
     pytest.param(
-        facts(house=None), "house_found", ["未查询到", "备案合同号", "房证新档案号"], NO_HOUSE_RULES, id="no house"
+        facts(house=None),
+        "house_found",
+        ["未查询到", "备案合同号", "房证新档案号"],
+        NO_HOUSE_RULES,
+        id="no house",
     ),
     pytest.param(
         facts(house=None, registry_unavailable=True),
@@ -262,7 +296,11 @@ FAILING = [
     ),
     # house_status
     pytest.param(
-        facts(house=house(status="cancelled")), "house_status", ["撤销备案"], {"house_status"}, id="filing cancelled"
+        facts(house=house(status="cancelled")),
+        "house_status",
+        ["撤销备案"],
+        {"house_status"},
+        id="filing cancelled",
     ),
     pytest.param(facts(house=None), "house_status", ["未查询到"], NO_HOUSE_RULES, id="status without house"),
     # house_kind
@@ -296,7 +334,11 @@ FAILING = [
         id="registered 2 years and a day ago",
     ),
     pytest.param(
-        facts(house=house(filed_on=None)), "time_window", ["没有购房合同备案日期"], {"time_window"}, id="no filing date"
+        facts(house=house(filed_on=None)),
+        "time_window",
+        ["没有购房合同备案日期"],
+        {"time_window"},
+        id="no filing date",
     ),
     pytest.param(
         facts(house=resale_house(registered_on=None)),
@@ -343,7 +385,12 @@ FAILING = [
             requested_amount_fen=1_000_001,
         ),
         "amount",
-        ["提取金额 10,000.01 元", "尚可提取的金额 10,000.00 元", "总价 500,000.00 元", "已提取 490,000.00 元"],
+        [
+            "提取金额 10,000.01 元",
+            "尚可提取的金额 10,000.00 元",
+            "总价 500,000.00 元",
+            "已提取 490,000.00 元",
+        ],
         {"amount"},
         id="over what is left of the house price",
     ),
@@ -369,9 +416,15 @@ FAILING = [
         id="house price used up",
     ),
     pytest.param(facts(requested_amount_fen=0), "amount", ["大于 0 元"], {"amount"}, id="zero requested"),
-    pytest.param(facts(requested_amount_fen=-100), "amount", ["大于 0 元"], {"amount"}, id="negative requested"),
-    pytest.param(facts(house=None), "amount", ["无法核定可提取金额"], NO_HOUSE_RULES, id="amount without house"),
-    pytest.param(facts(account=None), "amount", ["无法核定可提取金额"], NO_ACCOUNT_RULES, id="amount without account"),
+    pytest.param(
+        facts(requested_amount_fen=-100), "amount", ["大于 0 元"], {"amount"}, id="negative requested"
+    ),
+    pytest.param(
+        facts(house=None), "amount", ["无法核定可提取金额"], NO_HOUSE_RULES, id="amount without house"
+    ),
+    pytest.param(
+        facts(account=None), "amount", ["无法核定可提取金额"], NO_ACCOUNT_RULES, id="amount without account"
+    ),
     # bank_allowed
     pytest.param(
         facts(card=card(bank="BOC")),
@@ -485,7 +538,11 @@ FAILING = [
         id="class II",
     ),
     pytest.param(
-        facts(card=card(bank_account_class=3)), "card_class", ["三类账户", "一类账户"], {"card_class"}, id="class III"
+        facts(card=card(bank_account_class=3)),
+        "card_class",
+        ["三类账户", "一类账户"],
+        {"card_class"},
+        id="class III",
     ),
     pytest.param(
         facts(card=card(bank_account_class=None)),
@@ -518,10 +575,18 @@ FAILING = [
         id="card frozen",
     ),
     pytest.param(
-        facts(card=card(bank_status="closed")), "card_status", ["销户", "正常状态"], {"card_status"}, id="card closed"
+        facts(card=card(bank_status="closed")),
+        "card_status",
+        ["销户", "正常状态"],
+        {"card_status"},
+        id="card closed",
     ),
     pytest.param(
-        facts(card=card(bank_status=None)), "card_status", ["异常", "正常状态"], {"card_status"}, id="no status"
+        facts(card=card(bank_status=None)),
+        "card_status",
+        ["异常", "正常状态"],
+        {"card_status"},
+        id="no status",
     ),
     # the bank could not be asked, or did not know the card
     *[
@@ -548,7 +613,9 @@ FAILING = [
 
 
 @pytest.mark.parametrize(("the_facts", "rule_id", "words", "all_failing"), FAILING)
-def test_failing_case(the_facts: EvaluationFacts, rule_id: str, words: list[str], all_failing: set[str]) -> None:
+def test_failing_case(
+    the_facts: EvaluationFacts, rule_id: str, words: list[str], all_failing: set[str]
+) -> None:
     result = run(rule_id, the_facts)
     assert result.passed is False
     for word in words:
@@ -568,7 +635,9 @@ def test_account_status_follows_the_policy() -> None:
     lenient = dataclasses.replace(POLICY, allowed_account_statuses=frozenset({"normal", "sealed"}))
     assert run("account_status", facts(account=account(status="sealed")), lenient).passed
     result = run("account_status", facts(account=account(status="frozen")), lenient)
-    assert not result.passed and "冻结" in result.reason and "封存" in result.reason and "正常" in result.reason
+    assert (
+        not result.passed and "冻结" in result.reason and "封存" in result.reason and "正常" in result.reason
+    )
 
 
 @given(st.integers(min_value=0, max_value=600))
@@ -643,7 +712,9 @@ def test_time_window_follows_the_policy() -> None:
 def test_time_window_property(started: dt.date, days_after_two_years: int, new: bool) -> None:
     # Oracle independent of add_years: (y, m, d) tuples compare like dates, and a filing on
     # 29 February is in time until the end of 28 February of a common year.
-    on = dt.date(started.year + 2, started.month, min(started.day, 28)) + dt.timedelta(days=days_after_two_years)
+    on = dt.date(started.year + 2, started.month, min(started.day, 28)) + dt.timedelta(
+        days=days_after_two_years
+    )
     the_house = house(filed_on=started) if new else resale_house(registered_on=started)
     in_time = (on.year, on.month, on.day) <= (started.year + 2, started.month, started.day)
     assert run("time_window", facts(house=the_house, on=on)).passed == in_time
@@ -721,7 +792,9 @@ def test_missing_house_reasons_do_not_describe_a_house() -> None:
     price=st.integers(min_value=0, max_value=10**10),
     withdrawn=st.integers(min_value=0, max_value=10**10),
 )
-def test_max_amount_is_the_most_that_may_be_withdrawn(balance: int, frozen: int, price: int, withdrawn: int) -> None:
+def test_max_amount_is_the_most_that_may_be_withdrawn(
+    balance: int, frozen: int, price: int, withdrawn: int
+) -> None:
     the_facts = facts(
         account=account(balance_fen=balance, frozen_fen=frozen),
         house=house(total_price_fen=price),
@@ -825,7 +898,9 @@ def test_max_amount_and_relation_are_null_when_unknown() -> None:
 def test_results_json_adds_the_source() -> None:
     evaluation = evaluate(POLICY, facts())
     stored = evaluation.results_json()
-    assert [{k: v for k, v in row.items() if k != "source"} for row in stored] == evaluation.as_json()["checks"]
+    assert [{k: v for k, v in row.items() if k != "source"} for row in stored] == evaluation.as_json()[
+        "checks"
+    ]
     assert all(row["source"] in MACHINE_SOURCES for row in stored)
 
 
@@ -833,7 +908,13 @@ def test_every_fact_of_a_valid_evaluation_comes_from_a_data_source() -> None:
     evaluation = evaluate(POLICY, facts())
     assert evaluation.machine_verified is True
     sources = {r.rule: r.source for r in evaluation.results}
-    for rule_id in ("account_found", "account_status", "contribution_months", "loan_overdue", "open_application"):
+    for rule_id in (
+        "account_found",
+        "account_status",
+        "contribution_months",
+        "loan_overdue",
+        "open_application",
+    ):
         assert sources[rule_id] == SOURCE_CENTRE
     for rule_id in ("house_found", "house_status", "house_kind", "time_window"):
         assert sources[rule_id] == SOURCE_REGISTRY
@@ -892,7 +973,16 @@ MUTATIONS: dict[str, st.SearchStrategy] = {
     "card": st.none(),
     "card.bank": st.sampled_from(["CCB", "ICBC", "SJB", "BOC"]),
     "card.card_no": st.sampled_from(
-        [CCB_CARD, ICBC_CARD, SJB_CARD_16, SJB_CARD_18, CCB_CREDIT, ICBC_CREDIT, ABC_CARD, card_no("621700", 16)]
+        [
+            CCB_CARD,
+            ICBC_CARD,
+            SJB_CARD_16,
+            SJB_CARD_18,
+            CCB_CREDIT,
+            ICBC_CREDIT,
+            ABC_CARD,
+            card_no("621700", 16),
+        ]
     )
     | st.text(max_size=20)
     | st.text(alphabet="0123456789", min_size=14, max_size=20).map(lambda n: "621700" + n),
@@ -957,7 +1047,12 @@ def test_an_eligible_member_meets_every_limit_of_the_design(f: EvaluationFacts) 
     assert c.card_no.isascii() and c.card_no.isdigit() and 16 <= len(c.card_no) <= 19
     assert luhn_is_valid(c.card_no)
     issuer = POLICY.find_bin(c.card_no)
-    assert issuer is not None and issuer.type == "debit" and issuer.bank == c.bank and issuer.length == len(c.card_no)
+    assert (
+        issuer is not None
+        and issuer.type == "debit"
+        and issuer.bank == c.bank
+        and issuer.length == len(c.card_no)
+    )
     assert c.bank_card_type != "credit"
     assert c.bank_found is True and not c.bank_unavailable
     assert c.bank_account_class == 1 and c.bank_status == "normal"

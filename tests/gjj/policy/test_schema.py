@@ -22,7 +22,13 @@ DEFAULT_TEXT = DEFAULT_POLICY_FILE.read_text(encoding="utf-8")
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 NEW_MATERIALS = ("id_card_front", "id_card_back", "purchase_contract", "purchase_invoice", "bank_card")
-RESALE_MATERIALS = ("id_card_front", "id_card_back", "property_certificate", "deed_tax_certificate", "bank_card")
+RESALE_MATERIALS = (
+    "id_card_front",
+    "id_card_back",
+    "property_certificate",
+    "deed_tax_certificate",
+    "bank_card",
+)
 MATERIAL_NAMES = {
     "id_card_front": "身份证正面",
     "id_card_back": "身份证反面",
@@ -323,7 +329,9 @@ def test_django_starts_with_a_good_policy_file(tmp_path: Path) -> None:
 def test_django_refuses_to_start_with_a_bad_policy_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     text = edited(DEFAULT_TEXT, "min_consecutive_months = 3", 'min_consecutive_months = "three"')
-    bad.write_text(edited(text, 'allowed_kinds = ["new", "resale"]', 'allowed_kinds = ["new", "villa"]'), "utf-8")
+    bad.write_text(
+        edited(text, 'allowed_kinds = ["new", "resale"]', 'allowed_kinds = ["new", "villa"]'), "utf-8"
+    )
     result = _django_setup(bad, tmp_path)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
