@@ -4,3 +4,7 @@ from gjj.settings.base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HUEY = {"huey_class": "huey.MemoryHuey", "name": "gjj-test", "immediate": True}
+
+# A file, not memory, for SQLite: tests that run the real worker process share the database.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-hall.sqlite3")}  # noqa: F405
