@@ -40,7 +40,7 @@ test-sqlite: $(BIN)/.installed
 test-postgres: $(BIN)/.installed
 	GJJ_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q $(PYTEST_ARGS)
 
-test: lint
+test: lint typecheck
 	bash scripts/ensure-system.sh --services
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -42,10 +43,10 @@ def var_dir() -> Path:
     return path
 
 
-def database_from_env(name: str, default_sqlite_file: str) -> dict:
+def database_from_env(name: str, default_sqlite_file: str) -> dict[str, Any]:
     """A Django DATABASES entry from a URL in ``name``, or an embedded SQLite file."""
     url = os.environ.get(name) or f"sqlite:///{var_dir() / default_sqlite_file}"
-    config = dj_database_url.parse(url, conn_max_age=0)
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers go on while one process writes; IMMEDIATE takes the write lock at the
         # start of a transaction so that two writers queue instead of failing on lock upgrade.

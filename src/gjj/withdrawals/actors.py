@@ -9,7 +9,7 @@ from gjj.core.masking import mask_id_number
 from gjj.withdrawals.models import ActorKind, Channel
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
     from gjj.members.models import Person
 
@@ -20,7 +20,7 @@ class Actor:
     label: str
     channel: str
     person: Person | None = None
-    user: AbstractBaseUser | None = None
+    user: User | None = None
 
     @classmethod
     def member(cls, person: Person, *, channel: str) -> Actor:
@@ -32,8 +32,8 @@ class Actor:
         )
 
     @classmethod
-    def staff(cls, user: AbstractBaseUser) -> Actor:
-        full_name = getattr(user, "get_full_name", lambda: "")() or user.get_username()
+    def staff(cls, user: User) -> Actor:
+        full_name = user.get_full_name() or user.get_username()
         return cls(kind=ActorKind.STAFF, label=full_name, channel=Channel.BACKOFFICE, user=user)
 
     @classmethod

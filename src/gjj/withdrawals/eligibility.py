@@ -58,7 +58,8 @@ def house_lookup(*, person: Person | None, id_number: str, lookup_field: str, ke
     relation = None
     if record is not None:
         buyer_ids = {buyer.id_number for buyer in record.buyers}
-        spouse_id = person.spouse.id_number if person is not None and person.spouse_id else None
+        spouse = person.spouse if person is not None else None
+        spouse_id = spouse.id_number if spouse is not None else None
         if id_number in buyer_ids:
             relation = "buyer"
         elif spouse_id and spouse_id in buyer_ids:

@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 def payout_prepare(*, application: Application) -> Payout:
     """In the approving transaction: a new payout with a fixed serial, and its amount frozen."""
+    if application.amount_fen is None:
+        raise ValueError("an approved application has an amount")
     number = application.payouts.count() + 1
     payout = Payout.objects.create(
         application=application,

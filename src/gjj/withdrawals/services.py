@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -44,6 +45,9 @@ from gjj.withdrawals.models import (
     Transition,
 )
 from gjj.withdrawals.numbering import business_no_next
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     State.DRAFT: frozenset({State.AWAITING_MATERIALS, State.CANCELLED}),
@@ -495,23 +499,23 @@ def _review_round(application: Application) -> int:
     return Transition.objects.filter(application=application, to_state=State.RETURNED).count() + 1
 
 
-def application_claim(*, application: Application, reviewer: object) -> Application:
-    actor = Actor.staff(reviewer)  # type: ignore[arg-type]
+def application_claim(*, application: Application, reviewer: User) -> Application:
+    actor = Actor.staff(reviewer)
     with transaction.atomic():
         locked = _locked(application)
         if locked.state == State.UNDER_REVIEW:
             holder = locked.transitions.filter(to_state=State.UNDER_REVIEW).last()
-            if holder and holder.actor_user_id == getattr(reviewer, "pk", None):
+            if holder and holder.actor_user_id == reviewer.pk:
                 return locked
             raise ApplicationError(f"该申请已由{holder.actor_label if holder else '其他工作人员'}领取审核")
         _transition(application=locked, to_state=State.UNDER_REVIEW, actor=actor, reason="领取审核")
     return locked
 
 
-def application_approve(*, application: Application, reviewer: object, reason: str = "") -> Application:
+def application_approve(*, application: Application, reviewer: User, reason: str = "") -> Application:
     """初审通过; at or above the threshold it needs a 复审 approval by a different person."""
     policy = active_policy()
-    actor = Actor.staff(reviewer)  # type: ignore[arg-type]
+    actor = Actor.staff(reviewer)
     with transaction.atomic():
         locked = _locked(application)
         if locked.state not in (State.SUBMITTED, State.UNDER_REVIEW):
@@ -521,7 +525,7 @@ def application_approve(*, application: Application, reviewer: object, reason: s
             locked.decisions.filter(round=current_round, decision=Decision.APPROVE).order_by("stage")
         )
         needs_two = locked.amount_fen is not None and locked.amount_fen >= policy.four_eyes_threshold_fen
-        if approvals and approvals[0].reviewer_id == getattr(reviewer, "pk", None):
+        if approvals and approvals[0].reviewer_id == reviewer.pk:
             raise ApplicationError(
                 f"提取金额 {format_yuan(locked.amount_fen or 0)}达到复审标准，复审须由另一名工作人员办理"
             )
@@ -560,10 +564,10 @@ def application_approve(*, application: Application, reviewer: object, reason: s
     return locked
 
 
-def application_reject(*, application: Application, reviewer: object, reason: str) -> Application:
+def application_reject(*, application: Application, reviewer: User, reason: str) -> Application:
     if not reason.strip():
         raise ApplicationError("请填写不予通过的原因", field="reason")
-    actor = Actor.staff(reviewer)  # type: ignore[arg-type]
+    actor = Actor.staff(reviewer)
     with transaction.atomic():
         locked = _locked(application)
         if locked.state not in (State.SUBMITTED, State.UNDER_REVIEW):
@@ -586,12 +590,12 @@ def application_reject(*, application: Application, reviewer: object, reason: st
 
 
 def application_return(
-    *, application: Application, reviewer: object, what_to_fix: list[str], reason: str
+    *, application: Application, reviewer: User, what_to_fix: list[str], reason: str
 ) -> Application:
     """退回补正: the member fixes what is named and submits again."""
     if not what_to_fix or not reason.strip():
         raise ApplicationError("请写明需要补正的内容和原因", field="what_to_fix")
-    actor = Actor.staff(reviewer)  # type: ignore[arg-type]
+    actor = Actor.staff(reviewer)
     with transaction.atomic():
         locked = _locked(application)
         if locked.state not in (State.SUBMITTED, State.UNDER_REVIEW):
