@@ -33,13 +33,13 @@ def mask_phone(value: str | None) -> str:
 # Long digit runs in log lines: 身份证号 (17 digits + digit/X), card numbers (16–19), phones (11).
 _ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
 _CARD = re.compile(r"(?<!\d)\d{16,19}(?!\d)")
-_PHONE = re.compile(r"(?<!\d)1\d{10}(?!\d)")
+_PHONE = re.compile(r"(?<![\d+])(\+?86)?(1\d{10})(?!\d)")
 
 
 def mask_text(text: str) -> str:
     text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group(0)), text)
     text = _CARD.sub(lambda m: mask_card_number(m.group(0)), text)
-    return _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
+    return _PHONE.sub(lambda m: (m.group(1) or "") + mask_phone(m.group(2)), text)
 
 
 class MaskPersonalDataFilter(logging.Filter):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-_YUAN = re.compile(r"^(0|[1-9]\d{0,12})(\.\d{1,2})?$")
+_YUAN = re.compile(r"^(0|[1-9][0-9]{0,12})(\.[0-9]{1,2})?$")
 
 
 class MoneyFormatError(ValueError):

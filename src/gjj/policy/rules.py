@@ -248,6 +248,8 @@ def _card_unusable_reason(policy: Policy, facts: EvaluationFacts) -> str | None:
         return "银行卡号码不正确，无法向银行核验"
     if card.bank_unavailable:
         return "银行系统暂时无法核验该卡，请稍后再试"
+    if card.bank_found is None:
+        return "尚未向银行核验该卡"
     if not card.bank_found:
         return "银行未查询到该卡，请核对卡号和收款银行"
     return None
@@ -258,7 +260,8 @@ def bank_allowed(policy: Policy, facts: EvaluationFacts) -> RuleResult:
         return _fail("bank_allowed", SOURCE_POLICY, "请选择收款银行")
     if facts.card.bank not in policy.allowed_banks:
         names = "、".join(policy.allowed_banks.values())
-        return _fail("bank_allowed", SOURCE_POLICY, f"收款银行须为{names}之一")
+        chosen = facts.card.bank or "（未选择）"
+        return _fail("bank_allowed", SOURCE_POLICY, f"所选收款银行 {chosen} 不在受理范围内，收款银行须为{names}之一")
     return _ok("bank_allowed", SOURCE_POLICY)
 
 
@@ -275,7 +278,7 @@ def card_number(policy: Policy, facts: EvaluationFacts) -> RuleResult:
 
 def card_type(policy: Policy, facts: EvaluationFacts) -> RuleResult:
     card = facts.card
-    if card is None or not card.card_no.isdigit():
+    if card is None or not (card.card_no.isascii() and card.card_no.isdigit()):
         return _fail("card_type", SOURCE_POLICY, "银行卡号码不正确，无法识别卡种")
     issuer = policy.find_bin(card.card_no)
     if issuer is None:
@@ -287,7 +290,7 @@ def card_type(policy: Policy, facts: EvaluationFacts) -> RuleResult:
 
 def card_bank_match(policy: Policy, facts: EvaluationFacts) -> RuleResult:
     card = facts.card
-    if card is None or not card.card_no.isdigit():
+    if card is None or not (card.card_no.isascii() and card.card_no.isdigit()):
         return _fail("card_bank_match", SOURCE_POLICY, "银行卡号码不正确，无法识别发卡行")
     issuer = policy.find_bin(card.card_no)
     if issuer is None:

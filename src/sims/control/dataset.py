@@ -25,6 +25,10 @@ DATASET_FORMAT = "gjj-dataset/1"
 _AREA = re.compile(r"^(0|[1-9]\d{0,7})(\.\d{1,2})?$")
 _CARD_NO = re.compile(r"^\d{16,19}$")
 _ID_NUMBER = re.compile(r"^\d{17}[\dX]$")
+# Computed once: an enum's ``values`` builds a new list on every access, per row adds up.
+_HOUSE_KINDS = tuple(HouseKind.values)
+_HOUSE_STATUSES = tuple(HouseStatus.values)
+_BANK_ACCOUNT_STATUSES = tuple(BankAccountStatus.values)
 
 
 @dataclass
@@ -80,13 +84,13 @@ class _Reader:
         archive_no = self.optional_text(item, "archive_no", path=path, max_length=64)
         if contract_no is None and archive_no is None:
             self.problem(path, "contract_no（备案合同号）与 archive_no（房证新档案号）至少须有一个")
-        kind = self.choice(item, "kind", HouseKind.values, path=path)
+        kind = self.choice(item, "kind", _HOUSE_KINDS, path=path)
         address = self.text(item, "address", path=path, max_length=300)
         area_m2 = self.area(item, path=path)
         total_price_fen = self.yuan(item, "total_price", path=path)
         filed_on = self.optional_date(item, "filed_on", path=path)
         registered_on = self.optional_date(item, "registered_on", path=path)
-        status = self.choice(item, "status", HouseStatus.values, path=path)
+        status = self.choice(item, "status", _HOUSE_STATUSES, path=path)
         buyers = self.buyers(item, path=path)
         if len(self.problems) > before:
             return None
@@ -117,7 +121,7 @@ class _Reader:
         account_class = item.get("account_class")
         if isinstance(account_class, bool) or account_class not in (1, 2, 3):
             self.problem(f"{path}.account_class", "应为 1、2 或 3")
-        status = self.choice(item, "status", BankAccountStatus.values, path=path)
+        status = self.choice(item, "status", _BANK_ACCOUNT_STATUSES, path=path)
         if len(self.problems) > before:
             return None
         return BankAccountRow(
@@ -168,7 +172,7 @@ class _Reader:
             self.problem(f"{path}.{name}", "应为 18 位身份证号")
         return value
 
-    def choice(self, item: dict, name: str, allowed: list[str], *, path: str) -> str:
+    def choice(self, item: dict, name: str, allowed: tuple[str, ...], *, path: str) -> str:
         value = item.get(name)
         if value not in allowed:
             self.problem(f"{path}.{name}", f"应为 {'、'.join(allowed)} 之一，实际为 {value!r}")

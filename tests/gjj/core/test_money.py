@@ -78,11 +78,6 @@ def test_bad_yuan_strings_are_refused(text: str) -> None:
     assert "格式不正确" in str(info.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: money._YUAN uses \\d without re.ASCII, so non-ASCII digits after the first are taken "
-    "(“1１” parses as 11 元)",
-)
 @pytest.mark.parametrize("text", ["1１", "1.５", "1٠"])
 def test_non_ascii_digits_are_refused(text: str) -> None:
     with pytest.raises(MoneyFormatError):
