@@ -6,9 +6,11 @@ from __future__ import annotations
 import os
 import sys
 
+from sims import SETTINGS_MODULE
+
 
 def main(argv: list[str] | None = None) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = os.environ.get("SIMS_SETTINGS_MODULE", "sims.settings")
+    os.environ["DJANGO_SETTINGS_MODULE"] = os.environ.get("SIMS_SETTINGS_MODULE", SETTINGS_MODULE)
     from django.core.management import execute_from_command_line
 
     args = list(sys.argv if argv is None else argv)

@@ -10,6 +10,8 @@ SECRET_KEY = env_str("SIMS_SECRET_KEY", "embedded-only-sims-secret-change-me-012
 DEBUG = env_bool("SIMS_DEBUG", False)
 ALLOWED_HOSTS = env_str("SIMS_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 
+# Where the launcher binds this process (the hall derives its default client URLs from the same
+# variable): ``gunicorn -b 127.0.0.1:$GJJ_SIMS_PORT sims.wsgi:application``.
 SIMS_PORT = env_int("GJJ_SIMS_PORT", 8002)
 
 INSTALLED_APPS = [

@@ -77,13 +77,9 @@ class LiveSims:
         """What the card has received in total from completed transfers."""
         return self._call("GET", f"/bank/cards/{card_no}")["received_fen"]
 
-    def log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(
-                self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
-            )
-        except OSError:
-            return ""
+    def log_tail(self) -> str:
+        """The end of the server's log, to explain a failure."""
+        return _log_tail(self.log_path)
 
     def _call(self, method: str, path: str, *, body: Any = None, params: dict[str, str] | None = None) -> Any:
         response = self._http.request(

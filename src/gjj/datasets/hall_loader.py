@@ -13,8 +13,8 @@ Rules that make a re-import safe:
   has an imported statement, the difference between B and the previous statement's balance is
   booked as an ``adjustment`` — the hall's own bookings since (payouts) stay as they are, and a
   statement older than the last one imported is ignored.
-* Everything is read into memory once and written with bulk_create / bulk_update in batches:
-  100,000 people take seconds.
+* Everything is read into memory once and written in batches (bulk_create, and prepared
+  UPDATE statements run with executemany), so 100,000 people take seconds, not hours.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from gjj.core.money import yuan_to_fen
@@ -147,7 +147,7 @@ def _employers_upsert(items: list[dict], counts: SectionCounts) -> dict[str, int
         else:
             counts.unchanged += 1
     Employer.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
-    Employer.objects.bulk_update(to_update, ["name"], batch_size=BATCH_SIZE)
+    _rows_update(to_update, ["name"])
     counts.created, counts.updated = len(to_create), len(to_update)
     return dict(Employer.objects.values_list("code", "id"))
 
@@ -167,7 +167,7 @@ def _people_upsert(items: list[dict], counts: SectionCounts) -> dict[str, int]:
         else:
             counts.unchanged += 1
     Person.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
-    Person.objects.bulk_update(to_update, ["name", "phone"], batch_size=BATCH_SIZE)
+    _rows_update(to_update, ["name", "phone"])
     counts.created, counts.updated = len(to_create), len(to_update)
     return {
         **{id_number: row[0] for id_number, row in existing.items()},
@@ -202,9 +202,9 @@ def _spouse_links_set(items: list[dict], person_ids: dict[str, int], counts: Sec
         return
     # Unlink first, link second: a spouse moving between two people must never be held twice.
     unlink = [Person(pk=pk, spouse_id=None) for pk in [*changes, *dangling] if current.get(pk) is not None]
-    Person.objects.bulk_update(unlink, ["spouse"], batch_size=BATCH_SIZE)
+    _rows_update(unlink, ["spouse"])
     link = [Person(pk=pk, spouse_id=spouse_id) for pk, spouse_id in changes.items() if spouse_id is not None]
-    Person.objects.bulk_update(link, ["spouse"], batch_size=BATCH_SIZE)
+    _rows_update(link, ["spouse"])
 
 
 _ACCOUNT_FIELDS = (
@@ -265,7 +265,7 @@ def _accounts_upsert(
 
     fund_accounts_open(openings=openings, occurred_at=timezone.now(), batch_size=BATCH_SIZE)
     summary.opening_entries += sum(1 for opening in openings if opening.opening_balance_fen)
-    FundAccount.objects.bulk_update(to_update, list(_ACCOUNT_FIELDS), batch_size=BATCH_SIZE)
+    _rows_update(to_update, list(_ACCOUNT_FIELDS))
     summary.accounts.created, summary.accounts.updated = len(openings), len(to_update)
     _statements_book(statements, as_of, memo_date, summary)
 
@@ -362,7 +362,7 @@ def _loans_upsert(items: list[dict], person_ids: dict[str, int], counts: Section
         else:
             counts.unchanged += 1
     Loan.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
-    Loan.objects.bulk_update(to_update, ["person_id", "status", "overdue_months"], batch_size=BATCH_SIZE)
+    _rows_update(to_update, ["person_id", "status", "overdue_months"])
     counts.created, counts.updated = len(to_create), len(to_update)
 
 
@@ -386,3 +386,25 @@ def _prior_withdrawals_insert(items: list[dict], person_ids: dict[str, int], cou
         )
     PriorWithdrawal.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
     counts.created = len(to_create)
+
+
+def _rows_update(rows: list[models.Model], field_names: list[str]) -> None:
+    """Write ``field_names`` of ``rows`` (model instances with their primary key set).
+
+    Django's bulk_update builds one CASE expression per column and batch, which costs about a
+    millisecond a row: tens of seconds for the spouse links of 100,000 people. One prepared
+    UPDATE run with executemany does the same in about a second, on SQLite and PostgreSQL."""
+    if not rows:
+        return
+    meta = rows[0]._meta
+    quote = connection.ops.quote_name
+    model_fields = [meta.get_field(name) for name in field_names]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in model_fields)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+    parameters = [
+        [field.get_db_prep_save(getattr(row, field.attname), connection) for field in model_fields] + [row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(parameters), BATCH_SIZE):
+            cursor.executemany(sql, parameters[start : start + BATCH_SIZE])

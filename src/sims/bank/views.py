@@ -13,7 +13,7 @@ from sims.bank.selectors import bank_account_by_card_no, transfer_by_serial, tra
 from sims.bank.services import transfer_pay, transfer_settle_if_due
 from sims.control.faults import fault_injected, injected_fault
 from sims.control.models import FaultMode, Operation, SimulatedSystem
-from sims.http import BadRequest, api_view, json_body, json_response, not_found, optional_str, required_str
+from sims.jsonapi import BadRequest, api_view, json_body, json_response, not_found, optional_str, required_str
 
 # Serials travel in URL paths (GET /bank/transfers/<serial>): letters, digits and ._- only.
 _SERIAL = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

@@ -48,13 +48,13 @@ def parse_dataset(document: Any) -> ParsedDataset:
         return parsed
     reader = _Reader(parsed.problems)
     for index, item in enumerate(reader.section(document, "houses")):
-        row = reader.house(item, path=f"houses[{index}]")
-        if row is not None:
-            parsed.houses.append(row)
+        house = reader.house(item, path=f"houses[{index}]")
+        if house is not None:
+            parsed.houses.append(house)
     for index, item in enumerate(reader.section(document, "bank_accounts")):
-        row = reader.bank_account(item, path=f"bank_accounts[{index}]")
-        if row is not None:
-            parsed.bank_accounts.append(row)
+        account = reader.bank_account(item, path=f"bank_accounts[{index}]")
+        if account is not None:
+            parsed.bank_accounts.append(account)
     _check_unique(parsed)
     return parsed
 
@@ -119,8 +119,13 @@ class _Reader:
         holder_id_number = self.id_number(item, "holder_id_number", path=path)
         holder_name = self.text(item, "holder_name", path=path, max_length=64)
         account_class = item.get("account_class")
-        if isinstance(account_class, bool) or account_class not in (1, 2, 3):
+        if (
+            isinstance(account_class, bool)
+            or not isinstance(account_class, int)
+            or account_class not in (1, 2, 3)
+        ):
             self.problem(f"{path}.account_class", "应为 1、2 或 3")
+            account_class = 0
         status = self.choice(item, "status", _BANK_ACCOUNT_STATUSES, path=path)
         if len(self.problems) > before:
             return None

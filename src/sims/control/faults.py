@@ -23,7 +23,7 @@ from django.http import HttpRequest, HttpResponse
 
 from sims.control.models import FaultMode
 from sims.control.services import FaultDecision, fault_take
-from sims.http import json_error
+from sims.jsonapi import json_error
 
 _REQUEST_ATTRIBUTE = "sims_injected_fault"
 _GARBLED_BODY = b'{"serial": "'

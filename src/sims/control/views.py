@@ -22,7 +22,7 @@ from sims.control.services import (
     faults_clear,
     simulator_reset,
 )
-from sims.http import BadRequest, api_view, json_body, json_error, json_response
+from sims.jsonapi import BadRequest, api_view, json_body, json_error, json_response
 
 logger = logging.getLogger(__name__)
 

@@ -148,7 +148,7 @@ def _fill_created_ids(*, created: list[House]) -> None:
     if not missing:
         return
     by_contract = {house.contract_no: house for house in missing if house.contract_no}
-    by_archive = {house.archive_no: house for house in missing if not house.contract_no}
+    by_archive = {house.archive_no: house for house in missing if house.archive_no and not house.contract_no}
     for chunk in chunked(list(by_contract)):
         for pk, contract_no in House.objects.filter(contract_no__in=chunk).values_list("pk", "contract_no"):
             by_contract[contract_no].pk = pk

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from gjj.core.money import fen_to_yuan
 from sims.control.faults import fault_injected
 from sims.control.models import Operation, SimulatedSystem
-from sims.http import BadRequest, api_view, json_response, not_found
+from sims.jsonapi import BadRequest, api_view, json_response, not_found
 from sims.registry.models import House
 from sims.registry.selectors import house_by_number
 

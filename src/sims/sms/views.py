@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from sims.control.faults import fault_injected
 from sims.control.models import Operation, SimulatedSystem
-from sims.http import BadRequest, api_view, json_body, json_response, required_str
+from sims.jsonapi import BadRequest, api_view, json_body, json_response, required_str
 from sims.sms.selectors import outbox
 from sims.sms.services import sms_send
 
