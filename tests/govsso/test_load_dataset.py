@@ -52,7 +52,9 @@ class Govsso:
     def rows(self) -> list[dict[str, Any]]:
         with sqlite3.connect(self.database) as connection:
             connection.row_factory = sqlite3.Row
-            return [dict(row) for row in connection.execute("SELECT * FROM accounts_naturalperson ORDER BY id")]
+            return [
+                dict(row) for row in connection.execute("SELECT * FROM accounts_naturalperson ORDER BY id")
+            ]
 
     def account(self, id_number: str) -> dict[str, Any]:
         return next(row for row in self.rows() if row["id_number"] == id_number)
@@ -144,7 +146,7 @@ def test_health(govsso: Govsso) -> None:
             sys.executable,
             "-c",
             "import django, json; django.setup(); from django.test import Client; "
-            "r = Client().get('/health'); print(r.status_code, json.dumps(r.json()))",
+            "r = Client().get('/health', HTTP_HOST='127.0.0.1'); print(r.status_code, json.dumps(r.json()))",
         ],
         env={**govsso.env, "DJANGO_SETTINGS_MODULE": "govsso.settings"},
         cwd=REPO_ROOT,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,7 +102,7 @@ class LoadSummary:
         ]
         result.append(f"账户明细：期初余额 {self.opening_entries} 笔，余额调整 {self.adjustment_entries} 笔")
         if self.stale_statements:
-            result.append(f"另有 {self.stale_statements} 个账户的余额早于已导入的数据日期，未调整")
+            result.append(f"另有 {self.stale_statements} 个账户的余额数据早于上次导入的数据日期，未调整")
         if not self.changed:
             result.append("大厅数据没有变化")
         return result
@@ -388,7 +389,7 @@ def _prior_withdrawals_insert(items: list[dict], person_ids: dict[str, int], cou
     counts.created = len(to_create)
 
 
-def _rows_update(rows: list[models.Model], field_names: list[str]) -> None:
+def _rows_update(rows: Sequence[models.Model], field_names: list[str]) -> None:
     """Write ``field_names`` of ``rows`` (model instances with their primary key set).
 
     Django's bulk_update builds one CASE expression per column and batch, which costs about a
@@ -398,9 +399,15 @@ def _rows_update(rows: list[models.Model], field_names: list[str]) -> None:
         return
     meta = rows[0]._meta
     quote = connection.ops.quote_name
-    model_fields = [meta.get_field(name) for name in field_names]
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in model_fields)
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+    model_fields: list[models.Field] = []
+    assignments: list[str] = []
+    for name in field_names:
+        field = meta.get_field(name)
+        assert isinstance(field, models.Field) and field.column is not None
+        model_fields.append(field)
+        assignments.append(f"{quote(field.column)} = %s")
+    assert meta.pk is not None and meta.pk.column is not None
+    sql = f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
     parameters = [
         [field.get_db_prep_save(getattr(row, field.attname), connection) for field in model_fields] + [row.pk]
         for row in rows

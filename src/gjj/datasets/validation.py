@@ -101,7 +101,8 @@ _MISSING = object()
 
 
 def validate_dataset(document: object) -> list[DatasetProblem]:
-    """Every problem of ``document``, in document order; an empty list means it may be loaded."""
+    """Every problem of ``document``, section by section (spouse links last); empty means it may be
+    loaded."""
     return _DatasetChecker().check(document)
 
 
@@ -285,7 +286,7 @@ class _DatasetChecker:
         house = self.reference(item.get("house"), f"{path}.house", self.house_keys, "houses")
         amount = self.yuan(item.get("amount"), f"{path}.amount", positive=True)
         paid_on = self.date(item.get("paid_on"), f"{path}.paid_on")
-        if None not in (id_number, house, amount, paid_on):
+        if id_number is not None and house is not None and amount is not None and paid_on is not None:
             # The hall keeps one row per (person, house, day, amount): a repeat would be merged.
             first = self.prior_withdrawals.setdefault((id_number, house, paid_on, amount), path)
             if first != path:

@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import Max
+from django.db import connection, transaction
+from django.db.models import Field, Max, Model
 from django.utils import timezone
 
 from gjj.members.models import FundAccount, FundHold, HoldStatus, LedgerEntry, LedgerEntryKind
@@ -251,6 +251,28 @@ def ledger_post_many(
             account.version += 1
             changed[account.pk] = account
         LedgerEntry.objects.bulk_create(entries)
-        FundAccount.objects.bulk_update(list(changed.values()), ["balance_fen", "version"])
+        _balances_write(list(changed.values()))
         booked.extend(entries)
     return booked
+
+
+def _balances_write(accounts: list[FundAccount]) -> None:
+    """Store ``balance_fen`` and ``version`` of locked accounts.
+
+    Django's bulk_update builds a CASE expression per column and batch, about a millisecond a
+    row (a minute and a half for a refresh of 100,000 balances); one prepared UPDATE run with
+    executemany takes a second or two, on SQLite and PostgreSQL alike."""
+    if not accounts:
+        return
+    table = connection.ops.quote_name(FundAccount._meta.db_table)
+    balance, version, pk = (_column(FundAccount, name) for name in ("balance_fen", "version", "id"))
+    sql = f"UPDATE {table} SET {balance} = %s, {version} = %s WHERE {pk} = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(account.balance_fen, account.version, account.pk) for account in accounts])
+
+
+def _column(model: type[Model], field_name: str) -> str:
+    """The quoted database column of a concrete field."""
+    field = model._meta.get_field(field_name)
+    assert isinstance(field, Field) and field.column is not None
+    return connection.ops.quote_name(field.column)

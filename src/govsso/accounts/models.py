@@ -32,7 +32,7 @@ class NaturalPerson(AbstractBaseUser):
     is_active = models.BooleanField("有效", default=True)
 
     USERNAME_FIELD = "id_number"
-    REQUIRED_FIELDS = ["name", "phone"]  # noqa: RUF012 - Django reads a plain list
+    REQUIRED_FIELDS = ["name", "phone"]
 
     objects = NaturalPersonManager()
 

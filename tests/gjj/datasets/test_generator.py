@@ -86,7 +86,11 @@ def test_the_mix_of_cases_is_there(generated: dict[str, Any]) -> None:
     assert any(day < two_years_ago for day in dates) and any(day > two_years_ago for day in dates)
     assert any(len(h["buyers"]) > 1 for h in houses)
     spouses = {p["id_number"]: p["spouse_id_number"] for p in generated["people"]}
-    assert any(spouses.get(h["buyers"][0]["id_number"]) == h["buyers"][1]["id_number"] for h in houses if len(h["buyers"]) > 1)
+    assert any(
+        spouses.get(h["buyers"][0]["id_number"]) == h["buyers"][1]["id_number"]
+        for h in houses
+        if len(h["buyers"]) > 1
+    )
     for house in houses:
         if house["kind"] == "new":
             assert house["contract_no"].startswith("SY" + house["filed_on"].replace("-", ""))
@@ -168,5 +172,7 @@ def test_the_named_members_are_the_shared_sample() -> None:
     sample = REPO_ROOT.parent / "shared" / "data" / "sample-dataset.json"
     if not sample.exists():
         pytest.skip("shared/data/sample-dataset.json is not beside the repository")
-    assert json.loads(NAMED_MEMBERS.read_text(encoding="utf-8")) == json.loads(sample.read_text(encoding="utf-8"))
+    assert json.loads(NAMED_MEMBERS.read_text(encoding="utf-8")) == json.loads(
+        sample.read_text(encoding="utf-8")
+    )
     assert not NAMED_MEMBERS.is_symlink()

@@ -47,7 +47,11 @@ def test_the_named_members_load(named_document: dict[str, Any]) -> None:
     assert zhang.person.id_number == ZHANG_WEI
     assert zhang.employer.code == "210100000101"
     assert (zhang.status, zhang.balance_fen, zhang.frozen_fen) == ("normal", 8642050, 0)
-    assert (zhang.monthly_deposit_fen, zhang.paid_through, zhang.consecutive_months) == (240000, "2026-10", 48)
+    assert (zhang.monthly_deposit_fen, zhang.paid_through, zhang.consecutive_months) == (
+        240000,
+        "2026-10",
+        48,
+    )
     assert str(zhang.opened_on) == "2016-07-01"
     assert account("210100000006").balance_fen == 12050080
     assert account("210100000003").status == "sealed"
@@ -63,7 +67,9 @@ def test_opening_balances_are_ledger_entries(named_document: dict[str, Any]) -> 
         8642050,
         8642050,
     )
-    assert entry.reference == statement_reference(account_no="210100000001", as_of="2026-11-27", balance_fen=8642050)
+    assert entry.reference == statement_reference(
+        account_no="210100000001", as_of="2026-11-27", balance_fen=8642050
+    )
     assert entry.reference.startswith("import:210100000001:20261127:")
     assert LedgerEntry.objects.count() == 11
     assert ledger_inconsistencies() == []
@@ -192,7 +198,12 @@ def test_changed_people_and_accounts_are_updated(named_document: dict[str, Any])
     assert (wang.status, wang.employer.code) == ("normal", "210100000202")
     assert Employer.objects.get(code="210100000101").name == "辽宁北方装备集团"
     assert Loan.objects.get().status == "active"
-    assert (summary.people.updated, summary.accounts.updated, summary.employers.updated, summary.loans.updated) == (
+    assert (
+        summary.people.updated,
+        summary.accounts.updated,
+        summary.employers.updated,
+        summary.loans.updated,
+    ) == (
         1,
         1,
         1,
@@ -218,7 +229,9 @@ def test_someone_outside_the_document_loses_a_stale_spouse_link(named_document: 
     dataset_load_into_hall(document=named_document)
     Person.objects.filter(id_number__in=[ZHANG_WEI, LI_NA]).update(spouse=None)
     li = Person.objects.get(id_number=LI_NA)
-    outsider = Person.objects.create(id_number="11010519491231002X", name="外人", phone="13800000000", spouse=li)
+    outsider = Person.objects.create(
+        id_number="11010519491231002X", name="外人", phone="13800000000", spouse=li
+    )
     Person.objects.filter(pk=li.pk).update(spouse=outsider)
 
     dataset_load_into_hall(document=named_document)
@@ -228,7 +241,9 @@ def test_someone_outside_the_document_loses_a_stale_spouse_link(named_document: 
     assert Person.objects.get(id_number=LI_NA).spouse.id_number == ZHANG_WEI
 
 
-def test_a_second_account_for_a_person_is_refused_and_nothing_is_written(named_document: dict[str, Any]) -> None:
+def test_a_second_account_for_a_person_is_refused_and_nothing_is_written(
+    named_document: dict[str, Any],
+) -> None:
     dataset_load_into_hall(document=named_document)
     before = snapshot()
     named_document["accounts"][0]["account_no"] = "210199999999"  # 张伟 already has 210100000001

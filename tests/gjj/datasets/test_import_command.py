@@ -141,7 +141,10 @@ def test_the_full_import_loads_the_simulators_and_govsso_too(outside_databases: 
 
     assert "大厅数据没有变化" in again
     assert "没有变化" in again.split("政务服务网（govsso）")[1]
-    assert _rows(outside_databases["govsso"], "SELECT * FROM accounts_naturalperson ORDER BY id") == govsso_before
+    assert (
+        _rows(outside_databases["govsso"], "SELECT * FROM accounts_naturalperson ORDER BY id")
+        == govsso_before
+    )
     assert _rows(outside_databases["sims"], "SELECT * FROM registry_house ORDER BY id") == sims_before
 
 
@@ -184,4 +187,6 @@ def test_the_gjj_command_exits_1_and_lists_problems(tmp_path: Path, named_docume
     assert finished.returncode == 1
     assert "gov_users[0].phone: 手机号应为以 1 开头的 11 位数字" in finished.stderr
     assert "loans[0].status:" in finished.stderr
-    assert not hall.exists() or _rows(hall, "SELECT name FROM sqlite_master WHERE name='members_person'") == []
+    assert (
+        not hall.exists() or _rows(hall, "SELECT name FROM sqlite_master WHERE name='members_person'") == []
+    )

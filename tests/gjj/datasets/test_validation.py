@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import time
 from collections.abc import Callable
@@ -12,6 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gjj.core.money import fen_to_yuan
+from gjj.datasets.generator import dataset_generate
 from gjj.datasets.validation import DatasetProblem, validate_dataset
 from tests.gjj.datasets.conftest import _NAMED, DEMO_DATASET
 
@@ -33,7 +36,10 @@ def test_a_document_that_is_not_an_object_is_refused() -> None:
 
 
 def test_a_problem_prints_as_path_and_reason() -> None:
-    assert str(DatasetProblem("people[3].id_number", "身份证号校验位不正确")) == "people[3].id_number: 身份证号校验位不正确"
+    assert (
+        str(DatasetProblem("people[3].id_number", "身份证号校验位不正确"))
+        == "people[3].id_number: 身份证号校验位不正确"
+    )
 
 
 def _set(path: str, value: Any) -> Callable[[dict], None]:
@@ -77,7 +83,11 @@ CASES = [
     (_set("people[2].nickname", "小王"), "people[2].nickname", "不认识的字段"),
     (_set("people[2].spouse_id_number", "210102199108180647"), "people[2].spouse_id_number", "没有指向本人"),
     (_set("people[2].spouse_id_number", "21010419850101028X"), "people[2].spouse_id_number", "本人"),
-    (_set("people[2].spouse_id_number", "11010519491231002X"), "people[2].spouse_id_number", "不在 people 中"),
+    (
+        _set("people[2].spouse_id_number", "11010519491231002X"),
+        "people[2].spouse_id_number",
+        "不在 people 中",
+    ),
     (_set("accounts[1].account_no", "210100000001"), "accounts[1].account_no", "重复"),
     (_set("accounts[1].id_number", "210102198803120158"), "accounts[1].id_number", "只能有一个个人账户"),
     (_set("accounts[1].id_number", "11010519491231002X"), "accounts[1].id_number", "不在 people 中"),
@@ -109,7 +119,11 @@ CASES = [
     (_set("houses[0].total_price", "0.00"), "houses[0].total_price", "大于 0"),
     (_set("houses[0].area_m2", "-5"), "houses[0].area_m2", "面积"),
     (_set("prior_withdrawals[0].house", "SY000000000000000"), "prior_withdrawals[0].house", "不在 houses 中"),
-    (_set("prior_withdrawals[0].id_number", "11010519491231002X"), "prior_withdrawals[0].id_number", "不在 people"),
+    (
+        _set("prior_withdrawals[0].id_number", "11010519491231002X"),
+        "prior_withdrawals[0].id_number",
+        "不在 people",
+    ),
     (_set("prior_withdrawals[0].amount", "0"), "prior_withdrawals[0].amount", "大于 0"),
     (_set("prior_withdrawals[0].paid_on", "yesterday"), "prior_withdrawals[0].paid_on", "日期"),
     (_set("bank_accounts[0].card_no", "6217001376212461798"), "bank_accounts[0].card_no", "校验位"),
@@ -179,9 +193,7 @@ def test_many_problems_are_all_listed_at_once(named_document: dict[str, Any]) ->
 
 def test_validation_is_fast_for_a_large_document(named_document: dict[str, Any]) -> None:
     """20,000 people × every section in well under the time a per-row lookup would take."""
-    from gjj.datasets.generator import dataset_generate
-
-    document = dataset_generate(people=20_000, seed=7, as_of=__import__("datetime").date(2026, 11, 27))
+    document = dataset_generate(people=20_000, seed=7, as_of=dt.date(2026, 11, 27))
     started = time.monotonic()
     assert validate_dataset(document) == []
     assert time.monotonic() - started < 10
@@ -189,12 +201,22 @@ def test_validation_is_fast_for_a_large_document(named_document: dict[str, Any])
 
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
+    ),
     max_leaves=5,
 )
 _FIELDS = [
     (section, index, field)
-    for section in ("employers", "people", "accounts", "loans", "houses", "prior_withdrawals", "bank_accounts")
+    for section in (
+        "employers",
+        "people",
+        "accounts",
+        "loans",
+        "houses",
+        "prior_withdrawals",
+        "bank_accounts",
+    )
     for index, item in enumerate(_NAMED[section][:2])
     for field in item
 ] + [(None, None, "format"), (None, None, "as_of")]
@@ -217,16 +239,19 @@ def test_any_value_anywhere_gives_problems_not_a_crash(target: tuple, value: Any
     if value != original:
         # a changed value is either still valid, or reported at its own path (or its item)
         item_path = field if section is None else f"{section}[{index}]"
-        assert not problems or any(problem.path.startswith(item_path) for problem in problems) or any(
-            "不在" in problem.reason or "配偶" in problem.reason or "账户" in problem.reason for problem in problems
+        assert (
+            not problems
+            or any(problem.path.startswith(item_path) for problem in problems)
+            or any(
+                "不在" in problem.reason or "配偶" in problem.reason or "账户" in problem.reason
+                for problem in problems
+            )
         )
 
 
 @settings(max_examples=100, deadline=None)
 @given(fen=st.integers(min_value=0, max_value=10**12))
 def test_every_non_negative_amount_in_yuan_passes(fen: int) -> None:
-    from gjj.core.money import fen_to_yuan
-
     document = copy.deepcopy(_NAMED)
     document["accounts"][0]["balance"] = fen_to_yuan(fen)
     assert validate_dataset(document) == []
