@@ -261,7 +261,9 @@ def bank_allowed(policy: Policy, facts: EvaluationFacts) -> RuleResult:
     if facts.card.bank not in policy.allowed_banks:
         names = "、".join(policy.allowed_banks.values())
         chosen = facts.card.bank or "（未选择）"
-        return _fail("bank_allowed", SOURCE_POLICY, f"所选收款银行 {chosen} 不在受理范围内，收款银行须为{names}之一")
+        return _fail(
+            "bank_allowed", SOURCE_POLICY, f"所选收款银行 {chosen} 不在受理范围内，收款银行须为{names}之一"
+        )
     return _ok("bank_allowed", SOURCE_POLICY)
 
 
