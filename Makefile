@@ -17,6 +17,7 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 
 setup: $(BIN)/.installed
 	$(BIN)/gjj migrate --noinput -v 0
+	$(BIN)/gjj collectstatic --noinput -v 0
 	$(BIN)/python -m django migrate --noinput -v 0 --settings=govsso.settings
 	$(BIN)/python -m django migrate --noinput -v 0 --settings=sims.settings
 

@@ -128,4 +128,6 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env_str("GJJ_LOG_LEVEL", "INFO")},
+    # Configured here, so that the worker's run_huey does not add a second handler of its own.
+    "loggers": {"huey": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
