@@ -564,9 +564,16 @@ def application_approve(*, application: Application, reviewer: User, reason: str
     return locked
 
 
-def application_reject(*, application: Application, reviewer: User, reason: str) -> Application:
-    if not reason.strip():
-        raise ApplicationError("请填写不予通过的原因", field="reason")
+def _close_review(
+    *,
+    application: Application,
+    reviewer: User,
+    decision: str,
+    to_state: str,
+    reason: str,
+    what_to_fix: list[str] | None = None,
+) -> Application:
+    """Reject or return: one decision of this review round, the state change and the SMS."""
     actor = Actor.staff(reviewer)
     with transaction.atomic():
         locked = _locked(application)
@@ -576,17 +583,36 @@ def application_reject(*, application: Application, reviewer: User, reason: str)
             application=locked,
             reviewer=reviewer,
             stage=1,
-            decision=Decision.REJECT,
+            decision=decision,
             reason=reason,
+            what_to_fix=what_to_fix,
             round=_review_round(locked),
             at=timezone.now(),
         )
-        locked.decided_at = timezone.now()
         locked.decision_reason = reason[:500]
-        locked.save(update_fields=["decided_at", "decision_reason", "updated_at"])
-        _transition(application=locked, to_state=State.REJECTED, actor=actor, reason=reason)
-        notifications.notify(application=locked, event="rejected")
+        fields = ["decision_reason", "updated_at"]
+        if to_state == State.REJECTED:
+            locked.decided_at = timezone.now()
+            fields.append("decided_at")
+        else:
+            locked.what_to_fix = what_to_fix
+            fields.append("what_to_fix")
+        locked.save(update_fields=fields)
+        _transition(application=locked, to_state=to_state, actor=actor, reason=reason)
+        notifications.notify(application=locked, event=to_state)
     return locked
+
+
+def application_reject(*, application: Application, reviewer: User, reason: str) -> Application:
+    if not reason.strip():
+        raise ApplicationError("请填写不予通过的原因", field="reason")
+    return _close_review(
+        application=application,
+        reviewer=reviewer,
+        decision=Decision.REJECT,
+        to_state=State.REJECTED,
+        reason=reason,
+    )
 
 
 def application_return(
@@ -595,27 +621,14 @@ def application_return(
     """退回补正: the member fixes what is named and submits again."""
     if not what_to_fix or not reason.strip():
         raise ApplicationError("请写明需要补正的内容和原因", field="what_to_fix")
-    actor = Actor.staff(reviewer)
-    with transaction.atomic():
-        locked = _locked(application)
-        if locked.state not in (State.SUBMITTED, State.UNDER_REVIEW):
-            raise ApplicationError(f"申请当前状态为“{locked.get_state_display()}”，不能退回")
-        ReviewDecision.objects.create(
-            application=locked,
-            reviewer=reviewer,
-            stage=1,
-            decision=Decision.RETURN,
-            reason=reason,
-            what_to_fix=what_to_fix,
-            round=_review_round(locked),
-            at=timezone.now(),
-        )
-        locked.what_to_fix = what_to_fix
-        locked.decision_reason = reason[:500]
-        locked.save(update_fields=["what_to_fix", "decision_reason", "updated_at"])
-        _transition(application=locked, to_state=State.RETURNED, actor=actor, reason=reason)
-        notifications.notify(application=locked, event="returned")
-    return locked
+    return _close_review(
+        application=application,
+        reviewer=reviewer,
+        decision=Decision.RETURN,
+        to_state=State.RETURNED,
+        reason=reason,
+        what_to_fix=what_to_fix,
+    )
 
 
 # --- after a failed payout --------------------------------------------------------------------------
