@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/gjj
+GOVSSO_PG_URL ?= postgres://postgres@127.0.0.1:5432/govsso
 DEMO_DATASET ?= data/demo-dataset.json
 PYTEST_ARGS ?=
 
@@ -35,11 +36,14 @@ format: $(BIN)/.installed
 	$(BIN)/ruff format src tests
 	$(BIN)/ruff check --fix src tests
 
+# The hall's suite and govsso's (its own Django project, so its own pytest session), per database.
 test-sqlite: $(BIN)/.installed
-	GJJ_DATABASE_URL= $(BIN)/pytest -q $(PYTEST_ARGS)
+	GJJ_DATABASE_URL= $(BIN)/pytest -q --ignore=tests/govsso $(PYTEST_ARGS)
+	GOVSSO_DATABASE_URL= $(BIN)/pytest -q tests/govsso --ds=govsso.settings $(PYTEST_ARGS)
 
 test-postgres: $(BIN)/.installed
-	GJJ_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q $(PYTEST_ARGS)
+	GJJ_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q --ignore=tests/govsso $(PYTEST_ARGS)
+	GOVSSO_DATABASE_URL=$(GOVSSO_PG_URL) $(BIN)/pytest -q tests/govsso --ds=govsso.settings $(PYTEST_ARGS)
 
 test: lint typecheck
 	bash scripts/ensure-system.sh --services

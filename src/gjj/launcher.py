@@ -72,6 +72,21 @@ def services() -> list[Service]:
     ]
 
 
+def _run(*args: str) -> None:
+    subprocess.run([sys.executable, *args], check=True, cwd=REPO_ROOT)  # noqa: S603
+
+
+def prepare(dataset: Path) -> None:
+    """Bring every database to the current schema, register the hall with the SSO stand-in, and
+    import the dataset when the hall is empty. Idempotent: safe on every start."""
+    _run("-m", "gjj.cli", "migrate", "--noinput", "-v", "0")
+    _run("-m", "django", "migrate", "--noinput", "-v", "0", "--settings=govsso.settings")
+    _run("-m", "django", "migrate", "--noinput", "-v", "0", "--settings=sims.settings")
+    if _hall_is_empty():
+        print(f"数据库为空，导入演示数据 {dataset} …", flush=True)
+        _run("-m", "gjj.cli", "import-dataset", str(dataset))
+
+
 def _hall_is_empty() -> bool:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gjj.settings.embedded")
     import django
@@ -139,9 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     dataset = Path(args.dataset)
 
-    if _hall_is_empty():
-        print(f"数据库为空，导入演示数据 {dataset} …", flush=True)
-        subprocess.run([sys.executable, "-m", "gjj.cli", "import-dataset", str(dataset)], check=True)  # noqa: S603
+    prepare(dataset)
 
     started: list[Service] = []
     stopping = False
