@@ -49,7 +49,7 @@ class LiveStack:
 
     def gjj(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run the `gjj` command against this stack's databases and outside systems."""
-        return subprocess.run(  # noqa: S603
+        return subprocess.run(
             [sys.executable, "-m", "gjj.cli", *args],
             env=self.env,
             cwd=REPO_ROOT,
@@ -88,7 +88,7 @@ def _drop_database(run_url: str, name: str) -> None:
 
 def _up(url: str) -> bool:
     try:
-        with urllib.request.urlopen(f"{url}/health", timeout=2) as response:  # noqa: S310 - loopback
+        with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
             return response.status == 200
     except (urllib.error.URLError, OSError):
         return False
@@ -120,7 +120,7 @@ def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
         log_path=var / "stack.log",
     )
     log = stack.log_path.open("wb")
-    stack.process = subprocess.Popen(  # noqa: S603
+    stack.process = subprocess.Popen(
         [sys.executable, "-m", "gjj.launcher", "--dataset", str(SAMPLE_DATASET)],
         env=env,
         cwd=REPO_ROOT,
