@@ -16,6 +16,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from gjj.core.env import REPO_ROOT, env_int, var_dir
 
@@ -82,16 +83,45 @@ def prepare(dataset: Path) -> None:
     _run("-m", "gjj.cli", "migrate", "--noinput", "-v", "0")
     _run("-m", "django", "migrate", "--noinput", "-v", "0", "--settings=govsso.settings")
     _run("-m", "django", "migrate", "--noinput", "-v", "0", "--settings=sims.settings")
+    _register_hall_with_sso()
     if _hall_is_empty():
         print(f"数据库为空，导入演示数据 {dataset} …", flush=True)
         _run("-m", "gjj.cli", "import-dataset", str(dataset))
 
 
-def _hall_is_empty() -> bool:
+def _hall_settings() -> Any:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gjj.settings.embedded")
     import django
+    from django.conf import settings
 
     django.setup()
+    return settings
+
+
+def _register_hall_with_sso() -> None:
+    """The hall is the SSO stand-in's first-party OIDC client, under both loopback host names."""
+    settings = _hall_settings()
+    port = settings.HALL_PORT
+    _run(
+        "-m",
+        "django",
+        "register_client",
+        "--settings=govsso.settings",
+        "--client-id",
+        settings.OIDC_RP_CLIENT_ID,
+        "--client-secret",
+        settings.OIDC_RP_CLIENT_SECRET,
+        "--redirect-uri",
+        f"http://127.0.0.1:{port}/oidc/callback/ http://localhost:{port}/oidc/callback/",
+        "--post-logout-redirect-uri",
+        f"{settings.GJJ_OIDC_POST_LOGOUT_REDIRECT_URI} http://localhost:{port}/hall/logged-out/",
+        "--name",
+        "公积金网上服务大厅",
+    )
+
+
+def _hall_is_empty() -> bool:
+    _hall_settings()
     from gjj.members.models import Person
 
     return not Person.objects.exists()

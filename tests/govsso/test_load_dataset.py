@@ -1,8 +1,8 @@
 """govsso's ``load_dataset``: gov_users become natural-person accounts with hashed passwords, and
 loading the same document again changes nothing.
 
-govsso is its own Django project, so it runs in a subprocess on a temporary SQLite file (this test
-process runs the hall's settings)."""
+Each test runs the command in a subprocess on a temporary SQLite file of its own, exactly as
+``gjj import-dataset`` runs it, whatever database this pytest session was given."""
 
 from __future__ import annotations
 
@@ -156,3 +156,29 @@ def test_health(govsso: Govsso) -> None:
     )
 
     assert checked.stdout.strip() == '200 {"status": "ok", "service": "govsso"}'
+
+
+def test_every_account_gets_its_own_oidc_subject(govsso: Govsso, document: dict[str, Any]) -> None:
+    govsso.load(document)
+
+    subjects = [row["subject"] for row in govsso.rows()]
+
+    assert all(subjects) and len(set(subjects)) == len(subjects) == 12
+
+
+def test_the_subject_migration_fills_existing_accounts(tmp_path: Path) -> None:
+    """Accounts created before the subject existed each get a distinct one when migrating."""
+    govsso = Govsso(tmp_path)
+    assert govsso.manage("migrate", "accounts", "0001", "--noinput", "-v0").returncode == 0
+    with sqlite3.connect(govsso.database) as connection:
+        connection.executemany(
+            "INSERT INTO accounts_naturalperson (password, id_number, name, phone, date_joined, is_active)"
+            " VALUES ('!', ?, ?, ?, '2026-01-01 00:00:00', 1)",
+            [("210102198803120158", "张伟", "13804001001"), ("210102199003071233", "王小明", "13904001234")],
+        )
+
+    migrated = govsso.manage("migrate", "--noinput", "-v0")
+
+    assert migrated.returncode == 0, migrated.stderr
+    subjects = [row["subject"] for row in govsso.rows()]
+    assert all(subjects) and len(set(subjects)) == 2

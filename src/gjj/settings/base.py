@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "gjj.policy",
     "gjj.withdrawals",
     "gjj.datasets",
+    "gjj.identity",
+    "gjj.hall",
 ]
 
 MIDDLEWARE = [
@@ -53,6 +55,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "gjj.hall.context_processors.hall_chrome",
             ]
         },
     }
@@ -77,6 +80,53 @@ CSRF_COOKIE_NAME = "gjj_hall_csrftoken"
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
+
+# Identity: members log in at the government-service SSO through OpenID Connect (authorization
+# code + PKCE S256, RS256 ID tokens; mozilla-django-oidc configured in gjj.identity); staff log in
+# with a password (ModelBackend). Pointing the hall at another provider is these variables only.
+AUTHENTICATION_BACKENDS = [
+    "gjj.identity.backends.MemberOIDCBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "hall:notice"
+LOGIN_REDIRECT_URL = "hall:home"
+LOGOUT_REDIRECT_URL = "hall:logged_out"
+
+# The `iss` every ID token must carry, exactly; the endpoints default to the provider's paths under it.
+GJJ_OIDC_ISSUER = env_str("GJJ_OIDC_ISSUER", f"http://127.0.0.1:{GOVSSO_PORT}/o")
+_OIDC_BASE = GJJ_OIDC_ISSUER.rstrip("/")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("GJJ_OIDC_AUTHORIZATION_ENDPOINT", f"{_OIDC_BASE}/authorize/")
+OIDC_OP_TOKEN_ENDPOINT = env_str("GJJ_OIDC_TOKEN_ENDPOINT", f"{_OIDC_BASE}/token/")
+# Empty: the provider has no userinfo endpoint and every claim comes in the ID token.
+OIDC_OP_USER_ENDPOINT = env_str("GJJ_OIDC_USERINFO_ENDPOINT", f"{_OIDC_BASE}/userinfo/")
+OIDC_OP_JWKS_ENDPOINT = env_str("GJJ_OIDC_JWKS_ENDPOINT", f"{_OIDC_BASE}/.well-known/jwks.json")
+# Empty: the provider has no RP-initiated logout and 退出 ends the hall session only.
+OIDC_OP_END_SESSION_ENDPOINT = env_str("GJJ_OIDC_END_SESSION_ENDPOINT", f"{_OIDC_BASE}/logout/")
+GJJ_OIDC_DISCOVERY_URL = env_str("GJJ_OIDC_DISCOVERY_URL", f"{_OIDC_BASE}/.well-known/openid-configuration")
+
+OIDC_RP_CLIENT_ID = env_str("GJJ_OIDC_CLIENT_ID", "gjj-hall")
+OIDC_RP_CLIENT_SECRET = env_str("GJJ_OIDC_CLIENT_SECRET", "gjj-hall-embedded-secret-0123456789")
+# client_secret_post by default; some providers accept only client_secret_basic.
+OIDC_TOKEN_USE_BASIC_AUTH = env_bool("GJJ_OIDC_TOKEN_USE_BASIC_AUTH", False)
+OIDC_RP_SIGN_ALGO = env_str("GJJ_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("GJJ_OIDC_SCOPES", "openid profile phone id_card")
+GJJ_OIDC_ID_NUMBER_CLAIM = env_str("GJJ_OIDC_ID_NUMBER_CLAIM", "id_card_number")
+GJJ_OIDC_NAME_CLAIM = env_str("GJJ_OIDC_NAME_CLAIM", "name")
+# Registered with the provider; the callback's redirect_uri is built from the request's host
+# (http://<host>/oidc/callback/), so the hall must be reached under its registered host name.
+GJJ_OIDC_POST_LOGOUT_REDIRECT_URI = env_str(
+    "GJJ_OIDC_POST_LOGOUT_REDIRECT_URI", f"http://127.0.0.1:{HALL_PORT}/hall/logged-out/"
+)
+GJJ_OIDC_CLOCK_SKEW_SECONDS = env_int("GJJ_OIDC_CLOCK_SKEW_SECONDS", 60)
+OIDC_TIMEOUT = float(env_str("GJJ_OIDC_TIMEOUT_SECONDS", "10"))
+
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint of 退出
+OIDC_STORE_ACCESS_TOKEN = False
+OIDC_OP_LOGOUT_URL_METHOD = "gjj.identity.logout.provider_logout_url"
+ALLOW_LOGOUT_GET_METHOD = False
 
 # The withdrawal policy: a documented default ships with the project; the centre points this at
 # its own file. It is loaded and validated at start-up (gjj.policy.apps).

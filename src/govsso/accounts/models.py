@@ -1,12 +1,13 @@
 """The natural-person account (自然人账户) of the government-service site.
 
-It is the user model of govsso (``AUTH_USER_MODEL``): people sign in with their 身份证号 and
-password, and the OpenID Connect provider added later issues ID tokens for it, with the ID-card
+It is the user model of govsso (``AUTH_USER_MODEL``): people sign in with their 身份证号 or
+手机号 and password, and the OpenID Connect provider issues ID tokens for it, with the ID-card
 number among the claims the hall relies on.
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -30,6 +31,9 @@ class NaturalPerson(AbstractBaseUser):
     phone = models.CharField("手机号", max_length=11, unique=True)
     date_joined = models.DateTimeField("注册时间", default=timezone.now)
     is_active = models.BooleanField("有效", default=True)
+    # The OpenID Connect subject (``sub``): stable and opaque, so that a relying party never
+    # learns a row id or keys anything on the ID number through it.
+    subject = models.UUIDField("OIDC 主体标识", default=uuid.uuid4, unique=True, editable=False)
 
     USERNAME_FIELD = "id_number"
     REQUIRED_FIELDS = ["name", "phone"]

@@ -1,16 +1,123 @@
-"""Writes to natural-person accounts."""
+"""Writes to natural-person accounts: registration, password recovery, and the dataset load."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from axes.utils import reset as axes_reset
 from django.contrib.auth.hashers import check_password, make_password
-from django.db import transaction
+from django.contrib.auth.password_validation import validate_password
+from django.db import IntegrityError, transaction
 
+from gjj.core.identity_numbers import id_number_problem
+from gjj.core.masking import mask_id_number
 from govsso.accounts.models import NaturalPerson
+from govsso.accounts.selectors import (
+    natural_person_id_number_taken,
+    natural_person_matching,
+    natural_person_phone_taken,
+)
+from govsso.sms import SmsDeliveryFailed
+from govsso.verification.models import Purpose
+from govsso.verification.services import (
+    CodeWrong,
+    verification_code_check,
+    verification_code_issue,
+    verification_code_use,
+)
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
+
+
+class IdNumberTaken(Exception):
+    """An account with this 身份证号 exists (the page says only "身份证被占用")."""
+
+
+class PhoneTaken(Exception):
+    """Another account uses this 手机号."""
+
+
+def registration_code_request(*, phone: str) -> None:
+    """Send a registration code to ``phone``. Raises ``PhoneTaken`` (no code for a number that
+    already has an account), the ``CodeRequestRefused`` rate limits, or ``SmsDeliveryFailed``."""
+    if natural_person_phone_taken(phone=phone):
+        raise PhoneTaken()
+    verification_code_issue(phone=phone, purpose=Purpose.REGISTRATION)
+
+
+def natural_person_register(
+    *, name: str, id_number: str, phone: str, password: str, verification_code: str
+) -> NaturalPerson:
+    """Create the account of a natural person who proved, with the SMS code, that ``phone`` is
+    theirs. The code is checked before anything is said about the 身份证号, so that learning
+    whether a number has an account takes a phone and its rate-limited codes.
+
+    Raises ``CodeCheckFailed`` subclasses, ``IdNumberTaken``, ``PhoneTaken``, and
+    ``django.core.exceptions.ValidationError`` for a password the rules refuse."""
+    problem = id_number_problem(id_number)
+    if problem:
+        raise ValueError(problem)
+    person = NaturalPerson(id_number=id_number, name=name, phone=phone)
+    validate_password(password, user=person)
+    code_id = verification_code_check(phone=phone, purpose=Purpose.REGISTRATION, code=verification_code)
+    if natural_person_id_number_taken(id_number=id_number):
+        raise IdNumberTaken()
+    if natural_person_phone_taken(phone=phone):
+        raise PhoneTaken()
+    person.set_password(password)
+    try:
+        with transaction.atomic():
+            verification_code_use(code_id=code_id)
+            person.save()
+    except IntegrityError as exc:
+        # Someone registered the same number in the moment between the checks and the write.
+        if natural_person_id_number_taken(id_number=id_number):
+            raise IdNumberTaken() from exc
+        raise PhoneTaken() from exc
+    logger.info("自然人账户已注册：%s", mask_id_number(id_number))
+    return person
+
+
+def password_recovery_code_request(*, id_number: str, name: str, phone: str) -> None:
+    """Send a recovery code to ``phone`` only if an account has exactly this 身份证号, 姓名 and
+    手机号. Either way the request counts against the phone's limits and ends the same way (no
+    exception but the rate limits'), so the answer does not tell whether the details matched. A
+    gateway failure is logged, not reported, for the same reason; the member asks again."""
+    person = natural_person_matching(id_number=id_number, name=name, phone=phone)
+    try:
+        verification_code_issue(phone=phone, purpose=Purpose.PASSWORD_RECOVERY, deliver=person is not None)
+    except SmsDeliveryFailed:
+        logger.error("找回密码验证码未能发出（%s）", mask_id_number(id_number))
+
+
+def natural_person_password_reset(
+    *, id_number: str, name: str, phone: str, verification_code: str, new_password: str
+) -> NaturalPerson:
+    """Set a new password for the account the recovery details name, with the code sent to its
+    phone. The old password stops working, sessions signed in with it end (Django ties a session
+    to the password hash), and a login lockout on the account is lifted: the member has just
+    proved who they are.
+
+    Raises ``CodeCheckFailed`` subclasses (also when the details match no account: no code was
+    sent then) and ``django.core.exceptions.ValidationError`` for a refused password."""
+    candidate = NaturalPerson(id_number=id_number, name=name, phone=phone)
+    validate_password(new_password, user=candidate)
+    code_id = verification_code_check(phone=phone, purpose=Purpose.PASSWORD_RECOVERY, code=verification_code)
+    with transaction.atomic():
+        person = natural_person_matching(id_number=id_number, name=name, phone=phone)
+        if person is None:
+            # The account changed since the code was sent.
+            raise CodeWrong()
+        verification_code_use(code_id=code_id)
+        person.set_password(new_password)
+        person.save(update_fields=["password"])
+    axes_reset(username=person.id_number)
+    logger.info("自然人账户已重设密码：%s", mask_id_number(person.id_number))
+    return person
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,31 @@
+"""Filters for showing money and personal data on hall pages (masking also applies in logs)."""
+
+from __future__ import annotations
+
+from django import template
+
+from gjj.core.masking import mask_card_number, mask_id_number, mask_phone
+from gjj.core.money import format_yuan
+
+register = template.Library()
+
+
+@register.filter
+def yuan(fen: int) -> str:
+    """``8642050|yuan`` → ``86,420.50 元``."""
+    return format_yuan(fen)
+
+
+@register.filter
+def masked_id_number(value: str | None) -> str:
+    return mask_id_number(value)
+
+
+@register.filter
+def masked_card_number(value: str | None) -> str:
+    return mask_card_number(value)
+
+
+@register.filter
+def masked_phone(value: str | None) -> str:
+    return mask_phone(value)

@@ -1,0 +1,38 @@
+"""退出 ends the SSO session too: OpenID Connect RP-Initiated Logout 1.0.
+
+Named in settings.OIDC_OP_LOGOUT_URL_METHOD; mozilla-django-oidc's logout view calls it while the
+hall session still exists (it holds the ID token), then ends the hall session.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.shortcuts import resolve_url
+
+# Where mozilla-django-oidc stores the ID token (OIDC_STORE_ID_TOKEN): a key name, not a secret.
+ID_TOKEN_SESSION_KEY = "oidc_id_token"  # noqa: S105
+
+
+def provider_logout_url(request: HttpRequest) -> str:
+    """The provider's end-session URL, which comes back to the hall's 您已安全退出 page.
+
+    Without a stored ID token (a staff session) or without an end-session endpoint (a provider
+    that does not support RP-initiated logout) there is no SSO session to end from here: the
+    member goes straight to the hall's page.
+    """
+    id_token = request.session.get(ID_TOKEN_SESSION_KEY)
+    end_session_endpoint = settings.OIDC_OP_END_SESSION_ENDPOINT
+    if not id_token or not end_session_endpoint:
+        return str(resolve_url(settings.LOGOUT_REDIRECT_URL))
+    query = urlencode(
+        {
+            "id_token_hint": id_token,
+            "post_logout_redirect_uri": settings.GJJ_OIDC_POST_LOGOUT_REDIRECT_URI,
+            "client_id": settings.OIDC_RP_CLIENT_ID,
+        }
+    )
+    separator = "&" if "?" in end_session_endpoint else "?"
+    return f"{end_session_endpoint}{separator}{query}"
