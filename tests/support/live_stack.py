@@ -98,6 +98,17 @@ def _up(url: str) -> bool:
 def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
     var = tmp_path_factory.mktemp("live-stack")
     ports = {"hall": _free_port(), "govsso": _free_port(), "sims": _free_port()}
+    # The shipped policy, but with four eyes from 100,000 元: 杨磊's 120,500.80 then goes to staff
+    # review (and 张伟's 86,420.50 is still approved at once).
+    import gjj.policy
+
+    policy_text = (Path(gjj.policy.__file__).parent / "default_policy.toml").read_text(encoding="utf-8")
+    assert 'four_eyes_threshold = "200000.00"' in policy_text
+    policy_file = var / "policy.toml"
+    policy_file.write_text(
+        policy_text.replace('four_eyes_threshold = "200000.00"', 'four_eyes_threshold = "100000.00"'),
+        encoding="utf-8",
+    )
     run_url = os.environ.get("GJJ_DATABASE_URL", "")
     hall_db, created_db = _hall_database_url(run_url)
     env = {
@@ -111,6 +122,7 @@ def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
         "GJJ_GOVSSO_PORT": str(ports["govsso"]),
         "GJJ_SIMS_PORT": str(ports["sims"]),
         "GJJ_RECONCILE_AFTER_SECONDS": "5",
+        "GJJ_POLICY_FILE": str(policy_file),
     }
     stack = LiveStack(
         hall=f"http://127.0.0.1:{ports['hall']}",
