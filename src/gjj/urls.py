@@ -1,6 +1,7 @@
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from gjj.portal import views as portal_views
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -9,8 +10,7 @@ def health(request: HttpRequest) -> JsonResponse:
 
 urlpatterns = [
     path("health", health, name="health"),
-    # Until the portal home page exists (issue 4), the site's root is the 个人网厅 notice page.
-    path("", RedirectView.as_view(pattern_name="hall:notice", permanent=False), name="portal"),
+    path("", portal_views.home, name="portal"),
     path("oidc/", include("gjj.identity.urls")),
     path("hall/", include("gjj.hall.urls")),
 ]

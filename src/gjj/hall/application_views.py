@@ -1,18 +1,524 @@
-"""我的业务 and 账户查询."""
+"""我的业务 (the member's applications, the detail timeline, 撤回, 退回补正 fix-and-resubmit, the
+card change after 支付失败, 办理回执) and 账户查询 (account and ledger).
+
+Every view is for the logged-in member only and finds applications among their own: another
+member's business number is a 404, like one that does not exist. Writes go through
+``gjj.withdrawals.services``; POSTs are CSRF-protected by the middleware.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import io
+from dataclasses import dataclass, field
 
-from gjj.identity.decorators import member_required
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from gjj.core.money import MoneyFormatError, fen_to_yuan, yuan_to_fen
+from gjj.core.timeutil import to_shanghai
+from gjj.hall.selectors import member_account_detail, member_ledger_page
+from gjj.identity.decorators import current_member, member_required
+from gjj.members.models import Person
+from gjj.policy.active import active_policy
+from gjj.policy.evaluation import Evaluation
+from gjj.policy.schema import Policy
+from gjj.withdrawals import selectors as application_selectors
+from gjj.withdrawals import services
+from gjj.withdrawals.actors import Actor
+from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
+from gjj.withdrawals.materials import MaterialRejected
+from gjj.withdrawals.models import Application, Channel, State
+from gjj.withdrawals.receipts import receipt_pdf
+
+# Which form field a failed rule belongs to (the others appear in the summary only).
+RULE_FIELDS: dict[str, str] = {
+    "bank_allowed": "bank",
+    "card_number": "card_no",
+    "card_type": "card_no",
+    "card_bank_match": "card_no",
+    "card_class": "card_no",
+    "card_holder": "card_no",
+    "card_status": "card_no",
+    "amount": "amount",
+}
+ERROR_FIELDS: dict[str, str] = {"amount": "amount", "declaration": "declaration", "bank": "bank"}
+FIELD_LABELS: dict[str, str] = {
+    "bank": "收款银行",
+    "card_no": "银行卡号码",
+    "amount": "提取金额",
+    "declaration": "承诺书",
+}
+
+
+def _person(request: HttpRequest) -> Person:
+    return current_member(request).person
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.member(_person(request), channel=Channel.WEB)
+
+
+def _owned(request: HttpRequest, business_no: str) -> Application:
+    application = application_selectors.application_for_member(
+        person=_person(request), business_no=business_no
+    )
+    if application is None:
+        raise Http404("没有这笔业务")
+    return application
+
+
+def _detail_url(application: Application) -> str:
+    return reverse("hall:application_detail", args=[application.business_no])
+
+
+def _materials_url(application: Application) -> str:
+    return reverse("hall:application_materials", args=[application.business_no])
+
+
+@dataclass
+class FormErrors:
+    """Errors of one form: next to their field and, all of them, in the summary at the top."""
+
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    general: list[str] = field(default_factory=list)
+
+    def add(self, field_name: str | None, message: str) -> None:
+        if field_name:
+            self.fields.setdefault(field_name, []).append(message)
+        else:
+            self.general.append(message)
+
+    def add_refusal(self, evaluation: Evaluation) -> None:
+        for failure in evaluation.failures:
+            self.add(RULE_FIELDS.get(failure.rule), failure.reason)
+
+    def add_error(self, error: ApplicationError) -> None:
+        self.add(ERROR_FIELDS.get(error.field or ""), error.message)
+
+    @property
+    def summary(self) -> list[tuple[str, str]]:
+        """(field id or "", message) in the order of the form."""
+        items = [("", message) for message in self.general]
+        for name, field_messages in self.fields.items():
+            items += [(name, message) for message in field_messages]
+        return items
+
+    def __bool__(self) -> bool:
+        return bool(self.fields or self.general)
+
+
+def _bank_choices(policy: Policy) -> list[tuple[str, str]]:
+    return list(policy.allowed_banks.items())
+
+
+# --- 我的业务 ---------------------------------------------------------------------------------------
 
 
 @member_required
+@require_GET
 def application_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "hall/application_list.html", {"hall_nav": "applications"})
+    rows = application_selectors.applications_for_member(person=_person(request))
+    return render(
+        request,
+        "hall/application_list.html",
+        # 继续办理 of a draft goes to the 购买商品住房提取 form, which continues the member's draft.
+        {"hall_nav": "applications", "rows": rows, "purchase_form_url": reverse("hall:withdrawal_purchase")},
+    )
 
 
 @member_required
+@require_GET
+def application_detail(request: HttpRequest, business_no: str) -> HttpResponse:
+    application = _owned(request, business_no)
+    policy = active_policy()
+    rule_lines = application_selectors.application_rule_lines(application=application)
+    show_rules = application.state in (State.REJECTED, State.RETURNED) or any(
+        not line.passed for line in rule_lines
+    )
+    payout = application_selectors.latest_payout(application=application)
+    return render(
+        request,
+        "hall/application_detail.html",
+        {
+            "hall_nav": "applications",
+            "application": application,
+            "facts": application_selectors.application_facts(application=application, policy=policy),
+            "timeline": application_selectors.application_timeline(application=application),
+            "rule_lines": rule_lines if show_rules else [],
+            "fix_items": (
+                application_selectors.fix_items(application=application, policy=policy)
+                if application.state == State.RETURNED
+                else []
+            ),
+            "next_step": application_selectors.next_step_text(application=application, policy=policy),
+            "can_cancel": application.state in services.CANCELLABLE_STATES,
+            "is_returned": application.state == State.RETURNED,
+            "is_awaiting_materials": application.state == State.AWAITING_MATERIALS,
+            "is_payout_failed": application.state == State.PAYOUT_FAILED,
+            "bank_message": payout.bank_message if payout is not None else "",
+            "has_receipt": application_selectors.has_receipt(application),
+        },
+    )
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def application_cancel(request: HttpRequest, business_no: str) -> HttpResponse:
+    """撤回: a confirmation page, then the POST."""
+    application = _owned(request, business_no)
+    if request.method == "POST":
+        try:
+            services.application_cancel(application=application, actor=_actor(request))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "申请已撤回。")
+        return redirect(_detail_url(application))
+    if application.state not in services.CANCELLABLE_STATES:
+        messages.error(
+            request, f"申请当前状态为“{application.get_state_display()}”，已进入审核或支付，不能撤回"
+        )
+        return redirect(_detail_url(application))
+    return render(
+        request,
+        "hall/application_cancel.html",
+        {
+            "hall_nav": "applications",
+            "application": application,
+            "facts": application_selectors.application_facts(application=application),
+        },
+    )
+
+
+# --- 退回补正: change, resubmit, replace materials, submit ----------------------------------------
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def application_resubmit(request: HttpRequest, business_no: str) -> HttpResponse:
+    """修改并重新提交: the card and the amount may change; every rule is checked again."""
+    application = _owned(request, business_no)
+    if application.state == State.AWAITING_MATERIALS:
+        return redirect(_materials_url(application))
+    if application.state != State.RETURNED:
+        messages.error(request, f"申请当前状态为“{application.get_state_display()}”，不需要补正")
+        return redirect(_detail_url(application))
+    policy = active_policy()
+    errors = FormErrors()
+    values = {
+        "bank": application.bank,
+        "card_no": application.card_no,
+        "amount": fen_to_yuan(application.amount_fen) if application.amount_fen else "",
+        "declaration": False,
+    }
+    if request.method == "POST":
+        values = {
+            "bank": request.POST.get("bank", "").strip().upper(),
+            "card_no": "".join(request.POST.get("card_no", "").split()),
+            "amount": request.POST.get("amount", "").strip(),
+            "declaration": request.POST.get("declaration") == "accepted",
+        }
+        amount_fen = _resubmit_check(values, policy, errors)
+        if not errors:
+            actor = _actor(request)
+            try:
+                services.application_update_draft(
+                    application=application,
+                    actor=actor,
+                    bank=str(values["bank"]),
+                    card_no=str(values["card_no"]),
+                    amount_fen=amount_fen,
+                )
+                services.application_accept_declaration(
+                    application=application,
+                    actor=actor,
+                    version=policy.declaration_version,
+                    client_ip=request.META.get("REMOTE_ADDR") or None,
+                    user_agent=request.headers.get("user-agent", ""),
+                )
+                services.application_submit(application=application, actor=actor)
+            except ApplicationRefused as exc:
+                errors.add_refusal(exc.evaluation)
+            except ApplicationError as exc:
+                errors.add_error(exc)
+            else:
+                messages.success(
+                    request, "已重新提交，全部条件核验通过。请上传需补正的影像材料，然后点击“提交申请”。"
+                )
+                return redirect(_materials_url(application))
+    status = 200 if not errors else 422
+    return render(
+        request,
+        "hall/application_resubmit.html",
+        {
+            "hall_nav": "applications",
+            "application": application,
+            "facts": application_selectors.application_facts(application=application, policy=policy),
+            "fix_items": application_selectors.fix_items(application=application, policy=policy),
+            "values": values,
+            "errors": errors,
+            "banks": _bank_choices(policy),
+            "declaration_title": policy.declaration_title,
+            "declaration_text": policy.declaration_text,
+            "available_fen": application.account.available_fen,
+        },
+        status=status,
+    )
+
+
+def _resubmit_check(values: dict[str, object], policy: Policy, errors: FormErrors) -> int | None:
+    """The form's own checks before the services run the policy's rules."""
+    if values["bank"] not in policy.allowed_banks:
+        errors.add("bank", "请选择收款银行")
+    if not values["card_no"]:
+        errors.add("card_no", "请填写银行卡号码")
+    amount_fen = None
+    amount_text = str(values["amount"])
+    if not amount_text:
+        errors.add("amount", "请填写提取金额")
+    else:
+        try:
+            amount_fen = yuan_to_fen(amount_text)
+        except MoneyFormatError:
+            errors.add("amount", "提取金额格式不正确，请填写不超过两位小数的元金额，如 50000.00")
+        else:
+            if amount_fen <= 0:
+                errors.add("amount", "提取金额须大于 0 元")
+    if not values["declaration"]:
+        errors.add("declaration", "请阅读并勾选“我已阅读并同意《承诺书》”")
+    return amount_fen
+
+
+@dataclass(frozen=True)
+class MaterialRow:
+    kind: str
+    name: str
+    original_name: str
+    uploaded_at: object
+    size_label: str
+    to_fix: bool
+    still_to_replace: bool
+    errors: list[str]
+
+
+def _size_label(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
+def _material_rows(
+    application: Application, policy: Policy, upload_errors: dict[str, list[str]]
+) -> list[MaterialRow]:
+    current = {m.kind: m for m in application.materials.filter(is_current=True)}
+    fix = {item.key for item in application_selectors.fix_items(application=application, policy=policy)}
+    to_replace = set(application_selectors.materials_to_replace(application=application, policy=policy))
+    rows = []
+    for kind in services.required_material_kinds(application, policy):
+        material = current.get(kind)
+        rows.append(
+            MaterialRow(
+                kind=kind,
+                name=policy.material_names.get(kind, kind),
+                original_name=material.original_name if material else "",
+                uploaded_at=to_shanghai(material.uploaded_at) if material else None,
+                size_label=_size_label(material.size) if material else "",
+                to_fix=kind in fix,
+                still_to_replace=kind in to_replace,
+                errors=upload_errors.get(kind, []),
+            )
+        )
+    return rows
+
+
+def _render_materials(
+    request: HttpRequest,
+    application: Application,
+    *,
+    upload_errors: dict[str, list[str]] | None = None,
+    submit_errors: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    policy = active_policy()
+    return render(
+        request,
+        "hall/application_materials.html",
+        {
+            "hall_nav": "applications",
+            "application": application,
+            "facts": application_selectors.application_facts(application=application, policy=policy),
+            "rows": _material_rows(application, policy, upload_errors or {}),
+            "submit_errors": submit_errors or [],
+            "accept": ",".join([".jpg", ".jpeg", ".png", ".pdf", *sorted(policy.material_content_types)]),
+            "max_mb": f"{policy.material_max_bytes / (1024 * 1024):.0f}",
+            "was_returned": application_selectors.latest_return(application=application) is not None,
+        },
+        status=status,
+    )
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def application_materials(request: HttpRequest, business_no: str) -> HttpResponse:
+    """影像上传 for an application awaiting materials: one form per material, the ones a reviewer
+    asked to replace marked; then 提交申请."""
+    application = _owned(request, business_no)
+    if application.state != State.AWAITING_MATERIALS:
+        if request.method == "POST":
+            messages.error(request, f"申请当前状态为“{application.get_state_display()}”，不能上传材料")
+        return redirect(_detail_url(application))
+    if request.method == "GET":
+        return _render_materials(request, application)
+
+    policy = active_policy()
+    kind = request.POST.get("kind", "")
+    name = policy.material_names.get(kind, kind)
+    uploaded = request.FILES.get("file")
+    problem = None
+    if kind not in services.required_material_kinds(application, policy):
+        problem = "请选择要上传的材料"
+    elif uploaded is None:
+        problem = f"请选择{name}的文件"
+    elif uploaded.size is not None and uploaded.size > policy.material_max_bytes:
+        problem = (
+            f"文件“{uploaded.name}”大小为 {uploaded.size / (1024 * 1024):.1f} MB，"
+            f"超过 {policy.material_max_bytes / (1024 * 1024):.0f} MB 的上限，请压缩后重新上传"
+        )
+    else:
+        try:
+            services.material_upload(
+                application=application,
+                kind=kind,
+                name=uploaded.name or f"{kind}",
+                data=uploaded.read(),
+                actor=_actor(request),
+            )
+        except MaterialRejected as exc:
+            problem = exc.message
+        except ApplicationError as exc:
+            problem = exc.message
+    if problem:
+        return _render_materials(request, application, upload_errors={kind: [problem]}, status=422)
+    messages.success(request, f"{name}已上传。")
+    return redirect(f"{_materials_url(application)}#material-{kind}")
+
+
+@member_required
+@require_POST
+def application_final_submit(request: HttpRequest, business_no: str) -> HttpResponse:
+    """提交申请 after the materials: every required material present, and each one the reviewer
+    asked to replace uploaded again since the return."""
+    application = _owned(request, business_no)
+    if application.state != State.AWAITING_MATERIALS:
+        return redirect(_detail_url(application))
+    policy = active_policy()
+    to_replace = application_selectors.materials_to_replace(application=application, policy=policy)
+    if to_replace:
+        names = "、".join(policy.material_names.get(kind, kind) for kind in to_replace)
+        return _render_materials(
+            request, application, submit_errors=[f"请重新上传需补正的材料：{names}"], status=422
+        )
+    try:
+        application = services.application_final_submit(application=application, actor=_actor(request))
+    except ApplicationError as exc:
+        return _render_materials(request, application, submit_errors=[exc.message], status=422)
+    messages.success(
+        request,
+        f"提交成功。业务流水号 {application.business_no}，当前状态：{application.get_state_display()}。",
+    )
+    return redirect(_detail_url(application))
+
+
+# --- 支付失败: another card -------------------------------------------------------------------------
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def application_change_card(request: HttpRequest, business_no: str) -> HttpResponse:
+    application = _owned(request, business_no)
+    if application.state != State.PAYOUT_FAILED:
+        if request.method == "POST":
+            messages.error(request, f"申请当前状态为“{application.get_state_display()}”，不能更换收款银行卡")
+        return redirect(_detail_url(application))
+    policy = active_policy()
+    errors = FormErrors()
+    values = {"bank": application.bank, "card_no": ""}
+    if request.method == "POST":
+        values = {
+            "bank": request.POST.get("bank", "").strip().upper(),
+            "card_no": "".join(request.POST.get("card_no", "").split()),
+        }
+        if values["bank"] not in policy.allowed_banks:
+            errors.add("bank", "请选择收款银行")
+        if not values["card_no"]:
+            errors.add("card_no", "请填写银行卡号码")
+        if not errors:
+            try:
+                services.application_change_payout_card(
+                    application=application,
+                    bank=values["bank"],
+                    card_no=values["card_no"],
+                    actor=_actor(request),
+                )
+            except ApplicationRefused as exc:
+                errors.add_refusal(exc.evaluation)
+            except ApplicationError as exc:
+                errors.add_error(exc)
+            else:
+                messages.success(request, "已更换收款银行卡，中心将向新的银行卡重新支付。")
+                return redirect(_detail_url(application))
+    payout = application_selectors.latest_payout(application=application)
+    return render(
+        request,
+        "hall/application_card.html",
+        {
+            "hall_nav": "applications",
+            "application": application,
+            "facts": application_selectors.application_facts(application=application, policy=policy),
+            "bank_message": payout.bank_message if payout is not None else "",
+            "values": values,
+            "errors": errors,
+            "banks": _bank_choices(policy),
+        },
+        status=422 if errors else 200,
+    )
+
+
+# --- 办理回执 ---------------------------------------------------------------------------------------
+
+
+@member_required
+@require_GET
+def application_receipt(request: HttpRequest, business_no: str) -> HttpResponse:
+    application = _owned(request, business_no)
+    if not application_selectors.has_receipt(application):
+        raise Http404("该申请尚未提交，没有办理回执")
+    pdf = receipt_pdf(application=application)
+    response = FileResponse(
+        io.BytesIO(pdf),
+        content_type="application/pdf",
+        as_attachment=False,
+        filename=f"办理回执-{application.business_no}.pdf",
+    )
+    return response
+
+
+# --- 账户查询 ---------------------------------------------------------------------------------------
+
+
+@member_required
+@require_GET
 def account_query(request: HttpRequest) -> HttpResponse:
-    return render(request, "hall/account.html", {"hall_nav": "account"})
+    member = current_member(request)
+    return render(
+        request,
+        "hall/account.html",
+        {
+            "hall_nav": "account",
+            "account": member_account_detail(member=member),
+            "ledger": member_ledger_page(member=member, page=request.GET.get("page")),
+        },
+    )

@@ -1,13 +1,799 @@
-"""【提取】: the withdrawal kinds and the 购买商品住房提取 flow."""
+"""【提取】: the withdrawal kinds, the one-page 购买商品住房提取 form (the house echoed from the registry,
+the card checked as typed, the draft kept as the member types), the 影像上传 dialog (and its no-JS
+page) and the result page.
+
+The pages work without JavaScript: every control posts the form. With htmx, leaving a field saves
+the draft and echoes the house or checks the card in place; withdrawal.js uploads materials with a
+progress bar and keeps the upload dialog modal. Every page is rendered from the member's draft
+(``application_start`` returns the same one on every channel), so a member who leaves and returns
+continues where they stopped. Writes go through ``gjj.withdrawals.services`` only.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import datetime as dt
+import ipaddress
+from dataclasses import dataclass
 
-from gjj.identity.decorators import member_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from gjj.core.masking import mask_card_number, mask_id_number, mask_phone
+from gjj.core.money import fen_to_yuan
+from gjj.hall.forms_withdrawal import (
+    DECLARATION_MISSING,
+    LOOKUP_LABELS,
+    MATERIAL_ACCEPT,
+    MATERIAL_EXAMPLES,
+    FormErrors,
+    PurchaseInput,
+    amount_parse,
+    house_choice,
+    purchase_input,
+)
+from gjj.hall.selectors import member_account_summary
+from gjj.identity.decorators import current_member, member_required
+from gjj.identity.models import MemberLogin
+from gjj.members.models import Person
+from gjj.policy.active import active_policy
+from gjj.policy.rules import HOUSE_KIND_NAMES, HOUSE_NOT_FOUND
+from gjj.policy.schema import Policy
+from gjj.withdrawals import form_selectors as selectors
+from gjj.withdrawals import services
+from gjj.withdrawals.actors import Actor
+from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
+from gjj.withdrawals.materials import MaterialRejected
+from gjj.withdrawals.models import Application, Channel, Material, State
+
+RELATION_LABELS = {"buyer": "本人", "spouse": "配偶"}
+HOUSE_STATUS_LABELS = {"valid": "有效", "cancelled": "已撤销备案"}
+# States after 提交申请 and the materials: the result page says 提交成功.
+SUBMITTED_STATES = frozenset(
+    {State.SUBMITTED, State.UNDER_REVIEW, State.APPROVED, State.PAYING, State.PAID, State.PAYOUT_FAILED}
+)
+# While the payout is on its way the result page asks for its status every 2 s.
+POLLING_STATES = frozenset({State.APPROVED, State.PAYING})
+MAX_HOUSE_KEY_LENGTH = 64  # Application.house_key
+MAX_CARD_LENGTH = 19  # Application.card_no
+
+
+@dataclass(frozen=True)
+class WithdrawalKind:
+    name: str
+    description: str
+    live: bool
+
+
+WITHDRAWAL_KINDS = (
+    WithdrawalKind(
+        "购买商品住房提取",
+        "购买新建商品房（凭备案合同号）或存量房（凭房证新档案号）的，本人或配偶可申请提取住房公积金，"
+        "资金转入本人名下的一类银行卡。",
+        True,
+    ),
+    WithdrawalKind("建造翻建大修自住住房提取", "建造、翻建、大修自有产权自住住房的提取。", False),
+    WithdrawalKind("离退休提取", "职工离休、退休时提取住房公积金账户余额。", False),
+    WithdrawalKind("偿还购房贷款本息提取", "偿还自住住房贷款本息的提取。", False),
+    WithdrawalKind("租房提取", "无房职工租赁自住住房、房租超出家庭工资收入规定比例的提取。", False),
+)
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _actor(person: Person) -> Actor:
+    return Actor.member(person, channel=Channel.WEB)
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    value = request.META.get("REMOTE_ADDR") or ""
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
+def _is_xhr(request: HttpRequest) -> bool:
+    return request.headers.get("x-requested-with") == "XMLHttpRequest"
+
+
+def _materials_url(application: Application) -> str:
+    return reverse("hall:withdrawal_materials", args=[application.business_no])
+
+
+def _result_url(application: Application) -> str:
+    return reverse("hall:withdrawal_result", args=[application.business_no])
+
+
+def _owned(request: HttpRequest, business_no: str) -> Application:
+    """The member's own application; another member's business number is a 404 like a missing one."""
+    application = selectors.application_for_member(
+        person=current_member(request).person, business_no=business_no
+    )
+    if application is None:
+        raise Http404("没有这笔业务")
+    return application
+
+
+def _size_label(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
+# --- 【提取】 -----------------------------------------------------------------------------------------
 
 
 @member_required
 def withdrawal_kinds(request: HttpRequest) -> HttpResponse:
-    return render(request, "hall/withdrawal_kinds.html", {"hall_nav": "withdrawals"})
+    return render(
+        request, "hall/withdrawal_kinds.html", {"hall_nav": "withdrawals", "kinds": WITHDRAWAL_KINDS}
+    )
+
+
+# --- 购买商品住房提取: the form ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HouseEcho:
+    """The house as the registry answered, for the read-only panel; buyers' ID numbers masked."""
+
+    key_label: str
+    key: str
+    kind_label: str
+    address: str
+    area_m2: str
+    total_price_fen: int
+    date_label: str
+    date: str
+    status_label: str
+    buyers: list[tuple[str, str]]
+    relation_label: str
+    looked_up_at: dt.datetime | None
+
+
+def _house_echo(application: Application) -> HouseEcho | None:
+    snapshot = application.house_snapshot
+    if not snapshot or not application.relation:
+        return None
+    new = snapshot.get("kind") == "new"
+    return HouseEcho(
+        key_label=LOOKUP_LABELS.get(application.lookup_field, "房屋编号"),
+        key=application.house_key,
+        kind_label=HOUSE_KIND_NAMES.get(str(snapshot.get("kind")), str(snapshot.get("kind"))),
+        address=str(snapshot.get("address", "")),
+        area_m2=str(snapshot.get("area_m2", "")),
+        total_price_fen=int(snapshot.get("total_price_fen") or 0),
+        date_label="合同备案日期" if new else "不动产登记日期",
+        date=str((snapshot.get("filed_on") if new else snapshot.get("registered_on")) or "—"),
+        status_label=HOUSE_STATUS_LABELS.get(str(snapshot.get("status")), str(snapshot.get("status"))),
+        buyers=[(b.get("name", ""), mask_id_number(b.get("id_number"))) for b in snapshot.get("buyers", [])],
+        relation_label=RELATION_LABELS.get(application.relation, ""),
+        looked_up_at=application.house_looked_up_at,
+    )
+
+
+def _house_context(application: Application, *, problem: str | None = None) -> dict[str, object]:
+    """The echo panel: the house, or why there is none; the house rules' problems and the maximum."""
+    echo = _house_echo(application)
+    check = selectors.draft_house_check(application) if echo else None
+    refusal = problem
+    if refusal is None and application.house_key and echo is None:
+        refusal = HOUSE_NOT_FOUND
+    return {
+        "echo": echo,
+        "house_refusal": refusal,
+        "house_problems": [r.reason for r in check.failures] if check else [],
+        "max_amount_fen": check.max_amount_fen if check else None,
+    }
+
+
+def _amount_value(application: Application, max_amount_fen: int | None) -> str:
+    if application.amount_fen:
+        return fen_to_yuan(application.amount_fen)
+    if max_amount_fen:
+        return fen_to_yuan(max_amount_fen)
+    return ""
+
+
+def _card_context(
+    application: Application, policy: Policy, *, card_no: str | None = None, bank: str | None = None
+) -> dict[str, object]:
+    """The card checked as typed (no bank asked): the bank's and the number's problems, or what the
+    number's bin says. Never the full number."""
+    bank = application.bank if bank is None else bank
+    card_no = card_no or application.card_no
+    if not card_no:
+        return {"card_check": None, "card_checked_masked": ""}
+    return {
+        "card_check": selectors.card_precheck(bank=bank, card_no=card_no, policy=policy),
+        "card_checked_masked": mask_card_number(card_no),
+    }
+
+
+def _purchase_context(
+    request: HttpRequest,
+    member: MemberLogin,
+    application: Application,
+    *,
+    data: PurchaseInput | None = None,
+    errors: FormErrors | None = None,
+    house_problem: str | None = None,
+    summary_title: str = "提交失败",
+) -> dict[str, object]:
+    policy = active_policy()
+    errors = errors if errors is not None else FormErrors()
+    house = _house_context(application, problem=house_problem)
+    if errors.has("house"):
+        # The reasons are next to the field already; the panel still shows a house that was found.
+        house["house_refusal"] = None
+        house["house_problems"] = []
+    lookup_field = application.lookup_field or "contract_no"
+    if data is not None:
+        contract_no, archive_no = data.contract_no, data.archive_no
+    else:
+        contract_no = application.house_key if lookup_field == "contract_no" else ""
+        archive_no = application.house_key if lookup_field == "archive_no" else ""
+    if data is not None and data.amount_text is not None and errors.has("amount"):
+        amount_value = data.amount_text
+    else:
+        amount_value = _amount_value(application, house["max_amount_fen"])  # type: ignore[arg-type]
+    if data is not None:
+        declaration_checked = data.declaration
+    else:
+        declaration_checked = bool(
+            application.declaration_accepted_at
+            and application.declaration_version == policy.declaration_version
+        )
+    card = (
+        {"card_check": None, "card_checked_masked": ""}
+        if errors.has("card_no") or errors.has("bank")
+        else _card_context(application, policy)
+    )
+    return {
+        "hall_nav": "withdrawals",
+        "policy": policy,
+        "summary": member_account_summary(member=member),
+        "application": application,
+        "open_application": selectors.member_open_application(person=member.person),
+        "values": {
+            "contract_no": contract_no,
+            "archive_no": archive_no,
+            "bank": application.bank if data is None or data.bank is None else data.bank,
+            "amount": amount_value,
+        },
+        "banks": list(policy.allowed_banks.items()),
+        "saved_card_masked": mask_card_number(application.card_no),
+        "declaration_checked": declaration_checked,
+        "errors": errors,
+        "field_errors": errors.field_errors,
+        "summary_title": summary_title,
+        "house_control_id": errors.house_control_id,
+        **house,
+        **card,
+    }
+
+
+def _render_purchase(request: HttpRequest, context: dict[str, object], status: int = 200) -> HttpResponse:
+    return render(request, "hall/withdrawal_purchase.html", context, status=status)
+
+
+def _start_draft(request: HttpRequest) -> tuple[MemberLogin, Application | None, HttpResponse | None]:
+    """The member's draft, or where they must go instead: to the upload step of an application
+    that passed 提交申请, or to a page saying why they cannot apply."""
+    member = current_member(request)
+    waiting = selectors.member_awaiting_materials(person=member.person)
+    if waiting is not None:
+        url = _materials_url(waiting)
+        return member, None, (HttpResponseClientRedirect(url) if request.htmx else redirect(url))
+    try:
+        application = services.application_start(person=member.person, actor=_actor(member.person))
+    except ApplicationError as exc:
+        return (
+            member,
+            None,
+            render(
+                request,
+                "hall/withdrawal_unavailable.html",
+                {"hall_nav": "withdrawals", "message": exc.message},
+                status=409,
+            ),
+        )
+    return member, application, None
+
+
+def _save_draft(
+    application: Application, person: Person, data: PurchaseInput, errors: FormErrors, *, clear_amount: bool
+) -> Application:
+    """Keep what the member typed (bank, a new card number, the amount once it parses); the rules
+    run on 提交申请. Problems of the input itself go to ``errors``."""
+    policy = active_policy()
+    changes: dict[str, object] = {}
+    if data.bank is not None:
+        if data.bank == "" or data.bank in policy.allowed_banks:
+            changes["bank"] = data.bank
+        else:
+            errors.add("bank", "请从列表中选择收款银行")
+    if data.card_no:
+        if len(data.card_no) > MAX_CARD_LENGTH:
+            errors.add(
+                "card_no",
+                f"银行卡号码应为 {policy.card_min_length}–{policy.card_max_length} 位数字，"
+                f"您输入的是 {len(data.card_no)} 位",
+            )
+        else:
+            changes["card_no"] = data.card_no
+    if clear_amount:
+        changes["clear_amount"] = True
+    elif data.amount_text is not None:
+        amount_fen, problem = amount_parse(data.amount_text)
+        if problem:
+            errors.add("amount", problem)
+        elif amount_fen is None:
+            changes["clear_amount"] = True
+        else:
+            changes["amount_fen"] = amount_fen
+    return services.application_update_draft(application=application, actor=_actor(person), **changes)  # type: ignore[arg-type]
+
+
+def _accept_declaration(
+    request: HttpRequest, application: Application, person: Person, data: PurchaseInput, errors: FormErrors
+) -> None:
+    if not data.declaration:
+        errors.add("declaration", DECLARATION_MISSING)
+        return
+    try:
+        services.application_accept_declaration(
+            application=application,
+            actor=_actor(person),
+            version=data.declaration_version,
+            client_ip=_client_ip(request),
+            user_agent=request.headers.get("user-agent", ""),
+        )
+    except ApplicationError as exc:
+        errors.add("declaration", exc.message)
+
+
+def _lookup(
+    application: Application, person: Person, data: PurchaseInput, errors: FormErrors, *, force: bool
+) -> Application:
+    """Echo the house the member named (when it is a new one, or when they asked with 查询)."""
+    field, key, problem = house_choice(data)
+    if field:
+        errors.house_control_id = f"id_{field}"
+    if problem:
+        errors.add("house", problem)
+        return application
+    assert field is not None
+    if len(key) > MAX_HOUSE_KEY_LENGTH:
+        errors.add("house", f"{LOOKUP_LABELS[field]}不能超过 {MAX_HOUSE_KEY_LENGTH} 个字符，请核对")
+        return application
+    if not force and application.lookup_field == field and application.house_key == key:
+        return application
+    try:
+        services.application_lookup_house(
+            application=application, lookup_field=field, key=key, actor=_actor(person)
+        )
+    except ApplicationError as exc:
+        errors.add("house", exc.message)
+    application.refresh_from_db()
+    return application
+
+
+def _house_changes(application: Application, data: PurchaseInput) -> bool:
+    """A different house than the draft's: the amount goes back to that house's maximum."""
+    field, key, problem = house_choice(data)
+    return (
+        problem is None
+        and bool(application.house_key)
+        and (field, key) != (application.lookup_field, application.house_key)
+    )
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def withdrawal_purchase(request: HttpRequest) -> HttpResponse:
+    """购买商品住房提取: GET renders the member's draft; POST is 查询 (action=lookup, the no-JS
+    house lookup) or 提交申请."""
+    member, application, elsewhere = _start_draft(request)
+    if elsewhere is not None:
+        return elsewhere
+    assert application is not None
+    if request.method == "GET":
+        return _render_purchase(request, _purchase_context(request, member, application))
+    data = purchase_input(request.POST)
+    if data.action == "lookup":
+        return _purchase_lookup(request, member, application, data)
+    return _purchase_submit(request, member, application, data)
+
+
+def _purchase_lookup(
+    request: HttpRequest, member: MemberLogin, application: Application, data: PurchaseInput
+) -> HttpResponse:
+    person = member.person
+    errors = FormErrors()
+    application = _save_draft(
+        application, person, data, errors, clear_amount=_house_changes(application, data)
+    )
+    application = _lookup(application, person, data, errors, force=True)
+    if errors:
+        context = _purchase_context(
+            request, member, application, data=data, errors=errors, summary_title="请修改以下内容"
+        )
+        return _render_purchase(request, context, status=400)
+    return redirect(reverse("hall:withdrawal_purchase") + "#house-title")
+
+
+def _purchase_submit(
+    request: HttpRequest, member: MemberLogin, application: Application, data: PurchaseInput
+) -> HttpResponse:
+    """提交申请: save the draft, echo a new house, accept the 承诺书, then every rule. A refusal keeps
+    the draft as it was typed (the services keep nothing half-done) and shows every reason."""
+    person = member.person
+    errors = FormErrors()
+    application = _save_draft(
+        application, person, data, errors, clear_amount=_house_changes(application, data)
+    )
+    application = _lookup(application, person, data, errors, force=False)
+    _accept_declaration(request, application, person, data, errors)
+    application.refresh_from_db()
+    if not errors:
+        try:
+            submitted = services.application_submit(application=application, actor=_actor(person))
+        except ApplicationRefused as exc:
+            errors.add_failures(exc.evaluation.failures, skip=set())
+        except ApplicationError as exc:
+            errors.add(exc.field if exc.field in ("declaration", "amount") else None, exc.message)
+        else:
+            if submitted.state == State.AWAITING_MATERIALS:
+                return redirect(_materials_url(submitted))
+            return redirect("hall:withdrawal_purchase")
+    else:
+        # The form cannot be submitted yet; show what 提交申请 would also say, all at once.
+        skip = {name for name in ("house", "amount", "card_no", "bank") if errors.has(name)}
+        evaluation = selectors.draft_evaluation(application)
+        errors.add_failures(evaluation.failures, skip=skip)
+    application.refresh_from_db()
+    context = _purchase_context(request, member, application, data=data, errors=errors)
+    return _render_purchase(request, context)
+
+
+# --- 购买商品住房提取: htmx while the member types ---------------------------------------------------
+
+
+def _draft_status_html() -> str:
+    return render_to_string("hall/_withdrawal_draft_status.html", {"saved_at": timezone.now()})
+
+
+def _oob(target_id: str, inner_html: str) -> str:
+    return f'<div id="{target_id}" hx-swap-oob="innerHTML">{inner_html}</div>'
+
+
+def _htmx_only(request: HttpRequest) -> HttpResponse | None:
+    """The fragments are for htmx; a plain POST here (no JS) goes back to the page."""
+    if not request.htmx:
+        return redirect("hall:withdrawal_purchase")
+    return None
+
+
+@member_required
+@require_POST
+def withdrawal_house(request: HttpRequest) -> HttpResponse:
+    """The house echo (htmx): save the draft, look the house up, answer the panel (and the amount
+    field pre-filled with the maximum, out of band)."""
+    member, application, elsewhere = _start_draft(request)
+    if elsewhere is not None:
+        return elsewhere
+    assert application is not None
+    data = purchase_input(request.POST)
+    errors = FormErrors()
+    application = _save_draft(
+        application, member.person, data, errors, clear_amount=_house_changes(application, data)
+    )
+    application = _lookup(application, member.person, data, errors, force=True)
+    fallback = _htmx_only(request)
+    if fallback is not None:
+        return fallback
+    problem = errors.get("house")[0] if errors.has("house") else None
+    house = _house_context(application, problem=problem)
+    panel = render_to_string("hall/_withdrawal_house.html", house, request=request)
+    if errors.has("amount"):
+        amount_value = data.amount_text or ""
+    else:
+        amount_value = _amount_value(application, house["max_amount_fen"])  # type: ignore[arg-type]
+    amount = render_to_string(
+        "hall/_withdrawal_amount.html",
+        {
+            "values": {"amount": amount_value},
+            "max_amount_fen": house["max_amount_fen"],
+            "field_errors": errors.field_errors,
+            "oob": True,
+        },
+        request=request,
+    )
+    return HttpResponse(panel + amount + _oob("draft-status", _draft_status_html()))
+
+
+@member_required
+@require_POST
+def withdrawal_card(request: HttpRequest) -> HttpResponse:
+    """The card checked as typed (htmx): length, check digit, bin against the chosen bank, credit
+    card; the bank itself is asked on 提交申请."""
+    member, application, elsewhere = _start_draft(request)
+    if elsewhere is not None:
+        return elsewhere
+    assert application is not None
+    data = purchase_input(request.POST)
+    errors = FormErrors()
+    application = _save_draft(application, member.person, data, errors, clear_amount=False)
+    fallback = _htmx_only(request)
+    if fallback is not None:
+        return fallback
+    context: dict[str, object] = {"field_errors": errors.field_errors}
+    if not errors.has("card_no") and not errors.has("bank"):
+        context.update(_card_context(application, active_policy(), card_no=data.card_no or None))
+    card = render_to_string("hall/_withdrawal_card_check.html", context, request=request)
+    bank = render_to_string("hall/_withdrawal_bank_check.html", context, request=request)
+    return HttpResponse(card + _oob("bank-feedback", bank) + _oob("draft-status", _draft_status_html()))
+
+
+@member_required
+@require_POST
+def withdrawal_draft(request: HttpRequest) -> HttpResponse:
+    """Keep the draft (htmx, on change of the amount or the 承诺书 tick)."""
+    member, application, elsewhere = _start_draft(request)
+    if elsewhere is not None:
+        return elsewhere
+    assert application is not None
+    data = purchase_input(request.POST)
+    errors = FormErrors()
+    application = _save_draft(application, member.person, data, errors, clear_amount=False)
+    if data.declaration:
+        _accept_declaration(request, application, member.person, data, errors)
+    fallback = _htmx_only(request)
+    if fallback is not None:
+        return fallback
+    amount = render_to_string("hall/_withdrawal_field_errors.html", {"problems": errors.get("amount")})
+    declaration = render_to_string(
+        "hall/_withdrawal_field_errors.html", {"problems": errors.get("declaration")}
+    )
+    return HttpResponse(
+        _draft_status_html() + _oob("amount-feedback", amount) + _oob("declaration-feedback", declaration)
+    )
+
+
+# --- 影像上传 ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MaterialRow:
+    kind: str
+    name: str
+    example: str
+    material: Material | None
+    is_pdf: bool
+    size_label: str
+    error: str | None
+
+
+def _material_rows(application: Application, policy: Policy, errors: dict[str, str]) -> list[MaterialRow]:
+    current = selectors.current_materials(application)
+    rows = []
+    for kind in services.required_material_kinds(application, policy):
+        material = current.get(kind)
+        rows.append(
+            MaterialRow(
+                kind=kind,
+                name=policy.material_names.get(kind, kind),
+                example=MATERIAL_EXAMPLES.get(kind, ""),
+                material=material,
+                is_pdf=bool(material and material.content_type == "application/pdf"),
+                size_label=_size_label(material.size) if material else "",
+                error=errors.get(kind),
+            )
+        )
+    return rows
+
+
+def _materials_context(
+    request: HttpRequest,
+    application: Application,
+    *,
+    errors: dict[str, str] | None = None,
+    submit_error: str | None = None,
+    announce: str = "",
+) -> dict[str, object]:
+    policy = active_policy()
+    rows = _material_rows(application, policy, errors or {})
+    missing = [row.name for row in rows if row.material is None]
+    return {
+        "hall_nav": "withdrawals",
+        "application": application,
+        "rows": rows,
+        "missing": missing,
+        "submit_error": submit_error,
+        "announce": announce,
+        "accept": MATERIAL_ACCEPT,
+        "max_mb": f"{policy.material_max_bytes / (1024 * 1024):.0f}",
+        "bank_name": policy.bank_name(application.bank),
+        "card_masked": mask_card_number(application.card_no),
+        "house_address": (application.house_snapshot or {}).get("address", ""),
+        "relation_label": RELATION_LABELS.get(application.relation, ""),
+    }
+
+
+def _render_materials(
+    request: HttpRequest,
+    application: Application,
+    *,
+    errors: dict[str, str] | None = None,
+    submit_error: str | None = None,
+    announce: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    context = _materials_context(
+        request, application, errors=errors, submit_error=submit_error, announce=announce
+    )
+    template = "hall/_withdrawal_materials.html" if _is_xhr(request) else "hall/withdrawal_materials.html"
+    return render(request, template, context, status=status)
+
+
+def _awaiting(request: HttpRequest, business_no: str) -> tuple[Application, HttpResponse | None]:
+    application = _owned(request, business_no)
+    if application.state != State.AWAITING_MATERIALS:
+        return application, redirect(_result_url(application))
+    return application, None
+
+
+@member_required
+@require_GET
+def withdrawal_materials(request: HttpRequest, business_no: str) -> HttpResponse:
+    """影像上传: the dialog over the application's summary (open without JS, modal with JS)."""
+    application, elsewhere = _awaiting(request, business_no)
+    if elsewhere is not None:
+        return elsewhere
+    return _render_materials(request, application)
+
+
+@member_required
+@require_POST
+def withdrawal_material_upload(request: HttpRequest, business_no: str, kind: str) -> HttpResponse:
+    """Upload or replace one material. withdrawal.js posts it with XMLHttpRequest (progress bar) and
+    gets the dialog's content back; without JS the page is shown again."""
+    application, elsewhere = _awaiting(request, business_no)
+    if elsewhere is not None:
+        return elsewhere
+    policy = active_policy()
+    if kind not in services.required_material_kinds(application, policy):
+        raise Http404("本申请不需要这项材料")
+    name = policy.material_names.get(kind, kind)
+    uploaded = request.FILES.get("file")
+    problem = None
+    if uploaded is None:
+        problem = f"请选择{name}的文件后再上传"
+    elif uploaded.size is not None and uploaded.size > policy.material_max_bytes:
+        # The same words as the service's check, without reading a file that is too big anyway.
+        problem = (
+            f"文件“{uploaded.name}”大小为 {uploaded.size / (1024 * 1024):.1f} MB，"
+            f"超过 {policy.material_max_bytes / (1024 * 1024):.0f} MB 的上限，请压缩后重新上传"
+        )
+    else:
+        try:
+            services.material_upload(
+                application=application,
+                kind=kind,
+                name=uploaded.name or kind,
+                data=uploaded.read(),
+                actor=_actor(application.person),
+            )
+        except MaterialRejected as exc:
+            problem = exc.message
+        except ApplicationError as exc:
+            problem = exc.message
+    if problem:
+        return _render_materials(
+            request, application, errors={kind: problem}, announce=f"{name}上传失败：{problem}", status=400
+        )
+    if _is_xhr(request):
+        return _render_materials(request, application, announce=f"{name}已上传")
+    return redirect(f"{_materials_url(application)}#material-{kind}")
+
+
+@member_required
+@require_POST
+def withdrawal_material_remove(request: HttpRequest, business_no: str, kind: str) -> HttpResponse:
+    application, elsewhere = _awaiting(request, business_no)
+    if elsewhere is not None:
+        return elsewhere
+    policy = active_policy()
+    if kind not in services.required_material_kinds(application, policy):
+        raise Http404("本申请不需要这项材料")
+    name = policy.material_names.get(kind, kind)
+    try:
+        services.material_remove(application=application, kind=kind, actor=_actor(application.person))
+    except ApplicationError as exc:
+        return _render_materials(request, application, errors={kind: exc.message}, status=400)
+    if _is_xhr(request):
+        return _render_materials(request, application, announce=f"{name}已删除")
+    return redirect(f"{_materials_url(application)}#material-{kind}")
+
+
+@member_required
+@require_GET
+def withdrawal_material_file(request: HttpRequest, business_no: str, kind: str) -> FileResponse:
+    """The stored file of one current material, for its preview: the member's own only."""
+    application = _owned(request, business_no)
+    material = selectors.current_material(application, kind)
+    if material is None:
+        raise Http404("没有这项材料")
+    extension = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}.get(
+        material.content_type, "bin"
+    )
+    response = FileResponse(
+        material.file.open("rb"),
+        content_type=material.content_type,
+        as_attachment=False,
+        filename=f"{kind}.{extension}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@member_required
+@require_POST
+def withdrawal_final_submit(request: HttpRequest, business_no: str) -> HttpResponse:
+    """The dialog's 提交申请: every material present (checked again by the service)."""
+    application, elsewhere = _awaiting(request, business_no)
+    if elsewhere is not None:
+        return elsewhere
+    try:
+        application = services.application_final_submit(
+            application=application, actor=_actor(application.person)
+        )
+    except ApplicationError as exc:
+        return _render_materials(request, application, submit_error=exc.message, status=400)
+    return redirect(_result_url(application))
+
+
+# --- the result ------------------------------------------------------------------------------------
+
+
+def _result_context(application: Application) -> dict[str, object]:
+    policy = active_policy()
+    payout = selectors.latest_payout(application)
+    return {
+        "hall_nav": "withdrawals",
+        "application": application,
+        "submitted": application.state in SUBMITTED_STATES,
+        "polling": application.state in POLLING_STATES,
+        "state_label": State(application.state).label,
+        "reason_name": policy.reason_name or "购买商品住房提取",
+        "bank_name": policy.bank_name(application.bank),
+        "card_masked": mask_card_number(application.card_no),
+        "phone_masked": mask_phone(application.person.phone),
+        "decision_limit_days": policy.decision_limit_days,
+        "payout": payout,
+    }
+
+
+@member_required
+@require_GET
+def withdrawal_result(request: HttpRequest, business_no: str) -> HttpResponse:
+    application = _owned(request, business_no)
+    if application.state == State.AWAITING_MATERIALS:
+        return redirect(_materials_url(application))
+    return render(request, "hall/withdrawal_result.html", _result_context(application))
+
+
+@member_required
+@require_GET
+def withdrawal_status(request: HttpRequest, business_no: str) -> HttpResponse:
+    """The payout's progress (htmx polls it every 2 s while the money is on its way)."""
+    application = _owned(request, business_no)
+    context = {**_result_context(application), "oob_state": bool(request.htmx)}
+    return render(request, "hall/_withdrawal_payout_status.html", context)

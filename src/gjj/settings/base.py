@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
+    "django_htmx",
     "gjj.core",
     "gjj.members",
     "gjj.policy",
@@ -29,6 +30,7 @@ INSTALLED_APPS = [
     "gjj.datasets",
     "gjj.identity",
     "gjj.hall",
+    "gjj.portal",
 ]
 
 MIDDLEWARE = [
@@ -40,6 +42,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "gjj.urls"

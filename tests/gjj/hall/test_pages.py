@@ -15,11 +15,11 @@ pytestmark = pytest.mark.django_db
 LOGIN_LINK = 'href="/oidc/authenticate/?next=%2Fhall%2Fhome%2F"'
 
 
-def test_the_site_root_leads_to_the_hall_for_now(client):
+def test_the_site_root_is_the_portal_with_the_hall_button(client):
     response = client.get("/")
 
-    assert response.status_code == 302
-    assert response["Location"] == "/hall/"
+    assert response.status_code == 200
+    assert '<a class="portal-hall-button" href="/hall/">个人网厅</a>' in response.content.decode()
 
 
 def test_the_notice_page_has_the_notice_and_the_login_button(client):
