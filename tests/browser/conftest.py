@@ -10,18 +10,22 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tests.support.accessibility import assert_accessible
+from tests.support.browser import screenshot
 
 DEMO_PASSWORD = "Demo@2026"
 
 
 def log_in(page, stack, id_number: str, *, password: str = DEMO_PASSWORD, audit: bool = False) -> None:
-    """From the portal: 个人网厅 → 提示信息 → 立即登录 → the government-service login → the hall."""
+    """From the portal: 个人网厅 → 提示信息 → 立即登录 → the government-service login → the hall.
+    With ``audit``, axe-core checks the portal and the notice page and they are photographed."""
     page.goto(f"{stack.hall}/")
     if audit:
         assert_accessible(page)
+        screenshot(page, "desk-0-portal")
     page.get_by_role("link", name="个人网厅").first.click()
     if audit:
         assert_accessible(page)
+        screenshot(page, "desk-0-notice")
     page.get_by_role("link", name="立即登录").click()
     page.get_by_label("身份证号/手机号").fill(id_number)
     page.get_by_label("密码").fill(password)
