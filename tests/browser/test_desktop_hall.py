@@ -55,6 +55,7 @@ def _upload_every_material(page, photo) -> None:
 
 def test_zhang_wei_from_the_portal_to_paid(live_stack, page, photo_files):
     log_in(page, live_stack, "210102198803120158", audit=True)
+    assert_accessible(page)
     screenshot(page, "desk-1-home")
     _open_purchase_form(page, audit=True)
     assert_accessible(page)
@@ -220,11 +221,14 @@ def test_a_returned_application_is_fixed_and_resubmitted(live_stack, page, photo
     expect(page.locator("body")).to_contain_text("契税完税证明不清晰")
     assert_accessible(page)
     page.get_by_role("link", name="修改并重新提交").click()
+    assert_accessible(page)
     page.get_by_label("我已阅读并同意《承诺书》").check()
     page.get_by_role("button", name="重新提交").click()
+    assert_accessible(page)
     page.get_by_label(re.compile("契税完税证明")).first.set_input_files(str(photo_files["photo"]))
     page.get_by_role("button", name=re.compile(r"上传\s*契税完税证明")).click()
     expect(page.locator("body")).to_contain_text("已重新上传")
     page.get_by_role("button", name="提交申请").click()
     expect(page.locator("body")).to_contain_text("提交成功")
     expect(page.locator("body")).to_contain_text("已提交")
+    assert_accessible(page)
