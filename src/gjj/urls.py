@@ -1,6 +1,7 @@
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
+from gjj.api.api import api as api_v1
 from gjj.portal import views as portal_views
 
 
@@ -13,4 +14,5 @@ urlpatterns = [
     path("", portal_views.home, name="portal"),
     path("oidc/", include("gjj.identity.urls")),
     path("hall/", include("gjj.hall.urls")),
+    path("api/v1/", api_v1.urls),
 ]

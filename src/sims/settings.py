@@ -19,7 +19,12 @@ INSTALLED_APPS = [
     "sims.registry",
     "sims.bank",
     "sims.sms",
+    "sims.wechat",
 ]
+
+# The WeChat platform stand-in's one official account (the hall's GJJ_WECHAT_APPID / _SECRET).
+SIMS_WECHAT_APPID = env_str("SIMS_WECHAT_APPID", "wxgjjembedded0001")
+SIMS_WECHAT_SECRET = env_str("SIMS_WECHAT_SECRET", "embedded-wechat-secret-change-me")
 
 # Machine-to-machine JSON only: no sessions, auth, templates or static files. The CSRF middleware
 # stays in so that a form view added later is protected by default; the JSON endpoints opt out.

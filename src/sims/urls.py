@@ -10,6 +10,7 @@ urlpatterns = [
     path("registry/", include("sims.registry.urls")),
     path("bank/", include("sims.bank.urls")),
     path("sms/", include("sims.sms.urls")),
+    path("wechat/", include("sims.wechat.urls")),
 ]
 
 handler404 = "sims.control.views.page_not_found"

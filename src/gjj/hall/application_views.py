@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gjj.core.money import MoneyFormatError, fen_to_yuan, yuan_to_fen
 from gjj.core.timeutil import to_shanghai
 from gjj.hall.selectors import member_account_detail, member_ledger_page
+from gjj.hall.uploads import material_upload_from_request
 from gjj.identity.decorators import current_member, member_required
 from gjj.members.models import Person
 from gjj.policy.active import active_policy
@@ -29,7 +30,6 @@ from gjj.withdrawals import selectors as application_selectors
 from gjj.withdrawals import services
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
-from gjj.withdrawals.materials import MaterialRejected
 from gjj.withdrawals.models import Application, Channel, State
 from gjj.withdrawals.receipts import receipt_pdf
 
@@ -376,30 +376,16 @@ def application_materials(request: HttpRequest, business_no: str) -> HttpRespons
     policy = active_policy()
     kind = request.POST.get("kind", "")
     name = policy.material_names.get(kind, kind)
-    uploaded = request.FILES.get("file")
-    problem = None
     if kind not in services.required_material_kinds(application, policy):
-        problem = "请选择要上传的材料"
-    elif uploaded is None:
-        problem = f"请选择{name}的文件"
-    elif uploaded.size is not None and uploaded.size > policy.material_max_bytes:
-        problem = (
-            f"文件“{uploaded.name}”大小为 {uploaded.size / (1024 * 1024):.1f} MB，"
-            f"超过 {policy.material_max_bytes / (1024 * 1024):.0f} MB 的上限，请压缩后重新上传"
-        )
+        problem: str | None = "请选择要上传的材料"
     else:
-        try:
-            services.material_upload(
-                application=application,
-                kind=kind,
-                name=uploaded.name or f"{kind}",
-                data=uploaded.read(),
-                actor=_actor(request),
-            )
-        except MaterialRejected as exc:
-            problem = exc.message
-        except ApplicationError as exc:
-            problem = exc.message
+        problem = material_upload_from_request(
+            application=application,
+            kind=kind,
+            uploaded=request.FILES.get("file"),
+            actor=_actor(request),
+            policy=policy,
+        )
     if problem:
         return _render_materials(request, application, upload_errors={kind: [problem]}, status=422)
     messages.success(request, f"{name}已上传。")

@@ -37,6 +37,7 @@ from gjj.hall.forms_withdrawal import (
     purchase_input,
 )
 from gjj.hall.selectors import member_account_summary
+from gjj.hall.uploads import material_upload_from_request
 from gjj.identity.decorators import current_member, member_required
 from gjj.identity.models import MemberLogin
 from gjj.members.models import Person
@@ -47,7 +48,6 @@ from gjj.withdrawals import form_selectors as selectors
 from gjj.withdrawals import services
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
-from gjj.withdrawals.materials import MaterialRejected
 from gjj.withdrawals.models import Application, Channel, Material, State
 
 RELATION_LABELS = {"buyer": "本人", "spouse": "配偶"}
@@ -672,29 +672,13 @@ def withdrawal_material_upload(request: HttpRequest, business_no: str, kind: str
     if kind not in services.required_material_kinds(application, policy):
         raise Http404("本申请不需要这项材料")
     name = policy.material_names.get(kind, kind)
-    uploaded = request.FILES.get("file")
-    problem = None
-    if uploaded is None:
-        problem = f"请选择{name}的文件后再上传"
-    elif uploaded.size is not None and uploaded.size > policy.material_max_bytes:
-        # The same words as the service's check, without reading a file that is too big anyway.
-        problem = (
-            f"文件“{uploaded.name}”大小为 {uploaded.size / (1024 * 1024):.1f} MB，"
-            f"超过 {policy.material_max_bytes / (1024 * 1024):.0f} MB 的上限，请压缩后重新上传"
-        )
-    else:
-        try:
-            services.material_upload(
-                application=application,
-                kind=kind,
-                name=uploaded.name or kind,
-                data=uploaded.read(),
-                actor=_actor(application.person),
-            )
-        except MaterialRejected as exc:
-            problem = exc.message
-        except ApplicationError as exc:
-            problem = exc.message
+    problem = material_upload_from_request(
+        application=application,
+        kind=kind,
+        uploaded=request.FILES.get("file"),
+        actor=_actor(application.person),
+        policy=policy,
+    )
     if problem:
         return _render_materials(
             request, application, errors={kind: problem}, announce=f"{name}上传失败：{problem}", status=400

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "gjj.identity",
     "gjj.hall",
     "gjj.portal",
+    "ninja",
+    "gjj.api",
 ]
 
 MIDDLEWARE = [

@@ -44,15 +44,23 @@ def _sniff(head: bytes) -> str | None:
     return None
 
 
+def size_problem(*, policy: Policy, name: str, size: int) -> str | None:
+    """The policy's size limit in the member's words, or None when the file is within it."""
+    if size <= policy.material_max_bytes:
+        return None
+    return (
+        f"文件“{name}”大小为 {size / (1024 * 1024):.1f} MB，"
+        f"超过 {policy.material_max_bytes / (1024 * 1024):.0f} MB 的上限，请压缩后重新上传"
+    )
+
+
 def material_clean(*, policy: Policy, name: str, data: bytes) -> CleanMaterial:
     """Accept a JPEG, PNG or PDF of at most the policy's size; images come back re-encoded."""
-    limit_mb = policy.material_max_bytes / (1024 * 1024)
     if len(data) == 0:
         raise MaterialRejected(f"文件“{name}”是空文件，请重新选择")
-    if len(data) > policy.material_max_bytes:
-        raise MaterialRejected(
-            f"文件“{name}”大小为 {len(data) / (1024 * 1024):.1f} MB，超过 {limit_mb:.0f} MB 的上限，请压缩后重新上传"
-        )
+    too_big = size_problem(policy=policy, name=name, size=len(data))
+    if too_big:
+        raise MaterialRejected(too_big)
     content_type = _sniff(data[:16])
     if content_type is None or content_type not in policy.material_content_types:
         raise MaterialRejected(f"文件“{name}”不是 JPG、PNG 或 PDF 格式，请上传照片、扫描件或 PDF 文件")

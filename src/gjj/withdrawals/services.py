@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from gjj.clients.bank import CardVerification
 from gjj.core.money import format_yuan
 from gjj.core.timeutil import today_shanghai
 from gjj.members.models import Person
@@ -270,20 +271,30 @@ def _claim_rows_exist(gathered: Gathered) -> None:
                 pass  # created by a concurrent submission
 
 
+def _card_verification_record(
+    verification: CardVerification | None, *, holder_matches: bool
+) -> dict[str, object]:
+    """What the bank said of the card, kept with the application (the holder's ID and name are not
+    copied: whether they match is what matters)."""
+    return {
+        "found": verification.found if verification else None,
+        "bank": verification.bank if verification else None,
+        "card_type": verification.card_type if verification else None,
+        "account_class": verification.account_class if verification else None,
+        "holder_matches": holder_matches,
+        "status": verification.status if verification else None,
+    }
+
+
 def _store_evaluation(application: Application, evaluation: Evaluation, gathered: Gathered) -> list[str]:
     application.rule_results = evaluation.results_json()
     application.evaluated_at = timezone.now()
     application.machine_verified = evaluation.machine_verified
     fields = ["rule_results", "evaluated_at", "machine_verified"]
     if gathered.card is not None:
-        application.card_verification = {
-            "found": gathered.card.found,
-            "bank": gathered.card.bank,
-            "card_type": gathered.card.card_type,
-            "account_class": gathered.card.account_class,
-            "holder_matches": evaluation.result("card_holder").passed,
-            "status": gathered.card.status,
-        }
+        application.card_verification = _card_verification_record(
+            gathered.card, holder_matches=evaluation.result("card_holder").passed
+        )
         application.card_verified_at = timezone.now()
         fields += ["card_verification", "card_verified_at"]
     if gathered.house is not None:
@@ -659,14 +670,7 @@ def application_change_payout_card(
         if locked.state != State.PAYOUT_FAILED:
             return locked
         locked.bank, locked.card_no = bank, card_no
-        locked.card_verification = {
-            "found": verification.found if verification else None,
-            "bank": verification.bank if verification else None,
-            "card_type": verification.card_type if verification else None,
-            "account_class": verification.account_class if verification else None,
-            "holder_matches": True,
-            "status": verification.status if verification else None,
-        }
+        locked.card_verification = _card_verification_record(verification, holder_matches=True)
         locked.card_verified_at = timezone.now()
         locked.save(update_fields=["bank", "card_no", "card_verification", "card_verified_at", "updated_at"])
         try:

@@ -1,0 +1,456 @@
+"""The JSON API for the native app (手机APP), under /api/v1/. Every write goes through
+gjj.withdrawals.services as the member on the API channel; personal data is masked in every answer
+except the member's own name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from ninja import File, NinjaAPI, Schema, Swagger
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from gjj.api.auth import NO_ACCOUNT_MESSAGE, MemberBearer, NoAccount, ProviderUnavailable
+from gjj.api.idempotency import Result, idempotent
+from gjj.core.masking import mask_card_number, mask_id_number
+from gjj.core.money import MoneyFormatError, fen_to_yuan, yuan_to_fen
+from gjj.core.timeutil import today_shanghai
+from gjj.members.models import Person
+from gjj.policy.active import active_policy
+from gjj.policy.evaluation import evaluate
+from gjj.policy.rules import CARD_RULE_IDS
+from gjj.withdrawals import selectors, services
+from gjj.withdrawals.actors import Actor
+from gjj.withdrawals.eligibility import eligibility_gather
+from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
+from gjj.withdrawals.materials import MaterialRejected
+from gjj.withdrawals.models import Application, Channel
+
+api = NinjaAPI(
+    title="辽宁省直住房资金管理中心 网上服务大厅 API",
+    version="1.0.0",
+    description="手机APP 使用的 JSON 接口。认证：Authorization: Bearer <政务服务网 OIDC access token>。"
+    "所有写操作支持 Idempotency-Key 请求头。",
+    auth=MemberBearer(),
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    # "ninja" is in INSTALLED_APPS: the docs load swagger-ui from ninja's bundled static files, never a CDN;
+    # no validator badge from validator.swagger.io either.
+    docs=Swagger(settings={"validatorUrl": None}),
+)
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+def _json(status: int, body: dict[str, Any]) -> JsonResponse:
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorized(request: HttpRequest, exc: Exception) -> HttpResponse:
+    response = _json(401, {"code": "unauthorized", "message": "登录已失效，请重新登录"})
+    response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    return response
+
+
+@api.exception_handler(NoAccount)
+def _no_account(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _json(403, {"code": "no_account", "message": NO_ACCOUNT_MESSAGE})
+
+
+@api.exception_handler(ProviderUnavailable)
+def _provider_down(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _json(503, {"code": "sso_unavailable", "message": "统一身份认证服务暂时无法访问，请稍后再试"})
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {"field": ".".join(str(p) for p in error.get("loc", ())[1:]), "message": str(error.get("msg", ""))}
+        for error in exc.errors
+    ]
+    return _json(400, {"code": "invalid_request", "message": "请求参数不正确", "errors": errors})
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _json(404, {"code": "not_found", "message": "未找到该申请"})
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _json(exc.status_code, {"code": "error", "message": str(exc)})
+
+
+def _refused(exc: ApplicationRefused) -> Result:
+    return 422, {
+        "code": "refused",
+        "message": exc.message,
+        "checks": [result.as_json() for result in exc.evaluation.results],
+    }
+
+
+def _error(exc: ApplicationError) -> Result:
+    status = 400 if exc.field else 409
+    return status, {"code": "invalid" if exc.field else "conflict", "message": exc.message, "field": exc.field}
+
+
+def _guarded(run: Any) -> Any:
+    def wrapped() -> Result:
+        try:
+            return run()
+        except ApplicationRefused as exc:
+            return _refused(exc)
+        except ApplicationError as exc:
+            return _error(exc)
+        except MaterialRejected as exc:
+            return 400, {"code": "material_rejected", "message": exc.message, "field": "file"}
+
+    return wrapped
+
+
+# --- schemas ------------------------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class HouseLookupIn(Schema):
+    contract_no: str | None = Field(default=None, max_length=64, description="备案合同号")
+    archive_no: str | None = Field(default=None, max_length=64, description="房证新档案号")
+
+
+class CardCheckIn(Schema):
+    bank: str = Field(max_length=8, description="收款银行：CCB / ICBC / SJB")
+    card_no: str = Field(max_length=40, description="银行卡号码")
+
+
+class DraftPatchIn(Schema):
+    contract_no: str | None = Field(default=None, max_length=64, description="备案合同号")
+    archive_no: str | None = Field(default=None, max_length=64, description="房证新档案号")
+    bank: str | None = Field(default=None, max_length=8, description="收款银行：CCB / ICBC / SJB")
+    card_no: str | None = Field(default=None, max_length=40, description="银行卡号码")
+    amount: str | None = Field(default=None, max_length=20, description="提取金额（元），如 \"86420.50\"")
+    declaration_accepted: bool | None = Field(default=None, description="已阅读并同意《承诺书》")
+    declaration_version: str | None = Field(default=None, max_length=32, description="承诺书版本")
+
+
+# --- presenters ---------------------------------------------------------------------------------
+
+
+def _actor(person: Person) -> Actor:
+    return Actor.member(person, channel=Channel.API)
+
+
+def _person(request: HttpRequest) -> Person:
+    person: Person = request.auth  # type: ignore[attr-defined]
+    return person
+
+
+def _yuan(fen: int | None) -> str | None:
+    return None if fen is None else fen_to_yuan(fen)
+
+
+def _house(snapshot: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not snapshot:
+        return None
+    return {
+        **{k: v for k, v in snapshot.items() if k != "buyers"},
+        "buyers": [
+            {"name": buyer.get("name", ""), "id_number": mask_id_number(buyer.get("id_number"))}
+            for buyer in snapshot.get("buyers", [])
+        ],
+    }
+
+
+def _application(application: Application, *, detail: bool = True) -> dict[str, Any]:
+    policy = active_policy()
+    body: dict[str, Any] = {
+        "id": application.pk,
+        "business_no": application.business_no or None,
+        "state": application.state,
+        "state_label": selectors.state_label(application.state),
+        "channel": application.channel,
+        "channel_label": selectors.channel_label(application.channel),
+        "amount_fen": application.amount_fen,
+        "amount": _yuan(application.amount_fen),
+        "created_at": application.created_at.isoformat(),
+        "submitted_at": application.submitted_at.isoformat() if application.submitted_at else None,
+    }
+    if not detail:
+        return body
+    required = list(services.required_material_kinds(application, policy)) if application.house_snapshot else []
+    present = set(application.materials.filter(is_current=True).values_list("kind", flat=True))
+    body.update(
+        {
+            "lookup_field": application.lookup_field or None,
+            "house_key": application.house_key or None,
+            "house": _house(application.house_snapshot),
+            "relation": application.relation or None,
+            "bank": application.bank or None,
+            "card_no": mask_card_number(application.card_no) or None,
+            "declaration_version": application.declaration_version or None,
+            "declaration_accepted_at": (
+                application.declaration_accepted_at.isoformat() if application.declaration_accepted_at else None
+            ),
+            "materials_due_at": application.materials_due_at.isoformat() if application.materials_due_at else None,
+            "materials": {
+                "required": [{"kind": k, "name": policy.material_names.get(k, k)} for k in required],
+                "uploaded": [k for k in required if k in present],
+                "missing": [k for k in required if k not in present],
+            },
+            "checks": [
+                {"rule": r.get("rule"), "passed": r.get("passed"), "reason": r.get("reason", "")}
+                for r in (application.rule_results or [])
+            ],
+            "decision_reason": application.decision_reason or None,
+            "timeline": [
+                {
+                    "at": t.at.isoformat(),
+                    "from_state": t.from_state or None,
+                    "to_state": t.to_state,
+                    "to_label": selectors.state_label(t.to_state),
+                    "actor": t.actor_label,
+                    "channel": t.channel,
+                    "channel_label": selectors.channel_label(t.channel),
+                    "reason": t.reason,
+                }
+                for t in application.transitions.order_by("at", "id")
+            ],
+        }
+    )
+    return body
+
+
+def _owned(person: Person, application_id: int) -> Application:
+    application = (
+        Application.objects.select_related("person", "account").filter(pk=application_id, person=person).first()
+    )
+    if application is None:
+        raise Http404
+    return application
+
+
+# --- the member ---------------------------------------------------------------------------------
+
+
+@api.get("/me", summary="当前缴存职工", tags=["member"])
+def me(request: HttpRequest) -> dict[str, Any]:
+    person = _person(request)
+    return {"name": person.name, "id_number": mask_id_number(person.id_number)}
+
+
+@api.get("/account", summary="个人账户", tags=["member"])
+def account(request: HttpRequest) -> dict[str, Any]:
+    fund = _person(request).account  # type: ignore[attr-defined]
+    fund.refresh_from_db()
+    return {
+        "account_no": mask_card_number(fund.account_no),
+        "status": fund.status,
+        "status_label": fund.get_status_display(),
+        "balance_fen": fund.balance_fen,
+        "balance": fen_to_yuan(fund.balance_fen),
+        "frozen_fen": fund.frozen_fen,
+        "frozen": fen_to_yuan(fund.frozen_fen),
+        "available_fen": fund.available_fen,
+        "available": fen_to_yuan(fund.available_fen),
+        "consecutive_months": fund.consecutive_months,
+    }
+
+
+def _lookup_key(contract_no: str | None, archive_no: str | None) -> tuple[str, str]:
+    if contract_no and archive_no:
+        raise ApplicationError("请只填写备案合同号或房证新档案号其中之一", field="contract_no")
+    if contract_no:
+        return "contract_no", contract_no
+    if archive_no:
+        return "archive_no", archive_no
+    raise ApplicationError("请填写备案合同号或房证新档案号", field="contract_no")
+
+
+@api.post("/houses/lookup", summary="按备案合同号或房证新档案号查询房屋", tags=["house"])
+def house_lookup(request: HttpRequest, payload: HouseLookupIn) -> HttpResponse:
+    person = _person(request)
+
+    def run() -> Result:
+        field, key = _lookup_key(payload.contract_no, payload.archive_no)
+        application = services.application_start(person=person, actor=_actor(person))
+        lookup = services.application_lookup_house(
+            application=application, lookup_field=field, key=key, actor=_actor(person)
+        )
+        if not lookup.mine:
+            return 404, {
+                "code": "house_not_found",
+                "message": "未查询到您（或配偶）名下与该编号对应的房屋备案或产权信息，请核对备案合同号或房证新档案号",
+                "field": field,
+            }
+        return 200, {
+            "application_id": application.pk,
+            "lookup_field": field,
+            "relation": lookup.relation,
+            "house": _house(lookup.record.to_snapshot() if lookup.record else None),
+        }
+
+    return idempotent(request, person, _guarded(run))
+
+
+@api.post("/cards/check", summary="核验收款银行卡", tags=["card"])
+def card_check(request: HttpRequest, payload: CardCheckIn) -> HttpResponse:
+    person = _person(request)
+
+    def run() -> Result:
+        policy = active_policy()
+        gathered = eligibility_gather(
+            id_number=person.id_number,
+            lookup_field=None,
+            house_key=None,
+            bank=payload.bank.strip().upper(),
+            card_no="".join(payload.card_no.split()),
+            amount_fen=None,
+            on=today_shanghai(),
+            policy=policy,
+        )
+        results = [r for r in evaluate(policy, gathered.facts).results if r.rule in CARD_RULE_IDS]
+        return 200, {
+            "bank": payload.bank.strip().upper(),
+            "card_no": mask_card_number("".join(payload.card_no.split())),
+            "passed": all(r.passed for r in results),
+            "checks": [r.as_json() for r in results],
+        }
+
+    return idempotent(request, person, _guarded(run))
+
+
+# --- applications -------------------------------------------------------------------------------
+
+
+@api.get("/applications", summary="我的提取申请", tags=["applications"])
+def applications_list(request: HttpRequest) -> list[dict[str, Any]]:
+    person = _person(request)
+    rows = Application.objects.filter(person=person).order_by("-created_at", "-pk")
+    return [_application(a, detail=False) for a in rows]
+
+
+@api.post("/applications", summary="开始（或继续）购房提取申请草稿", tags=["applications"])
+def applications_start(request: HttpRequest) -> HttpResponse:
+    person = _person(request)
+
+    def run() -> Result:
+        application = services.application_start(person=person, actor=_actor(person))
+        return 200, _application(application)
+
+    return idempotent(request, person, _guarded(run))
+
+
+@api.get("/applications/{application_id}", summary="申请详情与办理进度", tags=["applications"])
+def applications_detail(request: HttpRequest, application_id: int) -> dict[str, Any]:
+    return _application(_owned(_person(request), application_id))
+
+
+@api.patch("/applications/{application_id}", summary="修改草稿", tags=["applications"])
+def applications_update(request: HttpRequest, application_id: int, payload: DraftPatchIn) -> HttpResponse:
+    person = _person(request)
+    application = _owned(person, application_id)
+
+    def run() -> Result:
+        actor = _actor(person)
+        if payload.contract_no or payload.archive_no:
+            field, key = _lookup_key(payload.contract_no, payload.archive_no)
+            services.application_lookup_house(application=application, lookup_field=field, key=key, actor=actor)
+        amount_fen = None
+        if payload.amount is not None and payload.amount.strip():
+            try:
+                amount_fen = yuan_to_fen(payload.amount)
+            except MoneyFormatError as exc:
+                raise ApplicationError(str(exc), field="amount") from exc
+        if payload.bank is not None or payload.card_no is not None or amount_fen is not None:
+            services.application_update_draft(
+                application=application, actor=actor, bank=payload.bank, card_no=payload.card_no, amount_fen=amount_fen
+            )
+        if payload.declaration_accepted:
+            services.application_accept_declaration(
+                application=application,
+                actor=actor,
+                version=payload.declaration_version or "",
+                client_ip=request.META.get("REMOTE_ADDR") or None,
+                user_agent=request.headers.get("User-Agent", ""),
+            )
+        elif payload.declaration_accepted is False:
+            raise ApplicationError("请阅读并勾选“我已阅读并同意《承诺书》”", field="declaration")
+        application.refresh_from_db()
+        return 200, _application(application)
+
+    return idempotent(request, person, _guarded(run))
+
+
+@api.post("/applications/{application_id}/submit", summary="提交申请（核验全部条件）", tags=["applications"])
+def applications_submit(request: HttpRequest, application_id: int) -> HttpResponse:
+    person = _person(request)
+    application = _owned(person, application_id)
+
+    def run() -> Result:
+        result = services.application_submit(application=application, actor=_actor(person))
+        return 200, _application(result)
+
+    return idempotent(request, person, _guarded(run))
+
+
+@api.post("/applications/{application_id}/materials/{kind}", summary="上传影像材料", tags=["materials"])
+def materials_upload(
+    request: HttpRequest, application_id: int, kind: str, file: File[UploadedFile]
+) -> HttpResponse:
+    person = _person(request)
+    application = _owned(person, application_id)
+
+    def run() -> Result:
+        data = file.read()
+        services.material_upload(
+            application=application, kind=kind, name=file.name or kind, data=data, actor=_actor(person)
+        )
+        application.refresh_from_db()
+        return 200, _application(application)
+
+    return idempotent(request, person, _guarded(run))
+
+
+@api.delete("/applications/{application_id}/materials/{kind}", summary="删除影像材料", tags=["materials"])
+def materials_remove(request: HttpRequest, application_id: int, kind: str) -> HttpResponse:
+    person = _person(request)
+    application = _owned(person, application_id)
+
+    def run() -> Result:
+        services.material_remove(application=application, kind=kind, actor=_actor(person))
+        application.refresh_from_db()
+        return 200, _application(application)
+
+    return idempotent(request, person, _guarded(run))
+
+
+@api.post("/applications/{application_id}/final-submit", summary="影像上传后提交申请", tags=["applications"])
+def applications_final_submit(request: HttpRequest, application_id: int) -> HttpResponse:
+    person = _person(request)
+    application = _owned(person, application_id)
+
+    def run() -> Result:
+        result = services.application_final_submit(application=application, actor=_actor(person))
+        return 200, _application(result)
+
+    return idempotent(request, person, _guarded(run))
+
+
+@api.post("/applications/{application_id}/cancel", summary="撤回申请", tags=["applications"])
+def applications_cancel(request: HttpRequest, application_id: int) -> HttpResponse:
+    person = _person(request)
+    application = _owned(person, application_id)
+
+    def run() -> Result:
+        result = services.application_cancel(application=application, actor=_actor(person))
+        return 200, _application(result)
+
+    return idempotent(request, person, _guarded(run))

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ApiConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "gjj.api"
+    label = "gjj_api"
+    verbose_name = "JSON API"

@@ -1,0 +1,121 @@
+"""``Idempotency-Key`` on every write of the JSON API.
+
+The first request with a key stores a row (unique per member and key) before it runs; its answer is
+written to the row. A repeat with the same request gets that answer again and changes nothing; the
+same key with another request gets 422. A repeat that arrives while the first is still running
+waits for its answer (the unique constraint makes exactly one of them the first).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, JsonResponse
+from django.http.request import RawPostDataException
+
+from gjj.api.models import IdempotencyRecord
+from gjj.members.models import Person
+
+HEADER = "Idempotency-Key"
+WAIT_SECONDS = 10.0
+POLL_SECONDS = 0.1
+
+Result = tuple[int, dict[str, Any]]
+
+
+def request_hash(request: HttpRequest) -> str:
+    digest = hashlib.sha256()
+    digest.update(request.method.encode() if request.method else b"")
+    digest.update(b"\0" + request.path.encode() + b"\0")
+    try:
+        digest.update(request.body)
+    except RawPostDataException:
+        # A multipart body already read by the parser: hash its fields and files' contents.
+        for name in sorted(request.POST):
+            digest.update(json.dumps([name, request.POST.getlist(name)], ensure_ascii=False).encode())
+        for name in sorted(request.FILES):
+            for upload in request.FILES.getlist(name):
+                upload.seek(0)
+                file_digest = hashlib.sha256(upload.read()).hexdigest()
+                upload.seek(0)
+                digest.update(json.dumps([name, upload.name, file_digest]).encode())
+    return digest.hexdigest()
+
+
+def _reused() -> JsonResponse:
+    return JsonResponse(
+        {
+            "code": "idempotency_key_reused",
+            "message": "该 Idempotency-Key 已用于另一个请求，请为新的请求使用新的键",
+        },
+        status=422,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _replay(record: IdempotencyRecord) -> JsonResponse:
+    response = JsonResponse(
+        record.response_body, status=record.response_status or 200, safe=False,
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def idempotent(request: HttpRequest, person: Person, run: Callable[[], Result]) -> JsonResponse:
+    key = (request.headers.get(HEADER) or "").strip()
+    if not key:
+        status, body = run()
+        return JsonResponse(body, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+    if len(key) > 200:
+        return JsonResponse(
+            {"code": "invalid_idempotency_key", "message": "Idempotency-Key 不能超过 200 个字符"},
+            status=400,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    fingerprint = request_hash(request)
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(
+                person=person,
+                key=key,
+                method=request.method or "",
+                path=request.path[:300],
+                request_hash=fingerprint,
+            )
+    except IntegrityError:
+        return _existing(person=person, key=key, fingerprint=fingerprint)
+    try:
+        status, body = run()
+    except BaseException:
+        # Nothing to replay (a server error): the key may be used again.
+        IdempotencyRecord.objects.filter(pk=record.pk).delete()
+        raise
+    if status >= 500:
+        IdempotencyRecord.objects.filter(pk=record.pk).delete()
+    else:
+        record.response_status, record.response_body = status, body
+        record.save(update_fields=["response_status", "response_body"])
+    return JsonResponse(body, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+
+
+def _existing(*, person: Person, key: str, fingerprint: str) -> JsonResponse:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        record = IdempotencyRecord.objects.filter(person=person, key=key).first()
+        if record is not None and record.request_hash != fingerprint:
+            return _reused()
+        if record is not None and record.response_status is not None:
+            return _replay(record)
+        if time.monotonic() >= deadline:
+            return JsonResponse(
+                {"code": "idempotency_in_progress", "message": "相同的请求正在处理中，请稍后重试"},
+                status=409,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        time.sleep(POLL_SECONDS)

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from gjj.mobile import pwa, views
+
+app_name = "mobile"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.login_page, name="login"),
+    path("login/done/", views.login_done, name="login_done"),
+    path("withdrawals/purchase/", views.purchase_start, name="purchase"),
+    path("withdrawals/purchase/card-check/", views.card_check, name="card_check"),
+    path("withdrawals/purchase/<slug:step>/", views.purchase_step, name="step"),
+    path("withdrawals/<str:business_no>/materials/", views.materials, name="materials"),
+    path("withdrawals/<str:business_no>/materials/<slug:kind>/", views.material_upload, name="upload"),
+    path("withdrawals/<str:business_no>/submit/", views.final_submit, name="final_submit"),
+    path("withdrawals/<str:business_no>/result/", views.result, name="result"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="sw"),
+    path("offline/", pwa.offline, name="offline"),
+    path("icons/icon-<int:size>.png", pwa.icon, name="icon"),
+]

@@ -1,0 +1,564 @@
+"""The mobile H5 (WeChat and the installed APP): 业务办理 home, the H5 立即登录 page and the
+购房提取 wizard, one step a screen, over the same services, rules and draft as the desktop.
+
+Channel rule: a request is 微信 when its user agent contains "MicroMessenger" or the member came in
+through a WeChat link (``?wx=`` on the login page, remembered in the session); every other H5
+request (the installed app, a phone browser) is APP. The draft is the member's one draft
+(``application_start``), so a draft started on the desktop continues here and vice versa.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from PIL import Image
+
+from gjj.core.masking import mask_card_number
+from gjj.core.money import fen_to_yuan
+from gjj.hall.forms_withdrawal import DECLARATION_MISSING, LOOKUP_LABELS, MATERIAL_ACCEPT, amount_parse
+from gjj.hall.selectors import member_account_summary
+from gjj.hall.withdrawal_views import (
+    MAX_CARD_LENGTH,
+    MAX_HOUSE_KEY_LENGTH,
+    SUBMITTED_STATES,
+    _client_ip,
+    _house_context,
+    _material_rows,
+    _result_context,
+)
+from gjj.identity.models import MemberLogin
+from gjj.identity.redirects import safe_next_path
+from gjj.identity.selectors import member_for_request
+from gjj.identity.views import login_start_url
+from gjj.members.models import Person
+from gjj.policy.active import active_policy
+from gjj.policy.rules import CARD_RULE_IDS, HOUSE_RULE_IDS
+from gjj.withdrawals import form_selectors as selectors
+from gjj.withdrawals import services
+from gjj.withdrawals.actors import Actor
+from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
+from gjj.withdrawals.materials import MaterialRejected
+from gjj.withdrawals.models import Application, Channel, State
+
+WECHAT_SESSION_KEY = "mobile_via_wechat"
+WECHAT_LINK_TOKEN_KEY = "wechat_link_token"
+REFUSAL_SESSION_KEY = "mobile_refusal"
+
+# (slug, title) in order; 影像上传, 提交申请 and the result follow once a business number exists.
+STEPS = (
+    ("notice", "温馨提示"),
+    ("person", "个人基本信息"),
+    ("house", "房屋信息"),
+    ("account", "收款账户信息"),
+    ("declaration", "承诺书"),
+)
+ALL_STEP_TITLES = [title for _, title in STEPS] + ["影像上传", "提交结果"]
+PERSON_RULES = frozenset({"account_found", "account_status", "contribution_months", "loan_overdue"})
+
+
+def step_for_rule(rule: str) -> str:
+    """Where a failed rule sends the member back to."""
+    if rule in PERSON_RULES or rule == "open_application":
+        return "person"
+    if rule in HOUSE_RULE_IDS:
+        return "house"
+    if rule in CARD_RULE_IDS or rule in ("bank_allowed", "amount"):
+        return "account"
+    return "declaration"
+
+
+def channel_for(request: HttpRequest) -> str:
+    ua = request.headers.get("user-agent", "")
+    if "MicroMessenger" in ua or request.session.get(WECHAT_SESSION_KEY):
+        return Channel.WECHAT
+    return Channel.APP
+
+
+def _actor(request: HttpRequest, person: Person) -> Actor:
+    return Actor.member(person, channel=channel_for(request))
+
+
+def mobile_member_required(view):  # type: ignore[no-untyped-def]
+    """Like ``member_required``, but a visitor goes to the H5 login page."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if member_for_request(request) is None:
+            return redirect(f"{reverse('mobile:login')}?{urlencode({'next': request.get_full_path()})}")
+        return view(request, *args, **kwargs)
+
+    return never_cache(guarded)
+
+
+def _member(request: HttpRequest) -> MemberLogin:
+    member = member_for_request(request)
+    assert member is not None
+    return member
+
+
+def govsso_site_url() -> str:
+    parts = urlsplit(settings.GJJ_OIDC_ISSUER)
+    return f"{parts.scheme}://{parts.netloc}/"
+
+
+def _mobile_next(request: HttpRequest, candidate: object) -> str:
+    path = safe_next_path(request, candidate)
+    return path if path.startswith("/m/") else reverse("mobile:home")
+
+
+# --- home and login ---------------------------------------------------------------------------------
+
+TILES = (
+    ("购房提取", True),
+    ("建造翻建大修提取", False),
+    ("离退休提取", False),
+    ("偿还购房贷款本息提取", False),
+    ("租房提取", False),
+    ("账户查询", False),
+)
+
+
+@require_GET
+@never_cache
+def home(request: HttpRequest) -> HttpResponse:
+    member = member_for_request(request)
+    return render(
+        request, "mobile/home.html", {"tiles": TILES, "member_name": member.display_name if member else ""}
+    )
+
+
+@require_GET
+@never_cache
+def login_page(request: HttpRequest) -> HttpResponse:
+    """立即登录 (H5): no registration or password recovery here; they happen on the
+    government-service site. ``wx`` (from a WeChat link) is kept for linking after login."""
+    wx = request.GET.get("wx", "").strip()
+    if wx:
+        request.session[WECHAT_LINK_TOKEN_KEY] = wx[:200]
+        request.session[WECHAT_SESSION_KEY] = True
+    next_path = _mobile_next(request, request.GET.get("next"))
+    done = f"{reverse('mobile:login_done')}?{urlencode({'next': next_path})}"
+    return render(
+        request,
+        "mobile/login.html",
+        {"login_url": login_start_url(next_path=done), "govsso_url": govsso_site_url()},
+    )
+
+
+@mobile_member_required
+@require_GET
+def login_done(request: HttpRequest) -> HttpResponse:
+    """After the SSO: link WeChat when the member came from a WeChat link, then go on."""
+    if request.session.get(WECHAT_LINK_TOKEN_KEY):
+        try:
+            from gjj.wechat.services import wechat_binding_from_request  # type: ignore[import-not-found]
+        except ImportError:
+            pass
+        else:
+            wechat_binding_from_request(request, _member(request).person)
+    return redirect(_mobile_next(request, request.GET.get("next")))
+
+
+# --- the wizard --------------------------------------------------------------------------------------
+
+
+def _draft(request: HttpRequest) -> tuple[Application | None, HttpResponse | None]:
+    person = _member(request).person
+    waiting = selectors.member_awaiting_materials(person=person)
+    if waiting is not None:
+        return None, redirect("mobile:materials", business_no=waiting.business_no)
+    try:
+        application = services.application_start(person=person, actor=_actor(request, person))
+    except ApplicationError as exc:
+        return None, render(request, "mobile/unavailable.html", {"message": exc.message}, status=409)
+    return application, None
+
+
+@mobile_member_required
+@require_GET
+def purchase_start(request: HttpRequest) -> HttpResponse:
+    return redirect("mobile:step", step="notice")
+
+
+def _steps(current: int) -> list[dict[str, object]]:
+    return [
+        {"number": i + 1, "title": title, "current": i == current, "done": i < current}
+        for i, title in enumerate(ALL_STEP_TITLES)
+    ]
+
+
+def _step_context(
+    request: HttpRequest, application: Application, step: str, errors: list[str], values: dict[str, str]
+) -> dict[str, object]:
+    policy = active_policy()
+    member = _member(request)
+    slugs = [slug for slug, _ in STEPS]
+    index = slugs.index(step)
+    context: dict[str, object] = {
+        "step": step,
+        "title": STEPS[index][1],
+        "steps": _steps(index),
+        "previous": slugs[index - 1] if index else None,
+        "errors": errors,
+        "values": values,
+        "policy": policy,
+        "application": application,
+        "summary": member_account_summary(member=member),
+    }
+    if step == "house":
+        context.update(_house_context(application))
+        context["lookup_labels"] = LOOKUP_LABELS
+    if step == "account":
+        context["banks"] = list(policy.allowed_banks.items())
+        context["saved_card_masked"] = mask_card_number(application.card_no)
+        check = selectors.draft_house_check(application)
+        context["max_amount_fen"] = check.max_amount_fen if check else None
+    if step == "declaration":
+        context["bank_name"] = policy.bank_name(application.bank)
+        context["card_masked"] = mask_card_number(application.card_no)
+        context["house_address"] = (application.house_snapshot or {}).get("address", "")
+        context["amount"] = fen_to_yuan(application.amount_fen) if application.amount_fen else ""
+        context["declaration_checked"] = bool(
+            application.declaration_accepted_at
+            and application.declaration_version == policy.declaration_version
+        )
+    return context
+
+
+def _values(application: Application) -> dict[str, str]:
+    field = application.lookup_field or "contract_no"
+    return {
+        "contract_no": application.house_key if field == "contract_no" else "",
+        "archive_no": application.house_key if field == "archive_no" else "",
+        "bank": application.bank,
+        "amount": fen_to_yuan(application.amount_fen) if application.amount_fen else "",
+    }
+
+
+@mobile_member_required
+@require_http_methods(["GET", "POST"])
+def purchase_step(request: HttpRequest, step: str) -> HttpResponse:
+    if step not in dict(STEPS):
+        raise Http404("没有这一步")
+    application, elsewhere = _draft(request)
+    if elsewhere is not None:
+        return elsewhere
+    assert application is not None
+    values = _values(application)
+    errors: list[str] = []
+    if request.method == "GET":
+        refusal = request.session.get(REFUSAL_SESSION_KEY)
+        if refusal and refusal.get("step") == step:
+            errors = list(refusal.get("reasons", []))
+            del request.session[REFUSAL_SESSION_KEY]
+    else:
+        handler = STEP_HANDLERS[step]
+        outcome = handler(request, application, values)
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        errors = outcome
+        application.refresh_from_db()
+    status = 400 if errors and request.method == "POST" else 200
+    return render(
+        request, "mobile/step.html", _step_context(request, application, step, errors, values), status=status
+    )
+
+
+def _next(step: str) -> HttpResponse:
+    slugs = [slug for slug, _ in STEPS]
+    return redirect("mobile:step", step=slugs[slugs.index(step) + 1])
+
+
+def _post_notice(request: HttpRequest, application: Application, values: dict[str, str]):  # type: ignore[no-untyped-def]
+    return _next("notice")
+
+
+def _post_person(request: HttpRequest, application: Application, values: dict[str, str]):  # type: ignore[no-untyped-def]
+    """个人基本信息: the member's own rules (account, months, loans, open applications) first."""
+    evaluation = selectors.draft_evaluation(application)
+    reasons = [
+        r.reason for r in evaluation.failures if r.rule in PERSON_RULES or r.rule == "open_application"
+    ]
+    return reasons or _next("person")
+
+
+def _post_house(request: HttpRequest, application: Application, values: dict[str, str]):  # type: ignore[no-untyped-def]
+    contract_no = "".join(request.POST.get("contract_no", "").split()).upper()
+    archive_no = "".join(request.POST.get("archive_no", "").split()).upper()
+    values.update(contract_no=contract_no, archive_no=archive_no)
+    filled = [(f, k) for f, k in (("contract_no", contract_no), ("archive_no", archive_no)) if k]
+    if not filled:
+        return ["请填写备案合同号或房证新档案号"]
+    if len(filled) > 1:
+        return ["备案合同号和房证新档案号只需填写一项：新建商品房填写备案合同号，存量房填写房证新档案号"]
+    field, key = filled[0]
+    if len(key) > MAX_HOUSE_KEY_LENGTH:
+        return [f"{LOOKUP_LABELS[field]}不能超过 {MAX_HOUSE_KEY_LENGTH} 个字符，请核对"]
+    person = application.person
+    changed = (field, key) != (application.lookup_field, application.house_key)
+    try:
+        services.application_lookup_house(
+            application=application, lookup_field=field, key=key, actor=_actor(request, person)
+        )
+    except ApplicationError as exc:
+        return [exc.message]
+    application.refresh_from_db()
+    if changed and application.amount_fen:
+        services.application_update_draft(
+            application=application,
+            actor=_actor(request, person),
+            clear_amount=True,  # type: ignore[arg-type]
+        )
+        application.refresh_from_db()
+    house = _house_context(application)
+    if house["house_refusal"]:
+        return [str(house["house_refusal"])]
+    if house["house_problems"]:
+        return list(house["house_problems"])  # type: ignore[call-overload]
+    if request.POST.get("action") == "lookup":
+        return redirect(reverse("mobile:step", args=["house"]) + "#house-echo")
+    return _next("house")
+
+
+def _post_account(request: HttpRequest, application: Application, values: dict[str, str]):  # type: ignore[no-untyped-def]
+    policy = active_policy()
+    bank = request.POST.get("bank", "")
+    card_no = "".join((request.POST.get("card_no") or "").split()).replace("-", "")
+    amount_text = request.POST.get("amount", "")
+    values.update(bank=bank, amount=amount_text)
+    reasons: list[str] = []
+    changes: dict[str, object] = {}
+    if bank and bank not in policy.allowed_banks:
+        reasons.append("请从列表中选择收款银行")
+    else:
+        changes["bank"] = bank
+    if not bank:
+        reasons.append("请选择收款银行")
+    if card_no:
+        if len(card_no) > MAX_CARD_LENGTH:
+            reasons.append(
+                f"银行卡号码应为 {policy.card_min_length}–{policy.card_max_length} 位数字，"
+                f"您输入的是 {len(card_no)} 位"
+            )
+        else:
+            changes["card_no"] = card_no
+    elif not application.card_no:
+        reasons.append("请填写银行卡号码")
+    amount_fen, problem = amount_parse(amount_text)
+    if problem:
+        reasons.append(problem)
+    elif amount_fen is not None:
+        changes["amount_fen"] = amount_fen
+    services.application_update_draft(
+        application=application,
+        actor=_actor(request, application.person),
+        **changes,  # type: ignore[arg-type]
+    )
+    application.refresh_from_db()
+    if application.card_no and bank in policy.allowed_banks:
+        check = selectors.card_precheck(bank=bank, card_no=application.card_no, policy=policy)
+        for failure in (check.bank_failure, check.card_failure):
+            if failure is not None:
+                reasons.append(failure.reason)
+    if not reasons and application.amount_fen is None:
+        check = selectors.draft_house_check(application)
+        if check and check.max_amount_fen:
+            services.application_update_draft(
+                application=application,
+                actor=_actor(request, application.person),
+                amount_fen=check.max_amount_fen,
+            )
+        else:
+            reasons.append("请填写提取金额")
+    return reasons or _next("account")
+
+
+def _post_declaration(request: HttpRequest, application: Application, values: dict[str, str]):  # type: ignore[no-untyped-def]
+    """承诺书 + 提交申请: every rule; a refusal goes back to the step of the first failed rule."""
+    person = application.person
+    if not request.POST.get("declaration"):
+        return [DECLARATION_MISSING]
+    actor = _actor(request, person)
+    try:
+        services.application_accept_declaration(
+            application=application,
+            actor=actor,
+            version=request.POST.get("declaration_version", ""),
+            client_ip=_client_ip(request),
+            user_agent=request.headers.get("user-agent", ""),
+        )
+    except ApplicationError as exc:
+        return [exc.message]
+    application.refresh_from_db()
+    try:
+        submitted = services.application_submit(application=application, actor=actor)
+    except ApplicationRefused as exc:
+        failures = list(exc.evaluation.failures)
+        step = step_for_rule(failures[0].rule) if failures else "declaration"
+        reasons = [f.reason for f in failures if step_for_rule(f.rule) == step]
+        others = [f.reason for f in failures if step_for_rule(f.rule) != step]
+        request.session[REFUSAL_SESSION_KEY] = {"step": step, "reasons": reasons + others}
+        return redirect("mobile:step", step=step)
+    except ApplicationError as exc:
+        return [exc.message]
+    if submitted.state == State.AWAITING_MATERIALS:
+        return redirect("mobile:materials", business_no=submitted.business_no)
+    return redirect("mobile:result", business_no=submitted.business_no)
+
+
+STEP_HANDLERS = {
+    "notice": _post_notice,
+    "person": _post_person,
+    "house": _post_house,
+    "account": _post_account,
+    "declaration": _post_declaration,
+}
+
+
+@mobile_member_required
+@require_POST
+def card_check(request: HttpRequest) -> JsonResponse:
+    """The card checked as typed (wizard.js): number, check digit, bin against the chosen bank."""
+    bank = request.POST.get("bank", "")
+    card_no = "".join((request.POST.get("card_no") or "").split()).replace("-", "")
+    if not card_no:
+        return JsonResponse({"ok": False, "message": ""})
+    check = selectors.card_precheck(bank=bank, card_no=card_no[:MAX_CARD_LENGTH + 1])
+    failure = check.card_failure or (check.bank_failure if bank else None)
+    if failure is not None:
+        return JsonResponse({"ok": False, "message": failure.reason})
+    issuer = f"（{check.issuer_bank_name}借记卡）" if check.issuer_bank_name else ""
+    return JsonResponse({"ok": True, "message": f"卡号格式正确{issuer}"})
+
+
+# --- 影像上传, 提交申请, result -------------------------------------------------------------------------
+
+
+def _owned(request: HttpRequest, business_no: str) -> Application:
+    application = selectors.application_for_member(person=_member(request).person, business_no=business_no)
+    if application is None:
+        raise Http404("没有这笔业务")
+    return application
+
+
+def _image_size(material) -> tuple[int | None, int | None]:  # type: ignore[no-untyped-def]
+    if material is None or not material.content_type.startswith("image/"):
+        return None, None
+    try:
+        with material.file.open("rb") as handle, Image.open(io.BytesIO(handle.read())) as image:
+            return image.size
+    except (OSError, ValueError):
+        return None, None
+
+
+def _materials_page(request: HttpRequest, application: Application, *, error: str = "", status: int = 200):  # type: ignore[no-untyped-def]
+    policy = active_policy()
+    rows = []
+    for row in _material_rows(application, policy, {}):
+        width, height = _image_size(row.material)
+        rows.append({"row": row, "width": width, "height": height})
+    return render(
+        request,
+        "mobile/materials.html",
+        {
+            "application": application,
+            "rows": rows,
+            "accept": MATERIAL_ACCEPT,
+            "error": error,
+            "steps": _steps(len(STEPS)),
+            "max_mb": f"{policy.material_max_bytes / (1024 * 1024):.0f}",
+        },
+        status=status,
+    )
+
+
+@mobile_member_required
+@require_GET
+def materials(request: HttpRequest, business_no: str) -> HttpResponse:
+    application = _owned(request, business_no)
+    if application.state != State.AWAITING_MATERIALS:
+        return redirect("mobile:result", business_no=business_no)
+    return _materials_page(request, application)
+
+
+@mobile_member_required
+@require_POST
+def material_upload(request: HttpRequest, business_no: str, kind: str) -> JsonResponse:
+    """One material (wizard.js posts it with XMLHttpRequest, after shrinking a photo): JSON back."""
+    application = _owned(request, business_no)
+    if application.state != State.AWAITING_MATERIALS:
+        return JsonResponse({"ok": False, "error": "该申请已不在影像上传阶段"}, status=409)
+    policy = active_policy()
+    if kind not in services.required_material_kinds(application, policy):
+        raise Http404("本申请不需要这项材料")
+    name = policy.material_names.get(kind, kind)
+    uploaded = request.FILES.get("file")
+    if uploaded is None:
+        return JsonResponse({"ok": False, "error": f"请选择{name}的文件后再上传"}, status=400)
+    if uploaded.size is not None and uploaded.size > policy.material_max_bytes:
+        return JsonResponse(
+            {
+                "ok": False,
+                "error": f"文件大小超过 {policy.material_max_bytes / (1024 * 1024):.0f} MB 的上限，请压缩后重新上传",
+            },
+            status=400,
+        )
+    try:
+        material = services.material_upload(
+            application=application,
+            kind=kind,
+            name=uploaded.name or kind,
+            data=uploaded.read(),
+            actor=_actor(request, application.person),
+        )
+    except (MaterialRejected, ApplicationError) as exc:
+        return JsonResponse({"ok": False, "error": exc.message}, status=400)
+    width, height = _image_size(material)
+    return JsonResponse(
+        {
+            "ok": True,
+            "kind": kind,
+            "name": name,
+            "size": material.size,
+            "content_type": material.content_type,
+            "width": width,
+            "height": height,
+            "missing": services.missing_material_kinds(application, policy),
+        }
+    )
+
+
+@mobile_member_required
+@require_POST
+def final_submit(request: HttpRequest, business_no: str) -> HttpResponse:
+    application = _owned(request, business_no)
+    if application.state != State.AWAITING_MATERIALS:
+        return redirect("mobile:result", business_no=business_no)
+    try:
+        application = services.application_final_submit(
+            application=application, actor=_actor(request, application.person)
+        )
+    except ApplicationError as exc:
+        return _materials_page(request, application, error=exc.message, status=400)
+    return redirect("mobile:result", business_no=business_no)
+
+
+@mobile_member_required
+@require_GET
+def result(request: HttpRequest, business_no: str) -> HttpResponse:
+    application = _owned(request, business_no)
+    if application.state == State.AWAITING_MATERIALS:
+        return redirect("mobile:materials", business_no=business_no)
+    context = _result_context(application)
+    context["steps"] = _steps(len(ALL_STEP_TITLES) - 1)
+    context["submitted"] = application.state in SUBMITTED_STATES
+    return render(request, "mobile/result.html", context)
