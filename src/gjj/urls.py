@@ -2,6 +2,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
 from gjj.api.api import api as api_v1
+from gjj.mobile import pwa as mobile_pwa
 from gjj.portal import views as portal_views
 
 
@@ -14,5 +15,8 @@ urlpatterns = [
     path("", portal_views.home, name="portal"),
     path("oidc/", include("gjj.identity.urls")),
     path("hall/", include("gjj.hall.urls")),
+    path("wechat/", include("gjj.wechat.urls")),
+    path("m/", include("gjj.mobile.urls")),
+    path("app/", mobile_pwa.app_install, name="app_install"),
     path("api/v1/", api_v1.urls),
 ]

@@ -20,7 +20,7 @@ from gjj.core.timeutil import today_shanghai
 from gjj.members.models import Person
 from gjj.policy.active import active_policy
 from gjj.policy.evaluation import evaluate
-from gjj.policy.rules import CARD_RULE_IDS
+from gjj.policy.rules import CARD_RULE_IDS, HOUSE_NOT_FOUND
 from gjj.withdrawals import selectors, services
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.eligibility import eligibility_gather
@@ -40,6 +40,20 @@ api = NinjaAPI(
     # no validator badge from validator.swagger.io either.
     docs=Swagger(settings={"validatorUrl": None}),
 )
+
+
+# Every write honours this header (gjj.api.idempotency).
+IDEMPOTENT: dict[str, Any] = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "Idempotency-Key",
+            "required": False,
+            "description": "同一键的重复请求返回第一次的结果且不再执行；同一键用于不同请求返回 422",
+            "schema": {"type": "string", "maxLength": 200},
+        }
+    ]
+}
 
 
 # --- errors -------------------------------------------------------------------------------------
@@ -95,7 +109,11 @@ def _refused(exc: ApplicationRefused) -> Result:
 
 def _error(exc: ApplicationError) -> Result:
     status = 400 if exc.field else 409
-    return status, {"code": "invalid" if exc.field else "conflict", "message": exc.message, "field": exc.field}
+    return status, {
+        "code": "invalid" if exc.field else "conflict",
+        "message": exc.message,
+        "field": exc.field,
+    }
 
 
 def _guarded(run: Any) -> Any:
@@ -136,7 +154,7 @@ class DraftPatchIn(Schema):
     archive_no: str | None = Field(default=None, max_length=64, description="房证新档案号")
     bank: str | None = Field(default=None, max_length=8, description="收款银行：CCB / ICBC / SJB")
     card_no: str | None = Field(default=None, max_length=40, description="银行卡号码")
-    amount: str | None = Field(default=None, max_length=20, description="提取金额（元），如 \"86420.50\"")
+    amount: str | None = Field(default=None, max_length=20, description='提取金额（元），如 "86420.50"')
     declaration_accepted: bool | None = Field(default=None, description="已阅读并同意《承诺书》")
     declaration_version: str | None = Field(default=None, max_length=32, description="承诺书版本")
 
@@ -185,7 +203,9 @@ def _application(application: Application, *, detail: bool = True) -> dict[str, 
     }
     if not detail:
         return body
-    required = list(services.required_material_kinds(application, policy)) if application.house_snapshot else []
+    required = (
+        list(services.required_material_kinds(application, policy)) if application.house_snapshot else []
+    )
     present = set(application.materials.filter(is_current=True).values_list("kind", flat=True))
     body.update(
         {
@@ -197,9 +217,13 @@ def _application(application: Application, *, detail: bool = True) -> dict[str, 
             "card_no": mask_card_number(application.card_no) or None,
             "declaration_version": application.declaration_version or None,
             "declaration_accepted_at": (
-                application.declaration_accepted_at.isoformat() if application.declaration_accepted_at else None
+                application.declaration_accepted_at.isoformat()
+                if application.declaration_accepted_at
+                else None
             ),
-            "materials_due_at": application.materials_due_at.isoformat() if application.materials_due_at else None,
+            "materials_due_at": application.materials_due_at.isoformat()
+            if application.materials_due_at
+            else None,
             "materials": {
                 "required": [{"kind": k, "name": policy.material_names.get(k, k)} for k in required],
                 "uploaded": [k for k in required if k in present],
@@ -230,7 +254,9 @@ def _application(application: Application, *, detail: bool = True) -> dict[str, 
 
 def _owned(person: Person, application_id: int) -> Application:
     application = (
-        Application.objects.select_related("person", "account").filter(pk=application_id, person=person).first()
+        Application.objects.select_related("person", "account")
+        .filter(pk=application_id, person=person)
+        .first()
     )
     if application is None:
         raise Http404
@@ -264,6 +290,16 @@ def account(request: HttpRequest) -> dict[str, Any]:
     }
 
 
+@api.get("/declaration", summary="承诺书（版本与正文）", tags=["member"])
+def declaration(request: HttpRequest) -> dict[str, Any]:
+    policy = active_policy()
+    return {
+        "version": policy.declaration_version,
+        "title": policy.declaration_title,
+        "text": policy.declaration_text,
+    }
+
+
 def _lookup_key(contract_no: str | None, archive_no: str | None) -> tuple[str, str]:
     if contract_no and archive_no:
         raise ApplicationError("请只填写备案合同号或房证新档案号其中之一", field="contract_no")
@@ -274,7 +310,9 @@ def _lookup_key(contract_no: str | None, archive_no: str | None) -> tuple[str, s
     raise ApplicationError("请填写备案合同号或房证新档案号", field="contract_no")
 
 
-@api.post("/houses/lookup", summary="按备案合同号或房证新档案号查询房屋", tags=["house"])
+@api.post(
+    "/houses/lookup", summary="按备案合同号或房证新档案号查询房屋", tags=["house"], openapi_extra=IDEMPOTENT
+)
 def house_lookup(request: HttpRequest, payload: HouseLookupIn) -> HttpResponse:
     person = _person(request)
 
@@ -287,7 +325,7 @@ def house_lookup(request: HttpRequest, payload: HouseLookupIn) -> HttpResponse:
         if not lookup.mine:
             return 404, {
                 "code": "house_not_found",
-                "message": "未查询到您（或配偶）名下与该编号对应的房屋备案或产权信息，请核对备案合同号或房证新档案号",
+                "message": HOUSE_NOT_FOUND,
                 "field": field,
             }
         return 200, {
@@ -300,7 +338,7 @@ def house_lookup(request: HttpRequest, payload: HouseLookupIn) -> HttpResponse:
     return idempotent(request, person, _guarded(run))
 
 
-@api.post("/cards/check", summary="核验收款银行卡", tags=["card"])
+@api.post("/cards/check", summary="核验收款银行卡", tags=["card"], openapi_extra=IDEMPOTENT)
 def card_check(request: HttpRequest, payload: CardCheckIn) -> HttpResponse:
     person = _person(request)
 
@@ -337,7 +375,9 @@ def applications_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [_application(a, detail=False) for a in rows]
 
 
-@api.post("/applications", summary="开始（或继续）购房提取申请草稿", tags=["applications"])
+@api.post(
+    "/applications", summary="开始（或继续）购房提取申请草稿", tags=["applications"], openapi_extra=IDEMPOTENT
+)
 def applications_start(request: HttpRequest) -> HttpResponse:
     person = _person(request)
 
@@ -353,25 +393,36 @@ def applications_detail(request: HttpRequest, application_id: int) -> dict[str, 
     return _application(_owned(_person(request), application_id))
 
 
-@api.patch("/applications/{application_id}", summary="修改草稿", tags=["applications"])
+@api.patch(
+    "/applications/{application_id}", summary="修改草稿", tags=["applications"], openapi_extra=IDEMPOTENT
+)
 def applications_update(request: HttpRequest, application_id: int, payload: DraftPatchIn) -> HttpResponse:
     person = _person(request)
     application = _owned(person, application_id)
 
     def run() -> Result:
         actor = _actor(person)
-        if payload.contract_no or payload.archive_no:
-            field, key = _lookup_key(payload.contract_no, payload.archive_no)
-            services.application_lookup_house(application=application, lookup_field=field, key=key, actor=actor)
+        # Everything that can be refused without asking anyone is checked before anything is kept.
         amount_fen = None
         if payload.amount is not None and payload.amount.strip():
             try:
                 amount_fen = yuan_to_fen(payload.amount)
             except MoneyFormatError as exc:
                 raise ApplicationError(str(exc), field="amount") from exc
+        if payload.declaration_accepted is False:
+            raise ApplicationError("请阅读并勾选“我已阅读并同意《承诺书》”", field="declaration")
+        lookup_key = (
+            _lookup_key(payload.contract_no, payload.archive_no)
+            if payload.contract_no or payload.archive_no
+            else None
+        )
         if payload.bank is not None or payload.card_no is not None or amount_fen is not None:
             services.application_update_draft(
-                application=application, actor=actor, bank=payload.bank, card_no=payload.card_no, amount_fen=amount_fen
+                application=application,
+                actor=actor,
+                bank=payload.bank,
+                card_no=payload.card_no,
+                amount_fen=amount_fen,
             )
         if payload.declaration_accepted:
             services.application_accept_declaration(
@@ -381,15 +432,25 @@ def applications_update(request: HttpRequest, application_id: int, payload: Draf
                 client_ip=request.META.get("REMOTE_ADDR") or None,
                 user_agent=request.headers.get("User-Agent", ""),
             )
-        elif payload.declaration_accepted is False:
-            raise ApplicationError("请阅读并勾选“我已阅读并同意《承诺书》”", field="declaration")
+        if lookup_key is not None:
+            field, key = lookup_key
+            lookup = services.application_lookup_house(
+                application=application, lookup_field=field, key=key, actor=actor
+            )
+            if not lookup.mine:
+                return 400, {"code": "house_not_found", "message": HOUSE_NOT_FOUND, "field": field}
         application.refresh_from_db()
         return 200, _application(application)
 
     return idempotent(request, person, _guarded(run))
 
 
-@api.post("/applications/{application_id}/submit", summary="提交申请（核验全部条件）", tags=["applications"])
+@api.post(
+    "/applications/{application_id}/submit",
+    summary="提交申请（核验全部条件）",
+    tags=["applications"],
+    openapi_extra=IDEMPOTENT,
+)
 def applications_submit(request: HttpRequest, application_id: int) -> HttpResponse:
     person = _person(request)
     application = _owned(person, application_id)
@@ -401,7 +462,12 @@ def applications_submit(request: HttpRequest, application_id: int) -> HttpRespon
     return idempotent(request, person, _guarded(run))
 
 
-@api.post("/applications/{application_id}/materials/{kind}", summary="上传影像材料", tags=["materials"])
+@api.post(
+    "/applications/{application_id}/materials/{kind}",
+    summary="上传影像材料",
+    tags=["materials"],
+    openapi_extra=IDEMPOTENT,
+)
 def materials_upload(
     request: HttpRequest, application_id: int, kind: str, file: File[UploadedFile]
 ) -> HttpResponse:
@@ -419,7 +485,12 @@ def materials_upload(
     return idempotent(request, person, _guarded(run))
 
 
-@api.delete("/applications/{application_id}/materials/{kind}", summary="删除影像材料", tags=["materials"])
+@api.delete(
+    "/applications/{application_id}/materials/{kind}",
+    summary="删除影像材料",
+    tags=["materials"],
+    openapi_extra=IDEMPOTENT,
+)
 def materials_remove(request: HttpRequest, application_id: int, kind: str) -> HttpResponse:
     person = _person(request)
     application = _owned(person, application_id)
@@ -432,7 +503,12 @@ def materials_remove(request: HttpRequest, application_id: int, kind: str) -> Ht
     return idempotent(request, person, _guarded(run))
 
 
-@api.post("/applications/{application_id}/final-submit", summary="影像上传后提交申请", tags=["applications"])
+@api.post(
+    "/applications/{application_id}/final-submit",
+    summary="影像上传后提交申请",
+    tags=["applications"],
+    openapi_extra=IDEMPOTENT,
+)
 def applications_final_submit(request: HttpRequest, application_id: int) -> HttpResponse:
     person = _person(request)
     application = _owned(person, application_id)
@@ -444,7 +520,12 @@ def applications_final_submit(request: HttpRequest, application_id: int) -> Http
     return idempotent(request, person, _guarded(run))
 
 
-@api.post("/applications/{application_id}/cancel", summary="撤回申请", tags=["applications"])
+@api.post(
+    "/applications/{application_id}/cancel",
+    summary="撤回申请",
+    tags=["applications"],
+    openapi_extra=IDEMPOTENT,
+)
 def applications_cancel(request: HttpRequest, application_id: int) -> HttpResponse:
     person = _person(request)
     application = _owned(person, application_id)

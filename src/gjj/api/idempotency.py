@@ -60,7 +60,9 @@ def _reused() -> JsonResponse:
 
 def _replay(record: IdempotencyRecord) -> JsonResponse:
     response = JsonResponse(
-        record.response_body, status=record.response_status or 200, safe=False,
+        record.response_body,
+        status=record.response_status or 200,
+        safe=False,
         json_dumps_params={"ensure_ascii": False},
     )
     response["Idempotent-Replayed"] = "true"

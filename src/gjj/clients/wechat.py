@@ -140,7 +140,7 @@ def _payload(answer: HttpAnswer, *, what: str) -> dict[str, Any]:
 
 # Embedded defaults: the simulator's credentials (sims.settings SIMS_WECHAT_APPID / _SECRET).
 EMBEDDED_APPID = "wxgjjembedded0001"
-EMBEDDED_SECRET = "embedded-wechat-secret-change-me"
+EMBEDDED_SECRET = "embedded-wechat-secret-change-me"  # noqa: S105 - the simulator's, embedded only
 
 
 def wechat_setting(name: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -478,7 +479,7 @@ def application_change_card(request: HttpRequest, business_no: str) -> HttpRespo
 
 @member_required
 @require_GET
-def application_receipt(request: HttpRequest, business_no: str) -> HttpResponse:
+def application_receipt(request: HttpRequest, business_no: str) -> HttpResponseBase:
     application = _owned(request, business_no)
     if not application_selectors.has_receipt(application):
         raise Http404("该申请尚未提交，没有办理回执")

@@ -290,7 +290,11 @@ def _start_draft(request: HttpRequest) -> tuple[MemberLogin, Application | None,
     waiting = selectors.member_awaiting_materials(person=member.person)
     if waiting is not None:
         url = _materials_url(waiting)
-        return member, None, (HttpResponseClientRedirect(url) if request.htmx else redirect(url))
+        return (
+            member,
+            None,
+            (HttpResponseClientRedirect(url) if getattr(request, "htmx", False) else redirect(url)),
+        )
     try:
         application = services.application_start(person=member.person, actor=_actor(member.person))
     except ApplicationError as exc:
@@ -476,7 +480,7 @@ def _oob(target_id: str, inner_html: str) -> str:
 
 def _htmx_only(request: HttpRequest) -> HttpResponse | None:
     """The fragments are for htmx; a plain POST here (no JS) goes back to the page."""
-    if not request.htmx:
+    if not getattr(request, "htmx", False):
         return redirect("hall:withdrawal_purchase")
     return None
 
@@ -779,5 +783,5 @@ def withdrawal_result(request: HttpRequest, business_no: str) -> HttpResponse:
 def withdrawal_status(request: HttpRequest, business_no: str) -> HttpResponse:
     """The payout's progress (htmx polls it every 2 s while the money is on its way)."""
     application = _owned(request, business_no)
-    context = {**_result_context(application), "oob_state": bool(request.htmx)}
+    context = {**_result_context(application), "oob_state": bool(getattr(request, "htmx", False))}
     return render(request, "hall/_withdrawal_payout_status.html", context)

@@ -9,14 +9,15 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import resolve_url
 from django.views.decorators.cache import never_cache
 
 from gjj.identity.models import MemberLogin
 from gjj.identity.selectors import member_for_request
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def member_required(view: View) -> View:
@@ -25,7 +26,7 @@ def member_required(view: View) -> View:
     the back button after 退出 does not show the balance again."""
 
     @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if member_for_request(request) is None:
             return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
         return view(request, *args, **kwargs)

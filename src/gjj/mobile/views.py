@@ -50,7 +50,7 @@ from gjj.withdrawals.materials import MaterialRejected
 from gjj.withdrawals.models import Application, Channel, State
 
 WECHAT_SESSION_KEY = "mobile_via_wechat"
-WECHAT_LINK_TOKEN_KEY = "wechat_link_token"
+WECHAT_LINK_TOKEN_KEY = "wechat_link_token"  # noqa: S105 - a session key, not a secret
 REFUSAL_SESSION_KEY = "mobile_refusal"
 
 # (slug, title) in order; 影像上传, 提交申请 and the result follow once a business number exists.
@@ -370,12 +370,12 @@ def _post_account(request: HttpRequest, application: Application, values: dict[s
             if failure is not None:
                 reasons.append(failure.reason)
     if not reasons and application.amount_fen is None:
-        check = selectors.draft_house_check(application)
-        if check and check.max_amount_fen:
+        house_check = selectors.draft_house_check(application)
+        if house_check and house_check.max_amount_fen:
             services.application_update_draft(
                 application=application,
                 actor=_actor(request, application.person),
-                amount_fen=check.max_amount_fen,
+                amount_fen=house_check.max_amount_fen,
             )
         else:
             reasons.append("请填写提取金额")
@@ -432,7 +432,7 @@ def card_check(request: HttpRequest) -> JsonResponse:
     card_no = "".join((request.POST.get("card_no") or "").split()).replace("-", "")
     if not card_no:
         return JsonResponse({"ok": False, "message": ""})
-    check = selectors.card_precheck(bank=bank, card_no=card_no[:MAX_CARD_LENGTH + 1])
+    check = selectors.card_precheck(bank=bank, card_no=card_no[: MAX_CARD_LENGTH + 1])
     failure = check.card_failure or (check.bank_failure if bank else None)
     if failure is not None:
         return JsonResponse({"ok": False, "message": failure.reason})

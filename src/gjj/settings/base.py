@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "gjj.identity",
     "gjj.hall",
     "gjj.portal",
+    "gjj.wechat",
+    "gjj.mobile",
     "ninja",
     "gjj.api",
 ]

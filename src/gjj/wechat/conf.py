@@ -17,7 +17,7 @@ from django.conf import settings
 
 from gjj.clients.wechat import wechat_setting
 
-EMBEDDED_TOKEN = "gjj-embedded-wechat-token"
+EMBEDDED_TOKEN = "gjj-embedded-wechat-token"  # noqa: S105 - embedded default only
 
 
 def _setting(name: str, default: str) -> str:

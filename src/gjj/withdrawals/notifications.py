@@ -45,9 +45,12 @@ def notify(*, application: Application, event: str) -> Notification:
         text=_text(application, event),
         created_at=timezone.now(),
     )
+    from gjj.wechat.notifications import wechat_notify
     from gjj.withdrawals import tasks
 
     transaction.on_commit(lambda: tasks.send_notification(notification.pk))
+    # The same news as a WeChat template message, for a member who linked WeChat (own outbox row).
+    wechat_notify(application=application, event=event)
     return notification
 
 

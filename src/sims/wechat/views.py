@@ -36,9 +36,7 @@ def token(request: HttpRequest) -> HttpResponse:
         )
     except services.CredentialsInvalid as exc:
         return _errcode(exc.errcode, exc.errmsg)
-    return json_response(
-        {"access_token": issued.token, "expires_in": services.TOKEN_LIFETIME_SECONDS}
-    )
+    return json_response({"access_token": issued.token, "expires_in": services.TOKEN_LIFETIME_SECONDS})
 
 
 @api_view(methods=["POST"])

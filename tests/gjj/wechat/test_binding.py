@@ -1,0 +1,82 @@
+"""The wx token in links from WeChat, and linking the openid when the member logs in on the H5."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.core import signing
+from django.test import RequestFactory
+
+from gjj.members.models import Person
+from gjj.wechat import services
+from gjj.wechat.links import LINK_SALT, h5_url, link_token, openid_from_link_token
+from gjj.wechat.models import WechatBinding
+
+
+@pytest.fixture
+def person(db) -> Person:
+    return Person.objects.create(id_number="210102198803120158", name="张伟", phone="13804001001")
+
+
+@pytest.fixture
+def other(db) -> Person:
+    return Person.objects.create(id_number="210103199007050241", name="李娜", phone="13804001002")
+
+
+def _request_with_session(token: str | None):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    request = RequestFactory().get("/m/login/", {"wx": token} if token else {})
+    request.session = SessionStore()
+    return request
+
+
+def test_the_token_round_trips_the_openid() -> None:
+    assert openid_from_link_token(link_token("oABC123")) == "oABC123"
+
+
+def test_a_forged_a_foreign_or_an_old_token_gives_nothing(settings) -> None:
+    forged = link_token("oABC123")[:-2] + "xx"
+    other_salt = signing.dumps({"openid": "oABC123"}, salt="something-else")
+    settings.GJJ_WECHAT_LINK_MAX_AGE_SECONDS = 1
+    old = signing.dumps({"openid": "oABC123"}, salt=LINK_SALT)
+    time.sleep(2.1)  # the token must outlive its max age
+
+    for token in (forged, other_salt, old, "", None, "garbage"):
+        assert openid_from_link_token(token) is None
+
+
+def test_h5_links_carry_the_token_only_when_the_openid_is_known(settings) -> None:
+    settings.GJJ_PUBLIC_BASE_URL = "https://gjj.example.cn/"
+    assert h5_url("/m/") == "https://gjj.example.cn/m/"
+    assert h5_url("/m/", openid="oX").startswith("https://gjj.example.cn/m/?wx=")
+
+
+def test_the_h5_login_links_the_openid_from_the_session(person) -> None:
+    request = _request_with_session(link_token("oZHANG"))
+    services.wechat_link_token_remember(request)
+
+    binding = services.wechat_binding_from_request(request, person)
+
+    assert binding is not None and binding.openid == "oZHANG"
+    assert services.wechat_openid_of(person) == "oZHANG"
+    assert services.SESSION_KEY not in request.session  # used once
+
+
+def test_no_or_a_bad_token_links_nothing(person) -> None:
+    assert services.wechat_binding_from_request(_request_with_session(None), person) is None
+    request = _request_with_session("not-a-token")
+    services.wechat_link_token_remember(request)
+    assert services.wechat_binding_from_request(request, person) is None
+    assert not WechatBinding.objects.exists()
+
+
+def test_linking_again_moves_the_openid_and_replaces_the_old_one(person, other) -> None:
+    services.wechat_binding_link(person=person, openid="o1")
+    services.wechat_binding_link(person=person, openid="o2")
+    services.wechat_binding_link(person=other, openid="o2")
+
+    assert services.wechat_openid_of(person) is None
+    assert services.wechat_openid_of(other) == "o2"
+    assert WechatBinding.objects.count() == 1
