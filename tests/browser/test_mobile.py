@@ -10,6 +10,7 @@ import re
 
 import pytest
 from PIL import Image, ImageDraw
+from playwright.sync_api import expect
 
 from tests.browser.conftest import DEMO_PASSWORD
 from tests.support.accessibility import assert_accessible
@@ -208,18 +209,19 @@ def test_huang_qiang_is_stopped_with_the_loan_overdue_reason(live_stack, phone):
 
 def test_a_desktop_draft_is_finished_in_the_h5(live_stack, phone_without_service_worker, photos):
     page = phone_without_service_worker
-    cancel_open_applications(live_stack, "210103199007050241")
-    h5_login(page, live_stack, "210103199007050241")
+    cancel_open_applications(live_stack, "210103198604040717")
+    h5_login(page, live_stack, "210103198604040717")
     page.goto(f"{live_stack.hall}/hall/withdrawals/purchase/")
-    page.get_by_label("备案合同号").fill("SY202605180001234")
+    page.get_by_label("备案合同号").fill("SY202603150007777")
     page.get_by_label("备案合同号").blur()
     page.get_by_text("查询到的房屋信息").wait_for()
     page.get_by_label("收款银行").select_option(label="工商银行")
-    page.get_by_label("银行卡号码").fill("6222024013192319654")
+    page.get_by_label("银行卡号码").fill("6222007019795107231")
     page.get_by_label("银行卡号码").blur()
-    page.wait_for_timeout(1500)
+    # The desktop's check as typed also keeps the draft: wait for its answer.
+    expect(page.locator("#card-feedback")).to_contain_text("7231")
     page.goto(f"{live_stack.hall}/m/withdrawals/purchase/house/")
-    assert page.get_by_label("备案合同号").input_value() == "SY202605180001234"
+    assert page.get_by_label("备案合同号").input_value() == "SY202603150007777"
     next_step(page)
     assert page.get_by_label("收款银行（银行类别）").input_value() == "ICBC"
     assert "已保存" in page.inner_text("main")
