@@ -4,6 +4,7 @@ except the member's own name."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -445,6 +446,22 @@ def applications_update(request: HttpRequest, application_id: int, payload: Draf
     return idempotent(request, person, _guarded(run))
 
 
+def _application_write(
+    request: HttpRequest, application_id: int, act: Callable[[Application, Actor], object]
+) -> HttpResponse:
+    """One write on the member's own application, through the idempotency record: ``act`` calls a
+    service; the application as it then stands in the database is the answer."""
+    person = _person(request)
+    application = _owned(person, application_id)
+
+    def run() -> Result:
+        act(application, _actor(person))
+        application.refresh_from_db()
+        return 200, _application(application)
+
+    return idempotent(request, person, _guarded(run))
+
+
 @api.post(
     "/applications/{application_id}/submit",
     summary="提交申请（核验全部条件）",
@@ -452,14 +469,11 @@ def applications_update(request: HttpRequest, application_id: int, payload: Draf
     openapi_extra=IDEMPOTENT,
 )
 def applications_submit(request: HttpRequest, application_id: int) -> HttpResponse:
-    person = _person(request)
-    application = _owned(person, application_id)
-
-    def run() -> Result:
-        result = services.application_submit(application=application, actor=_actor(person))
-        return 200, _application(result)
-
-    return idempotent(request, person, _guarded(run))
+    return _application_write(
+        request,
+        application_id,
+        lambda application, actor: services.application_submit(application=application, actor=actor),
+    )
 
 
 @api.post(
@@ -471,18 +485,13 @@ def applications_submit(request: HttpRequest, application_id: int) -> HttpRespon
 def materials_upload(
     request: HttpRequest, application_id: int, kind: str, file: File[UploadedFile]
 ) -> HttpResponse:
-    person = _person(request)
-    application = _owned(person, application_id)
-
-    def run() -> Result:
-        data = file.read()
-        services.material_upload(
-            application=application, kind=kind, name=file.name or kind, data=data, actor=_actor(person)
-        )
-        application.refresh_from_db()
-        return 200, _application(application)
-
-    return idempotent(request, person, _guarded(run))
+    return _application_write(
+        request,
+        application_id,
+        lambda application, actor: services.material_upload_file(
+            application=application, kind=kind, uploaded=file, actor=actor
+        ),
+    )
 
 
 @api.delete(
@@ -492,15 +501,11 @@ def materials_upload(
     openapi_extra=IDEMPOTENT,
 )
 def materials_remove(request: HttpRequest, application_id: int, kind: str) -> HttpResponse:
-    person = _person(request)
-    application = _owned(person, application_id)
-
-    def run() -> Result:
-        services.material_remove(application=application, kind=kind, actor=_actor(person))
-        application.refresh_from_db()
-        return 200, _application(application)
-
-    return idempotent(request, person, _guarded(run))
+    return _application_write(
+        request,
+        application_id,
+        lambda application, actor: services.material_remove(application=application, kind=kind, actor=actor),
+    )
 
 
 @api.post(
@@ -510,14 +515,11 @@ def materials_remove(request: HttpRequest, application_id: int, kind: str) -> Ht
     openapi_extra=IDEMPOTENT,
 )
 def applications_final_submit(request: HttpRequest, application_id: int) -> HttpResponse:
-    person = _person(request)
-    application = _owned(person, application_id)
-
-    def run() -> Result:
-        result = services.application_final_submit(application=application, actor=_actor(person))
-        return 200, _application(result)
-
-    return idempotent(request, person, _guarded(run))
+    return _application_write(
+        request,
+        application_id,
+        lambda application, actor: services.application_final_submit(application=application, actor=actor),
+    )
 
 
 @api.post(
@@ -527,11 +529,8 @@ def applications_final_submit(request: HttpRequest, application_id: int) -> Http
     openapi_extra=IDEMPOTENT,
 )
 def applications_cancel(request: HttpRequest, application_id: int) -> HttpResponse:
-    person = _person(request)
-    application = _owned(person, application_id)
-
-    def run() -> Result:
-        result = services.application_cancel(application=application, actor=_actor(person))
-        return 200, _application(result)
-
-    return idempotent(request, person, _guarded(run))
+    return _application_write(
+        request,
+        application_id,
+        lambda application, actor: services.application_cancel(application=application, actor=actor),
+    )

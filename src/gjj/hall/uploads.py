@@ -1,4 +1,4 @@
-"""One uploaded material from a member's request, for every page that takes one."""
+"""One uploaded material from a member's page, with the problem in the member's words."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from gjj.policy.schema import Policy
 from gjj.withdrawals import services
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.errors import ApplicationError
-from gjj.withdrawals.materials import MaterialRejected, size_problem
+from gjj.withdrawals.materials import MaterialRejected
 from gjj.withdrawals.models import Application
 
 
@@ -16,17 +16,10 @@ def material_upload_from_request(
     *, application: Application, kind: str, uploaded: UploadedFile | None, actor: Actor, policy: Policy
 ) -> str | None:
     """Store the file through the service; the problem in the member's words, or None."""
-    name = policy.material_names.get(kind, kind)
     if uploaded is None:
-        return f"请选择{name}的文件后再上传"
-    # Refused before reading it: a file over the limit is not read into memory at all.
-    too_big = size_problem(policy=policy, name=uploaded.name or kind, size=uploaded.size or 0)
-    if too_big:
-        return too_big
+        return f"请选择{policy.material_names.get(kind, kind)}的文件后再上传"
     try:
-        services.material_upload(
-            application=application, kind=kind, name=uploaded.name or kind, data=uploaded.read(), actor=actor
-        )
+        services.material_upload_file(application=application, kind=kind, uploaded=uploaded, actor=actor)
     except (MaterialRejected, ApplicationError) as exc:
         return exc.message
     return None

@@ -504,21 +504,9 @@ def material_upload(request: HttpRequest, business_no: str, kind: str) -> JsonRe
     uploaded = request.FILES.get("file")
     if uploaded is None:
         return JsonResponse({"ok": False, "error": f"请选择{name}的文件后再上传"}, status=400)
-    if uploaded.size is not None and uploaded.size > policy.material_max_bytes:
-        return JsonResponse(
-            {
-                "ok": False,
-                "error": f"文件大小超过 {policy.material_max_bytes / (1024 * 1024):.0f} MB 的上限，请压缩后重新上传",
-            },
-            status=400,
-        )
     try:
-        material = services.material_upload(
-            application=application,
-            kind=kind,
-            name=uploaded.name or kind,
-            data=uploaded.read(),
-            actor=_actor(request, application.person),
+        material = services.material_upload_file(
+            application=application, kind=kind, uploaded=uploaded, actor=_actor(request, application.person)
         )
     except (MaterialRejected, ApplicationError) as exc:
         return JsonResponse({"ok": False, "error": exc.message}, status=400)

@@ -9,7 +9,9 @@ import datetime as dt
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -34,7 +36,7 @@ from gjj.withdrawals.eligibility import (
     records_facts,
 )
 from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
-from gjj.withdrawals.materials import material_clean
+from gjj.withdrawals.materials import MaterialRejected, material_clean, size_problem
 from gjj.withdrawals.models import (
     Application,
     Decision,
@@ -160,8 +162,6 @@ def application_lookup_house(
 
 
 def _store_house(application: Application, lookup: HouseLookup) -> None:
-    from django.conf import settings
-
     application.lookup_field = lookup.lookup_field
     application.house_key = lookup.key
     application.house_snapshot = lookup.record.to_snapshot() if lookup.record else None
@@ -382,6 +382,18 @@ def material_upload(*, application: Application, kind: str, name: str, data: byt
         )
         material.save()
     return material
+
+
+def material_upload_file(
+    *, application: Application, kind: str, uploaded: UploadedFile, actor: Actor
+) -> Material:
+    """An uploaded file from any channel: one over the policy's size limit is refused before it is
+    read into memory; the rest goes through ``material_upload``."""
+    name = uploaded.name or kind
+    too_big = size_problem(policy=active_policy(), name=name, size=uploaded.size or 0)
+    if too_big:
+        raise MaterialRejected(too_big)
+    return material_upload(application=application, kind=kind, name=name, data=uploaded.read(), actor=actor)
 
 
 def material_remove(*, application: Application, kind: str, actor: Actor) -> None:
