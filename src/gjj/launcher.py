@@ -87,6 +87,7 @@ def prepare(dataset: Path) -> None:
     if _hall_is_empty():
         print(f"数据库为空，导入演示数据 {dataset} …", flush=True)
         _run("-m", "gjj.cli", "import-dataset", str(dataset))
+    _run("-m", "gjj.cli", "load-demo-staff", str(DEMO_STAFF_FILE))
 
 
 def _hall_settings() -> Any:
@@ -160,15 +161,31 @@ def _print_banner(started: list[Service], dataset: Path) -> None:
     for service in started:
         where = service.url or "（无端口）"
         print(f"  {service.title:<24} {where}")
+    hall_url = next((service.url for service in started if service.name == "hall"), "")
     print(f"\n  数据目录：{var_dir()}    演示数据：{dataset}")
     print("  演示登录（政务服务网账号，身份证号 / 密码）：")
     for name, id_number, note in DEMO_LOGINS:
         print(f"    {name}  {id_number}  Demo@2026   {note}")
+    print(f"\n  业务后台：{hall_url}backoffice/  （工作人员，密码 Demo@2026 + 动态口令）")
+    for username, name, roles in DEMO_STAFF:
+        print(f"    {username:<9} {name}（{roles}）")
+    print(
+        "  动态口令：身份验证器录入 data/demo-staff.json 中的密钥，或运行 .venv/bin/gjj staff-otp-code 用户名"
+    )
     sims_port = env_int("GJJ_SIMS_PORT", 8002)
     print(f"  短信发件箱：GET http://127.0.0.1:{sims_port}/sms/outbox?phone=13804001001")
     print("  按 Ctrl-C 停止全部进程。")
     print("==========================================================================\n", flush=True)
 
+
+DEMO_STAFF_FILE = REPO_ROOT / "data" / "demo-staff.json"
+DEMO_STAFF = [
+    ("chushen", "张初审", "初审"),
+    ("fushen", "王复审", "复审"),
+    ("caiwu", "孙财务", "财务"),
+    ("shenji", "周审计", "审计"),
+    ("guanli", "吴管理", "管理员"),
+]
 
 DEMO_LOGINS = [
     ("张伟", "210102198803120158", "新建商品房购房人，可提取 86,420.50 元"),

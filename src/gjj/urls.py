@@ -1,3 +1,4 @@
+from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
@@ -19,4 +20,6 @@ urlpatterns = [
     path("m/", include("gjj.mobile.urls")),
     path("app/", mobile_pwa.app_install, name="app_install"),
     path("api/v1/", api_v1.urls),
+    path("backoffice/admin/", admin.site.urls),
+    path("backoffice/", include("gjj.backoffice.urls")),
 ]

@@ -10,6 +10,11 @@ Protocol (JSON over HTTP under ``GJJ_BANK_URL``):
   repeat with the stored result.
 - ``GET /transfers/<serial>`` → the same shape, or 404 ``{"error": "not_found"}`` when the bank
   has never heard of the serial.
+- ``GET /statements/<YYYY-MM-DD>`` → the day's statement (对账单) as CSV, ``text/csv; charset=utf-8``,
+  header ``date,serial,card_no,amount_fen,result,bank_reference``: one line per transfer the bank
+  completed that day (Asia/Shanghai), ``result`` ``done`` or ``failed`` (processing ones are not on
+  it), amount in integer fen, card number in full (a bank-to-centre file). A malformed date is
+  400 ``{"error": "bad_request", "message"}``.
 
 A payout whose answer is lost is the dangerous case. ``pay`` therefore distinguishes:
 ``BankUnavailable`` — the request certainly did not reach the bank (or the bank refused it as
@@ -19,12 +24,14 @@ not pay again under a new serial, only ask with ``query_transfer`` (or resend th
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import quote
 
+import requests
 from django.conf import settings
 
 from gjj.clients.base import (
@@ -33,6 +40,7 @@ from gjj.clients.base import (
     OutsideSystemUnavailable,
     TransportFailure,
     default_timeout,
+    http_session,
     protocol_mismatch,
 )
 from gjj.core.masking import mask_card_number
@@ -110,6 +118,11 @@ class BankClient(Protocol):
         Raises ``BankUnavailable``."""
         ...
 
+    def daily_statement(self, *, day: dt.date) -> bytes:
+        """The bank's statement file of a Shanghai day, as the bank sent it (CSV bytes).
+        Raises ``BankUnavailable`` when the bank is unreachable or answers anything but 200."""
+        ...
+
 
 class HttpBankClient:
     def __init__(self, *, base_url: str, timeout: float, pay_timeout: float) -> None:
@@ -175,6 +188,20 @@ class HttpBankClient:
             return _transfer_result(answer, expected_serial=serial)
         except (KeyError, TypeError, ValueError) as exc:
             raise protocol_mismatch(BankUnavailable, what=f"查询支付 {serial}", answer=answer) from exc
+
+    def daily_statement(self, *, day: dt.date) -> bytes:
+        # The JSON plumbing decodes bodies as JSON; a statement is a CSV file, so it is fetched
+        # with the same pooled session but read as raw bytes.
+        url = f"{self._http.base_url}/statements/{day.isoformat()}"
+        try:
+            response = http_session().get(url, headers={"Accept": "text/csv"}, timeout=self._http.timeout)
+        except requests.RequestException as exc:
+            logger.warning("获取 %s 对账单失败：%s", day.isoformat(), type(exc).__name__)
+            raise BankUnavailable() from exc
+        if response.status_code != 200:
+            logger.warning("获取 %s 对账单失败：HTTP %s", day.isoformat(), response.status_code)
+            raise BankUnavailable(f"银行未能提供 {day.isoformat()} 的对账单（HTTP {response.status_code}）")
+        return response.content
 
 
 def get_bank_client() -> BankClient:

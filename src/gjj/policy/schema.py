@@ -53,6 +53,8 @@ class Policy:
     instant_approval: bool
     four_eyes_threshold_fen: int
     decision_limit_days: int
+    reject_reasons: tuple[str, ...]
+    holidays: frozenset[dt.date]
     materials_expiry_days: int
     material_max_bytes: int
     material_content_types: frozenset[str]
@@ -132,6 +134,27 @@ class _Reader:
         return tuple(value)
 
 
+# The standard reasons a reviewer picks from when refusing (不予通过); the reviewer adds free text.
+DEFAULT_REJECT_REASONS: tuple[str, ...] = (
+    "购房合同或不动产权证书与登记信息不一致",
+    "材料不真实或经核查存在伪造、变造",
+    "申请人与购房人关系无法确认",
+    "房屋交易不真实或存在骗提套取嫌疑",
+    "不符合购房提取政策的其他情形",
+)
+
+
+def _holidays(r: Any) -> frozenset[dt.date]:
+    """Public holidays (法定节假日) that are not working days, as ISO dates."""
+    days = []
+    for text in r.string_list("review.holidays"):
+        try:
+            days.append(dt.date.fromisoformat(text))
+        except ValueError:
+            r.problems.append(f"review.holidays 中的“{text}”不是 YYYY-MM-DD 格式的日期")
+    return frozenset(days)
+
+
 def policy_from_mapping(data: dict[str, Any], *, source: str = "<内存>") -> Policy:
     """Build and validate a Policy; raises PolicyError naming every problem."""
     r = _Reader(data)
@@ -191,6 +214,8 @@ def policy_from_mapping(data: dict[str, Any], *, source: str = "<内存>") -> Po
         instant_approval=r.get("review.instant_approval", bool, True),
         four_eyes_threshold_fen=r.money("review.four_eyes_threshold"),
         decision_limit_days=r.positive_int("review.decision_limit_days", 3),
+        reject_reasons=r.string_list("review.reject_reasons") or DEFAULT_REJECT_REASONS,
+        holidays=_holidays(r),
         materials_expiry_days=r.positive_int("materials.expiry_days", 7),
         material_max_bytes=r.positive_int("materials.max_bytes", 10 * 1024 * 1024),
         material_content_types=frozenset(r.string_list("materials.content_types")),

@@ -16,6 +16,7 @@ GOVSSO_PORT = env_int("GJJ_GOVSSO_PORT", 8001)
 SIMS_PORT = env_int("GJJ_SIMS_PORT", 8002)
 
 INSTALLED_APPS = [
+    "gjj.backoffice.admin_site.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -35,6 +36,12 @@ INSTALLED_APPS = [
     "gjj.mobile",
     "ninja",
     "gjj.api",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "gjj.staff",
+    "gjj.audit",
+    "gjj.reconciliation",
+    "gjj.backoffice",
 ]
 
 MIDDLEWARE = [
@@ -44,6 +51,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "gjj.backoffice.middleware.StaffIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -63,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gjj.hall.context_processors.hall_chrome",
+                "gjj.backoffice.context_processors.backoffice_chrome",
             ]
         },
     }
@@ -168,6 +178,14 @@ else:
         "immediate": False,
         "consumer": {"workers": env_int("GJJ_WORKER_THREADS", 2), "worker_type": "thread"},
     }
+
+# The back office: staff sessions end after this many idle seconds (the member hall's own limit is
+# SESSION_COOKIE_AGE). The demo tools (published TOTP secrets, `gjj staff-otp-code`) are for the
+# embedded default only.
+GJJ_STAFF_IDLE_SECONDS = env_int("GJJ_STAFF_IDLE_SECONDS", 15 * 60)
+GJJ_DEMO_TOOLS = env_bool("GJJ_DEMO_TOOLS", False)
+# Behind a reverse proxy that sets X-Forwarded-For, the audit log takes the client's address from it.
+GJJ_TRUST_X_FORWARDED_FOR = env_bool("GJJ_TRUST_X_FORWARDED_FOR", False)
 
 # The payout reconciler re-drives work stuck between states (a crash between commit and enqueue,
 # a bank answer of "processing", a timeout). How old a payout must be before it is re-driven:

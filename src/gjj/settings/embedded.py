@@ -8,3 +8,6 @@ GJJ_AUTOSTART_SIMULATORS = True
 
 # Serve static files straight from the apps, so `make run` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True
+
+# Demo staff accounts with published TOTP secrets, and `gjj staff-otp-code`.
+GJJ_DEMO_TOOLS = True

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from gjj.core.masking import mask_id_number
+from gjj.core.origin import NO_ORIGIN, Origin
 from gjj.withdrawals.models import ActorKind, Channel
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ class Actor:
     channel: str
     person: Person | None = None
     user: User | None = None
+    origin: Origin = NO_ORIGIN
 
     @classmethod
     def member(cls, person: Person, *, channel: str) -> Actor:
@@ -32,9 +34,11 @@ class Actor:
         )
 
     @classmethod
-    def staff(cls, user: User) -> Actor:
+    def staff(cls, user: User, *, origin: Origin = NO_ORIGIN) -> Actor:
         full_name = user.get_full_name() or user.get_username()
-        return cls(kind=ActorKind.STAFF, label=full_name, channel=Channel.BACKOFFICE, user=user)
+        return cls(
+            kind=ActorKind.STAFF, label=full_name, channel=Channel.BACKOFFICE, user=user, origin=origin
+        )
 
     @classmethod
     def system(cls, label: str = "系统") -> Actor:

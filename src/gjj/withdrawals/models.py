@@ -104,6 +104,19 @@ class Application(models.Model):
     machine_verified = models.BooleanField("全部由数据源核验", default=False)
     instant_approved = models.BooleanField("秒批", default=False)
 
+    # The review: who holds the case now (one reviewer at a time), and which approval it awaits
+    # (1 初审; 2 复审, after a first approval at or above the four-eyes threshold).
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核领取人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claimed_applications",
+    )
+    claimed_at = models.DateTimeField("领取时间", null=True, blank=True)
+    review_stage = models.PositiveSmallIntegerField("待审级次", default=1)
+
     what_to_fix = models.JSONField("退回补正内容", null=True, blank=True)
     decision_reason = models.CharField("审批意见", max_length=500, blank=True)
 

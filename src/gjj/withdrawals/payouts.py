@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -21,10 +22,14 @@ from gjj.clients.bank import (
     TransferStatus,
     get_bank_client,
 )
+from gjj.core.origin import NO_ORIGIN, Origin
 from gjj.members.services import hold_consume, hold_place, hold_release
 from gjj.withdrawals import notifications
 from gjj.withdrawals.actors import Actor
-from gjj.withdrawals.models import Application, Payout, PayoutState, State
+from gjj.withdrawals.models import OPEN_PAYOUT_STATES, Application, Payout, PayoutState, State
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -192,3 +197,45 @@ def payouts_reconcile(*, now: dt.datetime | None = None) -> int:
         except Exception:
             logger.exception("对账处理支付 %s 出错", payout_id)
     return len(stuck)
+
+
+class PayoutNotOpen(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def payout_redrive(*, payout: Payout, operator: User, origin: Origin = NO_ORIGIN) -> Payout:
+    """财务's 重新驱动 of a stuck payout: the bank is asked about the serial first, its answer settles the
+    payout, and only a serial the bank has never heard of is sent again, under the same serial. A
+    payout can therefore never be paid twice, however often this is pressed."""
+    from gjj.audit.models import AuditAction
+    from gjj.audit.services import audit_record
+
+    before = Payout.objects.select_related("application").get(pk=payout.pk)
+    if before.state not in OPEN_PAYOUT_STATES:
+        raise PayoutNotOpen(f"支付 {before.serial} 的状态为“{before.get_state_display()}”，无需重新驱动")
+    try:
+        result = get_bank_client().query_transfer(serial=before.serial)
+    except BankUnavailable:
+        result_text = "银行系统暂时无法访问，未作任何处理"
+        after = before
+    else:
+        if result is None:
+            _mark(before, PayoutState.SENT, "银行未收到支付请求，按原流水号重新发送")
+            after = payout_execute(payout_id=before.pk)
+            result_text = f"银行无此流水，已按原流水号重新发送，结果：{after.get_state_display()}"
+        else:
+            after = payout_settle(payout_id=before.pk, result=result)
+            result_text = f"银行查询结果：{result.status.label}，支付状态：{after.get_state_display()}"
+    audit_record(
+        action=AuditAction.PAYOUT_REDRIVE,
+        summary=f"重新驱动支付 {before.serial}（{before.application.business_no}）：{result_text}",
+        actor=operator,
+        target_type="payout",
+        target_id=before.serial,
+        ip=origin.ip,
+        user_agent=origin.user_agent,
+        details={"from_state": before.state, "to_state": after.state, "bank_message": after.bank_message},
+    )
+    return after

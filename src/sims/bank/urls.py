@@ -8,4 +8,5 @@ urlpatterns = [
     path("cards/<str:card_no>", views.card_detail, name="card-detail"),
     path("transfers", views.transfers, name="transfers"),
     path("transfers/<str:serial>", views.transfer_status, name="transfer-status"),
+    path("statements/<str:day>", views.statement, name="statement"),
 ]

@@ -1,15 +1,23 @@
-"""The bank gateway's HTTP interface: card verification, transfers and their status."""
+"""The bank gateway's HTTP interface: card verification, transfers and their status, and the
+daily statement file."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from sims.bank.models import BankAccount, Transfer
-from sims.bank.selectors import bank_account_by_card_no, transfer_by_serial, transfers_for_card
+from sims.bank.models import BankAccount, Transfer, TransferResult
+from sims.bank.selectors import (
+    bank_account_by_card_no,
+    transfer_by_serial,
+    transfers_completed_on,
+    transfers_for_card,
+)
 from sims.bank.services import transfer_pay, transfer_settle_if_due
 from sims.control.faults import fault_injected, injected_fault
 from sims.control.models import FaultMode, Operation, SimulatedSystem
@@ -20,6 +28,9 @@ _SERIAL = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _CARD_NO = re.compile(r"^\d{1,19}$")
 # A single transfer above 100 million 元 is a caller's bug, not a payout.
 _MAX_AMOUNT_FEN = 100_000_000_00
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+STATEMENT_HEADER = ("date", "serial", "card_no", "amount_fen", "result", "bank_reference")
+_STATEMENT_RESULTS = {TransferResult.DONE: "done", TransferResult.FAILED: "failed"}
 
 
 @api_view(methods=["POST"])
@@ -105,6 +116,39 @@ def transfer_status(request: HttpRequest, serial: str) -> HttpResponse:
         return not_found()
     transfer = transfer_settle_if_due(transfer=transfer)
     return json_response(_transfer_payload(transfer))
+
+
+@api_view(methods=["GET"])
+def statement(request: HttpRequest, day: str) -> HttpResponse:
+    """The day's statement (对账单) as CSV: every transfer completed that Shanghai day. A file
+    between the bank and the centre, so card numbers are in full."""
+    on = _statement_day(day)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(STATEMENT_HEADER)
+    for transfer in transfers_completed_on(day=on).iterator():
+        writer.writerow(
+            (
+                on.isoformat(),
+                transfer.serial,
+                transfer.card_no,
+                transfer.amount_fen,
+                _STATEMENT_RESULTS[TransferResult(transfer.result)],
+                transfer.bank_reference,
+            )
+        )
+    response = HttpResponse(out.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="statement-{on.isoformat()}.csv"'
+    return response
+
+
+def _statement_day(text: str) -> dt.date:
+    try:
+        if not _DAY.match(text):
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise BadRequest(f"对账日期“{text[:20]}”格式不正确，应为 YYYY-MM-DD 形式的有效日期") from exc
 
 
 def _card_no(payload: dict) -> str:

@@ -13,6 +13,8 @@ from PIL import Image
 from gjj.datasets.hall_loader import dataset_load_into_hall
 from gjj.members.models import Person
 from gjj.policy.active import active_policy
+from gjj.staff.roles import StaffRole
+from gjj.staff.services import staff_role_grant
 from gjj.withdrawals import services
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.models import Application, Channel
@@ -117,10 +119,11 @@ LI_CARD = "6222024013192319654"
 @pytest.fixture
 def reviewers(db):
     user_model = get_user_model()
-    return (
-        user_model.objects.create_user(username="chushen", first_name="初审员"),
-        user_model.objects.create_user(username="fushen", first_name="复审员"),
-    )
+    first = user_model.objects.create_user(username="chushen", first_name="初审员", is_staff=True)
+    second = user_model.objects.create_user(username="fushen", first_name="复审员", is_staff=True)
+    staff_role_grant(user=first, role=StaffRole.FIRST_REVIEWER)
+    staff_role_grant(user=second, role=StaffRole.SECOND_REVIEWER)
+    return first, second
 
 
 @pytest.fixture(autouse=True)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from gjj.members.models import FundAccount
+from gjj.staff.roles import StaffRole
+from gjj.staff.services import staff_role_grant
 from gjj.withdrawals import services
 from gjj.withdrawals.errors import ApplicationError
 from gjj.withdrawals.models import Application, Decision, State
@@ -80,11 +83,16 @@ def test_four_eyes(loaded, no_auto_payout, reviewers, settings, tmp_path):
     assert application.amount_fen == 7_000_000
     assert application.state == State.SUBMITTED  # at or above the threshold: never 秒批
     first, second = reviewers
+    staff_role_grant(user=first, role=StaffRole.SECOND_REVIEWER)  # holds both roles: still not twice
     services.application_claim(application=application, reviewer=first)
     after_first = services.application_approve(application=application, reviewer=first)
     assert after_first.state == State.UNDER_REVIEW
+    assert (after_first.review_stage, after_first.claimed_by_id) == (2, None)
     with pytest.raises(ApplicationError, match="另一名工作人员"):
-        services.application_approve(application=application, reviewer=first)
+        services.application_claim(application=application, reviewer=first)
+    with pytest.raises(ApplicationError, match="请先领取"):
+        services.application_approve(application=application, reviewer=second)
+    services.application_claim(application=application, reviewer=second)
     after_second = services.application_approve(application=application, reviewer=second)
     assert after_second.state == State.APPROVED
     stages = list(after_second.decisions.values_list("stage", "decision", "reviewer_id"))
@@ -96,6 +104,9 @@ def test_reject_records_the_reason_and_holds_nothing(loaded, no_instant_approval
     first, _ = reviewers
     with pytest.raises(ApplicationError, match="原因"):
         services.application_reject(application=application, reviewer=first, reason=" ")
+    with pytest.raises(ApplicationError, match="请先领取"):
+        services.application_reject(application=application, reviewer=first, reason="不符")
+    services.application_claim(application=application, reviewer=first)
     rejected = services.application_reject(
         application=application, reviewer=first, reason="购房合同与备案信息不符"
     )
@@ -130,6 +141,8 @@ def test_return_and_resubmit(loaded, no_instant_approval, no_auto_payout, review
     assert again.materials.filter(kind="purchase_invoice", is_current=True).count() == 1
     resubmitted = walk.final_submit(again)
     assert resubmitted.state == State.SUBMITTED
+    assert (resubmitted.review_stage, resubmitted.claimed_by_id) == (1, None)
+    services.application_claim(application=resubmitted, reviewer=first)
     approved = services.application_approve(application=resubmitted, reviewer=first)
     assert approved.state == State.APPROVED
     assert [t for _, t in approved.transitions.values_list("from_state", "to_state")] == [
@@ -139,5 +152,82 @@ def test_return_and_resubmit(loaded, no_instant_approval, no_auto_payout, review
         "returned",
         "awaiting_materials",
         "submitted",
+        "under_review",
         "approved",
     ]
+
+
+def test_the_second_claimant_is_told_who_has_it_and_the_holder_may_release(
+    loaded, no_instant_approval, reviewers
+):
+    application = _submitted(ZHANG_WEI, ZHANG_HOUSE, "CCB", ZHANG_CARD)
+    first, _ = reviewers
+    other = get_user_model().objects.create_user(username="chushen2", first_name="另一初审", is_staff=True)
+    staff_role_grant(user=other, role=StaffRole.FIRST_REVIEWER)
+    services.application_claim(application=application, reviewer=first)
+    services.application_claim(application=application, reviewer=first)  # again: still theirs
+    with pytest.raises(ApplicationError, match="已由初审员"):
+        services.application_claim(application=application, reviewer=other)
+    with pytest.raises(ApplicationError, match="已由初审员"):
+        services.application_approve(application=application, reviewer=other)
+    with pytest.raises(ApplicationError, match="没有领取"):
+        services.application_release(application=application, reviewer=other)
+    released = services.application_release(application=application, reviewer=first)
+    assert (released.state, released.claimed_by_id) == (State.SUBMITTED, None)
+    assert services.application_claim(application=application, reviewer=other).claimed_by_id == other.pk
+
+
+def test_each_stage_belongs_to_its_role(loaded, no_instant_approval, reviewers):
+    application = _submitted(ZHANG_WEI, ZHANG_HOUSE, "CCB", ZHANG_CARD)
+    _, second = reviewers
+    with pytest.raises(ApplicationError, match="待初审，须由初审岗位"):
+        services.application_claim(application=application, reviewer=second)
+    finance = get_user_model().objects.create_user(username="caiwu", is_staff=True)
+    staff_role_grant(user=finance, role=StaffRole.FINANCE)
+    with pytest.raises(ApplicationError, match="须由初审岗位"):
+        services.application_claim(application=application, reviewer=finance)
+
+
+def test_a_return_must_name_known_items_and_a_reason(loaded, no_instant_approval, reviewers):
+    application = _submitted(ZHANG_WEI, ZHANG_HOUSE, "CCB", ZHANG_CARD)
+    first, _ = reviewers
+    services.application_claim(application=application, reviewer=first)
+    with pytest.raises(ApplicationError, match="请勾选"):
+        services.application_return(application=application, reviewer=first, what_to_fix=[], reason="看不清")
+    with pytest.raises(ApplicationError, match="退回补正的原因"):
+        services.application_return(
+            application=application, reviewer=first, what_to_fix=["purchase_invoice"], reason=" "
+        )
+    with pytest.raises(ApplicationError, match="无法识别的补正项目：wallpaper"):
+        services.application_return(
+            application=application, reviewer=first, what_to_fix=["wallpaper"], reason="看不清"
+        )
+    assert Application.objects.get(pk=application.pk).state == State.UNDER_REVIEW
+
+
+def test_every_review_step_leaves_an_audit_entry(loaded, no_instant_approval, no_auto_payout, reviewers):
+    from gjj.audit.models import AuditEntry
+    from gjj.core.origin import Origin
+
+    application = _submitted(ZHANG_WEI, ZHANG_HOUSE, "CCB", ZHANG_CARD)
+    first, _ = reviewers
+    origin = Origin(ip="10.1.2.3", user_agent="pytest-browser")
+    services.application_claim(application=application, reviewer=first, origin=origin)
+    services.application_release(application=application, reviewer=first, origin=origin)
+    services.application_claim(application=application, reviewer=first, origin=origin)
+    services.application_return(
+        application=application,
+        reviewer=first,
+        what_to_fix=["purchase_invoice"],
+        reason="发票不清晰",
+        origin=origin,
+    )
+    entries = list(AuditEntry.objects.filter(target_id=application.business_no).order_by("seq"))
+    assert [e.action for e in entries] == [
+        "application_claim",
+        "application_release",
+        "application_claim",
+        "application_return",
+    ]
+    assert {(e.actor_id, e.ip, e.user_agent) for e in entries} == {(first.pk, "10.1.2.3", "pytest-browser")}
+    assert "发票不清晰" in entries[-1].summary and entries[-1].details["what_to_fix"] == ["purchase_invoice"]

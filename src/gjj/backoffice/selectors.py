@@ -1,0 +1,534 @@
+"""Reads of the back office: the review queue with its filters and deadlines, one case's whole
+file, and the payouts list. Personal data leaves here masked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+
+from gjj.core.masking import mask_card_number, mask_id_number, mask_phone
+from gjj.core.money import format_yuan
+from gjj.core.timeutil import to_shanghai, today_shanghai
+from gjj.policy.active import active_policy
+from gjj.policy.deadlines import decision_due, working_days_between
+from gjj.policy.schema import Policy
+from gjj.staff.roles import StaffRole, user_roles
+from gjj.withdrawals.models import (
+    Application,
+    Channel,
+    Decision,
+    Material,
+    Payout,
+    PayoutState,
+    ReviewDecision,
+    State,
+)
+from gjj.withdrawals.selectors import (
+    FIX_FIELD_NAMES,
+    HOUSE_KIND_NAMES,
+    RELATION_NAMES,
+    RuleLine,
+    TimelineEntry,
+    application_rule_lines,
+    application_timeline,
+    channel_label,
+    state_label,
+)
+
+REVIEW_STATES = (State.SUBMITTED, State.UNDER_REVIEW)
+STAGE_LABELS = {1: "待初审", 2: "待复审"}
+
+
+class FilterError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    stage: int | None = None  # 1 初审, 2 复审
+    state: str = ""
+    channel: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    amount_min_fen: int | None = None
+    amount_max_fen: int | None = None
+    house_kind: str = ""
+    relation: str = ""
+    reviewer: str = ""  # a username, "me" or "none" (unclaimed)
+    overdue_only: bool = False
+
+    @classmethod
+    def from_query(cls, query: dict[str, str]) -> tuple[QueueFilters, list[str]]:
+        """Filters from the query string; what cannot be read is named and left out."""
+        problems: list[str] = []
+
+        def day(name: str, label: str) -> dt.date | None:
+            text = (query.get(name) or "").strip()
+            if not text:
+                return None
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                problems.append(f"{label}“{text}”不是有效日期（格式 YYYY-MM-DD）")
+                return None
+
+        def money(name: str, label: str) -> int | None:
+            text = (query.get(name) or "").strip().replace(",", "")
+            if not text:
+                return None
+            try:
+                value = Decimal(text)
+            except InvalidOperation:
+                problems.append(f"{label}“{text}”不是有效金额")
+                return None
+            if value < 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]
+                problems.append(f"{label}“{text}”应为不小于 0、最多两位小数的金额（元）")
+                return None
+            return int(value * 100)
+
+        stage_text = (query.get("stage") or "").strip()
+        stage = int(stage_text) if stage_text in ("1", "2") else None
+        state = (query.get("state") or "").strip()
+        if state and state not in REVIEW_STATES:
+            problems.append("状态只能筛选“已提交”或“审核中”")
+            state = ""
+        channel = (query.get("channel") or "").strip()
+        if channel and channel not in Channel.values:
+            problems.append(f"没有“{channel}”这个渠道")
+            channel = ""
+        house_kind = (query.get("house_kind") or "").strip()
+        if house_kind and house_kind not in HOUSE_KIND_NAMES:
+            problems.append(f"没有“{house_kind}”这种房屋类型")
+            house_kind = ""
+        relation = (query.get("relation") or "").strip()
+        if relation and relation not in RELATION_NAMES:
+            problems.append(f"没有“{relation}”这种购房关系")
+            relation = ""
+        filters = cls(
+            stage=stage,
+            state=state,
+            channel=channel,
+            date_from=day("date_from", "提交日期起"),
+            date_to=day("date_to", "提交日期止"),
+            amount_min_fen=money("amount_min", "最低金额"),
+            amount_max_fen=money("amount_max", "最高金额"),
+            house_kind=house_kind,
+            relation=relation,
+            reviewer=(query.get("reviewer") or "").strip()[:150],
+            overdue_only=query.get("overdue") == "1",
+        )
+        return filters, problems
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    business_no: str
+    applicant_name: str
+    masked_id_number: str
+    channel_label: str
+    state_label: str
+    stage: int
+    stage_label: str
+    amount_fen: int | None
+    house_kind_label: str
+    relation_label: str
+    submitted_at: dt.datetime | None
+    due: dt.date | None
+    working_days_waited: int
+    overdue: bool
+    due_today: bool
+    claimed_by_label: str
+    claimed_by_me: bool
+
+
+def visible_stages(user: AbstractBaseUser) -> tuple[int, ...]:
+    roles = user_roles(user)
+    stages = []
+    if StaffRole.FIRST_REVIEWER in roles:
+        stages.append(1)
+    if StaffRole.SECOND_REVIEWER in roles:
+        stages.append(2)
+    return tuple(stages)
+
+
+def _user_label(user: AbstractBaseUser | None) -> str:
+    if user is None:
+        return ""
+    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return str(full or user.get_username())
+
+
+def review_queue_qs(*, user: AbstractBaseUser, filters: QueueFilters) -> QuerySet[Application]:
+    stages = visible_stages(user)
+    if filters.stage is not None:
+        stages = tuple(stage for stage in stages if stage == filters.stage)
+    qs = (
+        Application.objects.filter(state__in=REVIEW_STATES, review_stage__in=stages)
+        .select_related("person", "claimed_by")
+        .order_by("submitted_at", "pk")
+    )
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    if filters.date_from:
+        qs = qs.filter(submitted_at__date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(submitted_at__date__lte=filters.date_to)
+    if filters.amount_min_fen is not None:
+        qs = qs.filter(amount_fen__gte=filters.amount_min_fen)
+    if filters.amount_max_fen is not None:
+        qs = qs.filter(amount_fen__lte=filters.amount_max_fen)
+    if filters.house_kind:
+        qs = qs.filter(house_snapshot__kind=filters.house_kind)
+    if filters.relation:
+        qs = qs.filter(relation=filters.relation)
+    if filters.reviewer == "none":
+        qs = qs.filter(claimed_by__isnull=True)
+    elif filters.reviewer == "me":
+        qs = qs.filter(claimed_by=user)
+    elif filters.reviewer:
+        qs = qs.filter(
+            Q(claimed_by__username=filters.reviewer)
+            | Q(claimed_by__first_name=filters.reviewer)
+            | Q(decisions__reviewer__username=filters.reviewer)
+        ).distinct()
+    return qs
+
+
+def queue_row(
+    application: Application, *, user: AbstractBaseUser, today: dt.date, policy: Policy
+) -> QueueRow:
+    snapshot = application.house_snapshot or {}
+    submitted = to_shanghai(application.submitted_at) if application.submitted_at else None
+    due = (
+        decision_due(submitted.date(), days=policy.decision_limit_days, holidays=policy.holidays)
+        if submitted
+        else None
+    )
+    return QueueRow(
+        business_no=application.business_no or "",
+        applicant_name=application.person.name,
+        masked_id_number=mask_id_number(application.person.id_number),
+        channel_label=channel_label(application.channel),
+        state_label=state_label(application.state),
+        stage=application.review_stage,
+        stage_label=STAGE_LABELS.get(application.review_stage, ""),
+        amount_fen=application.amount_fen,
+        house_kind_label=HOUSE_KIND_NAMES.get(str(snapshot.get("kind") or ""), ""),
+        relation_label=RELATION_NAMES.get(application.relation, application.relation),
+        submitted_at=submitted,
+        due=due,
+        working_days_waited=working_days_between(submitted.date(), today, holidays=policy.holidays)
+        if submitted
+        else 0,
+        overdue=bool(due and today > due),
+        due_today=bool(due and today == due),
+        claimed_by_label=_user_label(application.claimed_by),
+        claimed_by_me=application.claimed_by_id == user.pk,
+    )
+
+
+def review_queue(
+    *, user: AbstractBaseUser, filters: QueueFilters, today: dt.date | None = None
+) -> list[QueueRow]:
+    """Oldest first; with the decision deadline of each (N working days after submission)."""
+    policy = active_policy()
+    today = today or today_shanghai()
+    rows = [
+        queue_row(application, user=user, today=today, policy=policy)
+        for application in review_queue_qs(user=user, filters=filters)
+    ]
+    if filters.overdue_only:
+        rows = [row for row in rows if row.overdue]
+    return rows
+
+
+# --- one case --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MaterialView:
+    pk: int
+    kind: str
+    name: str
+    content_type: str
+    size: int
+    uploaded_at: dt.datetime
+    uploaded_via: str
+    is_current: bool
+    is_image: bool
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    at: dt.datetime
+    reviewer_label: str
+    stage_label: str
+    decision_label: str
+    reason: str
+    what_to_fix: list[str]
+    round: int
+
+
+@dataclass(frozen=True)
+class CardCheckView:
+    label: str
+    value: str
+    ok: bool | None
+
+
+@dataclass
+class CaseFile:
+    application: Application
+    business_no: str
+    state_label: str
+    stage_label: str
+    channel_label: str
+    applicant_name: str
+    masked_id_number: str
+    masked_phone: str
+    account_no: str
+    account_status_label: str
+    employer_name: str
+    balance_fen: int
+    frozen_fen: int
+    consecutive_months: int
+    paid_through: str
+    house: dict[str, str]
+    house_source: str
+    house_looked_up_at: dt.datetime | None
+    relation_label: str
+    bank_name: str
+    masked_card_no: str
+    card_checks: list[CardCheckView]
+    card_verified_at: dt.datetime | None
+    amount_fen: int | None
+    submitted_at: dt.datetime | None
+    due: dt.date | None
+    overdue: bool
+    rules: list[RuleLine]
+    materials: list[MaterialView]
+    earlier_materials: list[MaterialView]
+    decisions: list[DecisionView]
+    timeline: list[TimelineEntry]
+    payouts: list[Payout]
+    needs_second_review: bool
+    claimed_by_label: str
+    claimed_by_me: bool
+    what_to_fix_labels: list[str] = field(default_factory=list)
+
+
+CARD_CLASS_LABELS = {1: "一类账户", 2: "二类账户", 3: "三类账户"}
+CARD_TYPE_LABELS = {"debit": "借记卡", "credit": "信用卡"}
+CARD_STATUS_LABELS = {"normal": "正常", "frozen": "冻结", "closed": "销户"}
+
+
+def _card_checks(application: Application, policy: Policy) -> list[CardCheckView]:
+    record = application.card_verification or {}
+    if not record:
+        return []
+    found = record.get("found")
+    checks = [CardCheckView("银行是否查到此卡", "查到" if found else "未查到", bool(found))]
+    if found:
+        real_bank = str(record.get("bank") or "")
+        checks += [
+            CardCheckView(
+                "开户银行",
+                policy.bank_name(real_bank) if real_bank else "—",
+                real_bank == application.bank if real_bank else None,
+            ),
+            CardCheckView(
+                "卡种",
+                CARD_TYPE_LABELS.get(str(record.get("card_type")), "—"),
+                record.get("card_type") == "debit",
+            ),
+            CardCheckView(
+                "账户类别",
+                CARD_CLASS_LABELS.get(record.get("account_class") or 0, "—"),  # type: ignore[arg-type]
+                record.get("account_class") == policy.required_account_class,
+            ),
+            CardCheckView(
+                "户名与身份证号",
+                "与申请人一致" if record.get("holder_matches") else "与申请人不一致",
+                bool(record.get("holder_matches")),
+            ),
+            CardCheckView(
+                "账户状态",
+                CARD_STATUS_LABELS.get(str(record.get("status")), "—"),
+                record.get("status") == "normal",
+            ),
+        ]
+    return checks
+
+
+def _material_view(material: Material, policy: Policy) -> MaterialView:
+    return MaterialView(
+        pk=material.pk,
+        kind=material.kind,
+        name=policy.material_names.get(material.kind, material.kind),
+        content_type=material.content_type,
+        size=material.size,
+        uploaded_at=to_shanghai(material.uploaded_at),
+        uploaded_via=channel_label(material.uploaded_via),
+        is_current=material.is_current,
+        is_image=material.content_type.startswith("image/"),
+    )
+
+
+def _house_view(snapshot: dict[str, object]) -> dict[str, str]:
+    if not snapshot:
+        return {}
+    buyers = snapshot.get("buyers") or []
+    buyer_text = "、".join(
+        f"{buyer.get('name', '')}（{mask_id_number(str(buyer.get('id_number', '')))}）"
+        for buyer in buyers  # type: ignore[union-attr]
+        if isinstance(buyer, dict)
+    )
+    price = snapshot.get("total_price_fen")
+    return {
+        "房屋类型": HOUSE_KIND_NAMES.get(str(snapshot.get("kind") or ""), str(snapshot.get("kind") or "")),
+        "备案合同号": str(snapshot.get("contract_no") or "—"),
+        "房证新档案号": str(snapshot.get("archive_no") or "—"),
+        "房屋坐落": str(snapshot.get("address") or ""),
+        "建筑面积": f"{snapshot.get('area_m2') or '—'} 平方米",
+        "房屋总价": format_yuan(price) if isinstance(price, int) else "—",
+        "备案日期": str(snapshot.get("filed_on") or "—"),
+        "登记日期": str(snapshot.get("registered_on") or "—"),
+        "备案状态": "有效"
+        if snapshot.get("status") == "valid"
+        else "已撤销备案"
+        if snapshot.get("status")
+        else "—",
+        "购房人": buyer_text or "—",
+    }
+
+
+def case_file(*, business_no: str, user: AbstractBaseUser, today: dt.date | None = None) -> CaseFile | None:
+    application = (
+        Application.objects.select_related("person", "account", "account__employer", "claimed_by")
+        .filter(business_no=business_no)
+        .exclude(state=State.DRAFT)
+        .first()
+    )
+    if application is None:
+        return None
+    policy = active_policy()
+    today = today or today_shanghai()
+    person, account = application.person, application.account
+    row = queue_row(application, user=user, today=today, policy=policy)
+    materials = [
+        _material_view(material, policy)
+        for material in Material.objects.filter(application=application).order_by("kind", "-uploaded_at")
+    ]
+    decisions = [
+        DecisionView(
+            at=to_shanghai(decision.at),
+            reviewer_label=_user_label(decision.reviewer),
+            stage_label="复审" if decision.stage == 2 else "初审",
+            decision_label=Decision(decision.decision).label,
+            reason=decision.reason,
+            what_to_fix=[
+                policy.material_names.get(str(key)) or FIX_FIELD_NAMES.get(str(key), str(key))
+                for key in decision.what_to_fix or []
+            ],
+            round=decision.round,
+        )
+        for decision in ReviewDecision.objects.filter(application=application).select_related("reviewer")
+    ]
+    return CaseFile(
+        application=application,
+        business_no=application.business_no or "",
+        state_label=state_label(application.state),
+        stage_label=STAGE_LABELS.get(application.review_stage, "")
+        if application.state in REVIEW_STATES
+        else "",
+        channel_label=channel_label(application.channel),
+        applicant_name=person.name,
+        masked_id_number=mask_id_number(person.id_number),
+        masked_phone=mask_phone(person.phone),
+        account_no=account.account_no,
+        account_status_label=account.get_status_display(),
+        employer_name=account.employer.name if account.employer_id else "",
+        balance_fen=account.balance_fen,
+        frozen_fen=account.frozen_fen,
+        consecutive_months=account.consecutive_months,
+        paid_through=str(account.paid_through or ""),
+        house=_house_view(application.house_snapshot or {}),
+        house_source=application.house_source,
+        house_looked_up_at=to_shanghai(application.house_looked_up_at)
+        if application.house_looked_up_at
+        else None,
+        relation_label=RELATION_NAMES.get(application.relation, application.relation),
+        bank_name=policy.bank_name(application.bank) if application.bank else "",
+        masked_card_no=mask_card_number(application.card_no),
+        card_checks=_card_checks(application, policy),
+        card_verified_at=to_shanghai(application.card_verified_at) if application.card_verified_at else None,
+        amount_fen=application.amount_fen,
+        submitted_at=row.submitted_at,
+        due=row.due if application.state in REVIEW_STATES else None,
+        overdue=row.overdue and application.state in REVIEW_STATES,
+        rules=application_rule_lines(application=application),
+        materials=[m for m in materials if m.is_current],
+        earlier_materials=[m for m in materials if not m.is_current],
+        decisions=decisions,
+        timeline=application_timeline(application=application),
+        payouts=list(Payout.objects.filter(application=application).order_by("created_at")),
+        needs_second_review=application.amount_fen is not None
+        and application.amount_fen >= policy.four_eyes_threshold_fen,
+        claimed_by_label=row.claimed_by_label,
+        claimed_by_me=row.claimed_by_me,
+    )
+
+
+def fix_choices(*, application: Application, policy: Policy | None = None) -> list[tuple[str, str]]:
+    """What a reviewer may ask to be corrected: this application's materials, then its fields."""
+    from gjj.withdrawals.services import required_material_kinds
+
+    policy = policy or active_policy()
+    materials = [
+        (kind, policy.material_names.get(kind, kind)) for kind in required_material_kinds(application, policy)
+    ]
+    fields = [
+        ("house", "房屋信息"),
+        ("bank", "收款银行"),
+        ("card_no", "银行卡号码"),
+        ("amount", "提取金额"),
+    ]
+    return materials + fields
+
+
+def material_for_staff(*, business_no: str, material_id: int) -> Material | None:
+    return (
+        Material.objects.select_related("application")
+        .filter(pk=material_id, application__business_no=business_no)
+        .first()
+    )
+
+
+# --- payouts ---------------------------------------------------------------------------------------
+
+
+def payouts_list(*, state: str = "", text: str = "") -> QuerySet[Payout]:
+    qs = Payout.objects.select_related("application", "application__person").order_by("-created_at", "-pk")
+    if state == "open":
+        qs = qs.filter(
+            state__in=[PayoutState.PENDING, PayoutState.SENT, PayoutState.PROCESSING, PayoutState.UNKNOWN]
+        )
+    elif state:
+        qs = qs.filter(state=state)
+    text = text.strip()
+    if text:
+        qs = qs.filter(Q(serial__icontains=text) | Q(application__business_no__icontains=text))
+    return qs
+
+
+def payout_counts() -> dict[str, int]:
+    from django.db.models import Count
+
+    counts = {row["state"]: row["n"] for row in Payout.objects.values("state").annotate(n=Count("pk"))}
+    return {state.value: counts.get(state.value, 0) for state in PayoutState}

@@ -1,0 +1,205 @@
+"""The review console: the queue, the case screen, the materials viewer and the decisions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from gjj.audit.models import AuditAction
+from gjj.audit.services import audit_record
+from gjj.backoffice.access import CASE_READERS, REVIEWERS, staff_view
+from gjj.backoffice.selectors import (
+    QueueFilters,
+    case_file,
+    fix_choices,
+    material_for_staff,
+    review_queue,
+    visible_stages,
+)
+from gjj.core.origin import origin_of
+from gjj.policy.active import active_policy
+from gjj.staff.roles import user_has_role
+from gjj.withdrawals import services
+from gjj.withdrawals.errors import ApplicationError
+from gjj.withdrawals.models import Application, Channel, State
+from gjj.withdrawals.selectors import HOUSE_KIND_NAMES, RELATION_NAMES
+
+QUEUE_PAGE_SIZE = 50
+
+
+@staff_view(REVIEWERS)
+def queue(request: HttpRequest) -> HttpResponse:
+    filters, problems = QueueFilters.from_query(request.GET.dict())
+    rows = review_queue(user=request.user, filters=filters)  # type: ignore[arg-type]
+    page = Paginator(rows, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "backoffice/queue.html",
+        {
+            "page": page,
+            "total": len(rows),
+            "overdue_count": sum(1 for row in rows if row.overdue),
+            "filters": filters,
+            "problems": problems,
+            "query": query.urlencode(),
+            "stages": visible_stages(request.user),  # type: ignore[arg-type]
+            "channels": [
+                (c.value, c.label) for c in Channel if c not in (Channel.BACKOFFICE, Channel.SYSTEM)
+            ],
+            "house_kinds": list(HOUSE_KIND_NAMES.items()),
+            "relations": list(RELATION_NAMES.items()),
+            "states": [
+                (State.SUBMITTED.value, State.SUBMITTED.label),
+                (State.UNDER_REVIEW.value, State.UNDER_REVIEW.label),
+            ],
+            "decision_limit_days": active_policy().decision_limit_days,
+        },
+    )
+
+
+def _case_or_404(request: HttpRequest, business_no: str):  # type: ignore[no-untyped-def]
+    case = case_file(business_no=business_no, user=request.user)  # type: ignore[arg-type]
+    if case is None:
+        raise Http404("没有这笔申请")
+    return case
+
+
+@staff_view(CASE_READERS)
+def case(request: HttpRequest, business_no: str) -> HttpResponse:
+    case = _case_or_404(request, business_no)
+    origin = origin_of(request)
+    audit_record(
+        action=AuditAction.CASE_VIEW,
+        summary=f"查看申请 {case.business_no}（申请人 {case.applicant_name}）的个人信息与材料清单",
+        actor=request.user,
+        target_type="application",
+        target_id=case.business_no,
+        ip=origin.ip,
+        user_agent=origin.user_agent,
+    )
+    policy = active_policy()
+    can_review = user_has_role(request.user, *REVIEWERS)
+    return render(
+        request,
+        "backoffice/case.html",
+        {
+            "case": case,
+            "can_review": can_review,
+            "reviewable": case.application.state in (State.SUBMITTED, State.UNDER_REVIEW),
+            "reject_reasons": policy.reject_reasons,
+            "fix_choices": fix_choices(application=case.application, policy=policy),
+            "four_eyes_threshold_fen": policy.four_eyes_threshold_fen,
+        },
+    )
+
+
+@staff_view(CASE_READERS)
+def material_file(request: HttpRequest, business_no: str, material_id: int) -> HttpResponse:
+    material = material_for_staff(business_no=business_no, material_id=material_id)
+    if material is None:
+        raise Http404("没有这份材料")
+    policy = active_policy()
+    origin = origin_of(request)
+    audit_record(
+        action=AuditAction.MATERIAL_VIEW,
+        summary=f"查看申请 {business_no} 的材料：{policy.material_names.get(material.kind, material.kind)}",
+        actor=request.user,
+        target_type="material",
+        target_id=f"{business_no}/{material.pk}",
+        ip=origin.ip,
+        user_agent=origin.user_agent,
+        details={"kind": material.kind, "sha256": material.sha256, "current": material.is_current},
+    )
+    response = FileResponse(material.file.open("rb"), content_type=material.content_type)
+    response["Content-Disposition"] = f'inline; filename="{business_no}-{material.kind}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _decide(request: HttpRequest, business_no: str, action: str) -> HttpResponse:
+    application = Application.objects.filter(business_no=business_no).first()
+    if application is None:
+        raise Http404("没有这笔申请")
+    origin = origin_of(request)
+    reviewer = request.user
+    post = request.POST
+    try:
+        if action == "claim":
+            services.application_claim(application=application, reviewer=reviewer, origin=origin)  # type: ignore[arg-type]
+            messages.success(request, f"已领取 {business_no}，请审核后作出决定")
+        elif action == "release":
+            services.application_release(application=application, reviewer=reviewer, origin=origin)  # type: ignore[arg-type]
+            messages.success(request, f"已放弃领取 {business_no}，申请已回到审核队列")
+            return redirect("backoffice:queue")
+        elif action == "approve":
+            after = services.application_approve(
+                application=application,
+                reviewer=reviewer,
+                reason=post.get("opinion", ""),
+                origin=origin,  # type: ignore[arg-type]
+            )
+            if after.state == State.APPROVED:
+                messages.success(request, f"{business_no} 审核通过，已交付支付")
+            else:
+                messages.success(request, f"{business_no} 初审通过，金额达到复审标准，已转复审")
+            return redirect("backoffice:queue")
+        elif action == "reject":
+            standard = post.get("standard_reason", "").strip()
+            if standard not in active_policy().reject_reasons:
+                raise ApplicationError("请从列表中选择不予通过的原因", field="standard_reason")
+            detail = post.get("detail", "").strip()
+            reason = f"{standard}：{detail}" if detail else standard
+            services.application_reject(
+                application=application, reviewer=reviewer, reason=reason, origin=origin
+            )  # type: ignore[arg-type]
+            messages.success(request, f"{business_no} 不予通过，已短信通知申请人")
+            return redirect("backoffice:queue")
+        elif action == "return":
+            services.application_return(
+                application=application,
+                reviewer=reviewer,  # type: ignore[arg-type]
+                what_to_fix=post.getlist("fix"),
+                reason=post.get("return_reason", ""),
+                origin=origin,
+            )
+            messages.success(request, f"{business_no} 已退回补正，已短信通知申请人")
+            return redirect("backoffice:queue")
+    except ApplicationError as refused:
+        messages.error(request, refused.message)
+    return redirect("backoffice:case", business_no=business_no)
+
+
+@require_POST
+@staff_view(REVIEWERS)
+def claim(request: HttpRequest, business_no: str) -> HttpResponse:
+    return _decide(request, business_no, "claim")
+
+
+@require_POST
+@staff_view(REVIEWERS)
+def release(request: HttpRequest, business_no: str) -> HttpResponse:
+    return _decide(request, business_no, "release")
+
+
+@require_POST
+@staff_view(REVIEWERS)
+def approve(request: HttpRequest, business_no: str) -> HttpResponse:
+    return _decide(request, business_no, "approve")
+
+
+@require_POST
+@staff_view(REVIEWERS)
+def reject(request: HttpRequest, business_no: str) -> HttpResponse:
+    return _decide(request, business_no, "reject")
+
+
+@require_POST
+@staff_view(REVIEWERS)
+def return_for_correction(request: HttpRequest, business_no: str) -> HttpResponse:
+    return _decide(request, business_no, "return")
