@@ -48,3 +48,67 @@ def photo_files(tmp_path_factory) -> dict[str, Path]:
     photo = folder / "photo.jpg"
     photo.write_bytes(out.getvalue())
     return {"photo": photo}
+
+
+DEMO_STAFF_FILE = Path(__file__).resolve().parents[2] / "data" / "demo-staff.json"
+
+
+def demo_staff() -> dict[str, dict]:
+    """The launcher's demo staff by username (name, roles and the hex TOTP key)."""
+    import json
+
+    loaded = json.loads(DEMO_STAFF_FILE.read_text(encoding="utf-8"))
+    return {member["username"]: member for member in loaded["staff"]}
+
+
+class StaffPages:
+    """One signed-in page per staff user for the whole session. django-otp refuses a code whose
+    30-second step is not later than the last one that user used, so a user who signed in twice
+    within one step would be refused: each user signs in at most once, and tests share the page."""
+
+    def __init__(self, browser, stack) -> None:
+        self._browser = browser
+        self._stack = stack
+        self._pages: dict[str, object] = {}
+        self._contexts: list[object] = []
+
+    def new_page(self):
+        from tests.support.browser import DESKTOP
+
+        context = self._browser.new_context(viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai")
+        context.set_default_timeout(15_000)
+        self._contexts.append(context)
+        return context.new_page()
+
+    def __call__(self, username: str, *, on_login_page=None):
+        """The user's page, signed in with password and TOTP on first use. ``on_login_page`` is
+        called with the filled-in login page just before 登录 is pressed (for axe and pictures)."""
+        if username not in self._pages:
+            from playwright.sync_api import expect
+
+            from gjj.staff.services import totp_now
+
+            member = demo_staff()[username]
+            page = self.new_page()
+            page.goto(f"{self._stack.hall}/backoffice/login/")
+            page.get_by_label("用户名").fill(username)
+            page.get_by_label("密码", exact=True).fill(DEMO_PASSWORD)
+            page.get_by_label("动态口令").fill(totp_now(member["totp_key"]))
+            if on_login_page is not None:
+                on_login_page(page)
+            page.get_by_role("button", name="登录").click()
+            expect(page.locator(".bo-top__who")).to_contain_text(member["name"])
+            self._pages[username] = page
+        return self._pages[username]
+
+    def close(self) -> None:
+        for context in self._contexts:
+            context.close()
+
+
+@pytest.fixture(scope="session")
+def staff_pages(browser, live_stack):
+    """``staff_pages("chushen")`` → 张初审's signed-in back-office page (see StaffPages)."""
+    pages = StaffPages(browser, live_stack)
+    yield pages
+    pages.close()

@@ -6,12 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 from gjj.staff.roles import StaffRole, roles_label, user_roles
 
@@ -21,6 +26,14 @@ CASE_READERS = REVIEWERS | {StaffRole.AUDITOR}
 FINANCE = frozenset({StaffRole.FINANCE})
 FINANCE_READERS = FINANCE | {StaffRole.AUDITOR}
 AUDITORS = frozenset({StaffRole.AUDITOR})
+
+
+def staff_user(request: HttpRequest) -> User:
+    """The signed-in staff member of a request that passed ``staff_view``."""
+    user = request.user
+    if not isinstance(user, get_user_model()):
+        raise PermissionError("not a signed-in staff member")
+    return user  # type: ignore[return-value]
 
 
 def is_staff_signed_in(request: HttpRequest) -> bool:
@@ -40,12 +53,12 @@ def login_redirect(request: HttpRequest, *, reason: str = "") -> HttpResponseRed
 
 def staff_view(
     roles: Iterable[StaffRole],
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     allowed = frozenset(roles)
 
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not is_staff_signed_in(request):
                 return login_redirect(request)
             mine = user_roles(request.user)

@@ -8,7 +8,6 @@ from functools import update_wrapper
 from typing import Any
 
 from django.contrib import admin
-from django.contrib.admin.apps import AdminConfig
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -34,7 +33,7 @@ class StaffAdminSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         return is_staff_signed_in(request) and user_has_role(request.user, StaffRole.ADMIN)
 
-    def admin_view(self, view: Callable[..., Any], cacheable: bool = False) -> Callable[..., Any]:
+    def admin_view(self, view: Callable[..., Any], cacheable: bool = False) -> Callable[..., Any]:  # type: ignore[override]
         inner = super().admin_view(view, cacheable)
 
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
@@ -49,7 +48,3 @@ class StaffAdminSite(admin.AdminSite):
         if is_staff_signed_in(request):
             return _forbidden(request)
         return HttpResponseRedirect(reverse("backoffice:login"))
-
-
-class StaffAdminConfig(AdminConfig):
-    default_site = "gjj.backoffice.admin_site.StaffAdminSite"

@@ -3,12 +3,16 @@ failure never says which factor was wrong."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
+from django.utils import timezone
 from django_otp import login as otp_login
 
-from gjj.audit.models import AuditAction
+from gjj.audit.models import AuditAction, AuditEntry
 from gjj.audit.services import audit_record
 from gjj.core.origin import origin_of
 from gjj.staff.roles import roles_label, user_roles
@@ -37,10 +41,34 @@ def _refuse(request: HttpRequest, *, username: str, why: str, message: str = REF
     return StaffLoginRefused(message)
 
 
+def _recent_failures(username: str) -> int:
+    """Failed sign-ins of this user name within the lockout window since its last success (the audit
+    log is the record, so a lockout survives restarts and holds across every hall process)."""
+    since = timezone.now() - dt.timedelta(seconds=settings.GJJ_STAFF_LOCKOUT_SECONDS)
+    last_success = (
+        AuditEntry.objects.filter(action=AuditAction.STAFF_LOGIN, target_id=username, at__gte=since)
+        .order_by("-seq")
+        .values_list("at", flat=True)
+        .first()
+    )
+    failures = AuditEntry.objects.filter(
+        action=AuditAction.STAFF_LOGIN_FAILED, target_id=username[:64], at__gte=last_success or since
+    )
+    return failures.count()
+
+
 def staff_login(*, request: HttpRequest, username: str, password: str, token: str) -> AbstractBaseUser:
     username, token = username.strip(), "".join(token.split())
     if not username or not password or not token:
         raise StaffLoginRefused("请填写用户名、密码和动态口令")
+    if _recent_failures(username) >= settings.GJJ_STAFF_LOCKOUT_FAILURES:
+        minutes = settings.GJJ_STAFF_LOCKOUT_SECONDS // 60
+        raise _refuse(
+            request,
+            username=username,
+            why="连续失败次数过多，已锁定",
+            message=f"登录失败次数过多，账号已暂时锁定，请 {minutes} 分钟后再试或联系管理员",
+        )
     user = authenticate(request, username=username, password=password)
     if user is None:
         raise _refuse(request, username=username, why="用户名或密码错误")

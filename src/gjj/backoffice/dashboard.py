@@ -20,6 +20,7 @@ from gjj.backoffice.charts import Series, bar_chart, histogram, stacked_bar_char
 from gjj.core.money import format_yuan
 from gjj.core.timeutil import SHANGHAI
 from gjj.policy.active import active_policy
+from gjj.policy.deadlines import latest_overdue_submission_day
 from gjj.withdrawals.models import Application, Channel, Payout, PayoutState, State, Transition
 
 # The member-facing channels, always shown (a zero column says something too), in this order.
@@ -57,33 +58,6 @@ DURATION_BUCKETS: tuple[tuple[str, dt.timedelta | None], ...] = (
     ("1–3天", 3 * DAY),
     (">3天", None),
 )
-
-
-def decision_due(submitted_on: dt.date, days: int) -> dt.date:
-    """The last day for a decision: ``days`` working days (Mon–Fri) after the day of submission.
-
-    The day of submission does not count, whatever its weekday. Public holidays and the
-    make-up working weekends of the Chinese calendar are not known here.
-    """
-    due = submitted_on
-    left = days
-    while left > 0:
-        due += DAY
-        if due.weekday() < 5:
-            left -= 1
-    return due
-
-
-def _latest_overdue_submission_day(*, today: dt.date, days: int) -> dt.date:
-    """The last submission day already past its decision limit on ``today``.
-
-    ``decision_due`` never decreases with the submission day, so everything submitted on or before
-    this day is overdue and nothing after it is: one date comparison in the database.
-    """
-    day = today - DAY
-    while decision_due(day, days) >= today:
-        day -= DAY
-    return day
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -296,7 +270,7 @@ def _paid_per_day(*, since: dt.datetime, until: dt.datetime, days: list[dt.date]
     )
 
 
-def _backlog(*, today: dt.date, limit_days: int) -> tuple[BacklogRow, ...]:
+def _backlog(*, today: dt.date, limit_days: int, holidays: frozenset[dt.date]) -> tuple[BacklogRow, ...]:
     counts = dict(
         Application.objects.filter(state__in=BACKLOG_STATES)
         .values("state")
@@ -304,7 +278,7 @@ def _backlog(*, today: dt.date, limit_days: int) -> tuple[BacklogRow, ...]:
         .order_by()
         .values_list("state", "n")
     )
-    cutoff = _start_of(_latest_overdue_submission_day(today=today, days=limit_days) + DAY)
+    cutoff = _start_of(latest_overdue_submission_day(today=today, days=limit_days, holidays=holidays) + DAY)
     overdue = dict(
         Application.objects.filter(state__in=AWAITING_DECISION, submitted_at__lt=cutoff)
         .values("state")
@@ -330,12 +304,13 @@ def dashboard_data(*, today: dt.date, days: int = 30) -> DashboardData:
     start = today - dt.timedelta(days=days - 1)
     since, until = _start_of(start), _start_of(today + DAY)
     day_list = [start + dt.timedelta(days=i) for i in range(days)]
-    limit_days = active_policy().decision_limit_days
+    policy = active_policy()
+    limit_days = policy.decision_limit_days
 
     channels, per_day = _submitted_per_day(since=since, until=until, days=day_list)
     by_channel = tuple(sum(d.counts[i] for d in per_day) for i in range(len(channels)))
     paid = _paid_per_day(since=since, until=until, days=day_list)
-    backlog = _backlog(today=today, limit_days=limit_days)
+    backlog = _backlog(today=today, limit_days=limit_days, holidays=policy.holidays)
     return DashboardData(
         start=start,
         end=today,

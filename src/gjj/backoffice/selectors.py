@@ -4,6 +4,7 @@ file, and the payouts list. Personal data leaves here masked."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -12,9 +13,9 @@ from django.db.models import Q, QuerySet
 
 from gjj.core.masking import mask_card_number, mask_id_number, mask_phone
 from gjj.core.money import format_yuan
-from gjj.core.timeutil import to_shanghai, today_shanghai
+from gjj.core.timeutil import SHANGHAI, to_shanghai, today_shanghai
 from gjj.policy.active import active_policy
-from gjj.policy.deadlines import decision_due, working_days_between
+from gjj.policy.deadlines import decision_due, latest_overdue_submission_day, working_days_between
 from gjj.policy.schema import Policy
 from gjj.staff.roles import StaffRole, user_roles
 from gjj.withdrawals.models import (
@@ -190,7 +191,7 @@ def review_queue_qs(*, user: AbstractBaseUser, filters: QueueFilters) -> QuerySe
     if filters.reviewer == "none":
         qs = qs.filter(claimed_by__isnull=True)
     elif filters.reviewer == "me":
-        qs = qs.filter(claimed_by=user)
+        qs = qs.filter(claimed_by_id=user.pk)
     elif filters.reviewer:
         qs = qs.filter(
             Q(claimed_by__username=filters.reviewer)
@@ -233,19 +234,41 @@ def queue_row(
     )
 
 
+def overdue_cutoff(*, today: dt.date, policy: Policy) -> dt.datetime:
+    """Applications submitted before this moment are past their decision limit today."""
+    last_overdue_day = latest_overdue_submission_day(
+        today=today, days=policy.decision_limit_days, holidays=policy.holidays
+    )
+    return dt.datetime.combine(last_overdue_day + dt.timedelta(days=1), dt.time.min, tzinfo=SHANGHAI)
+
+
+@dataclass(frozen=True)
+class ReviewQueue:
+    applications: QuerySet[Application]
+    overdue_count: int
+    today: dt.date
+    policy: Policy
+
+    def rows(self, applications: Iterable[Application], *, user: AbstractBaseUser) -> list[QueueRow]:
+        return [queue_row(a, user=user, today=self.today, policy=self.policy) for a in applications]
+
+
 def review_queue(
     *, user: AbstractBaseUser, filters: QueueFilters, today: dt.date | None = None
-) -> list[QueueRow]:
-    """Oldest first; with the decision deadline of each (N working days after submission)."""
+) -> ReviewQueue:
+    """Oldest first; the decision deadline of each is N working days after submission."""
     policy = active_policy()
     today = today or today_shanghai()
-    rows = [
-        queue_row(application, user=user, today=today, policy=policy)
-        for application in review_queue_qs(user=user, filters=filters)
-    ]
+    cutoff = overdue_cutoff(today=today, policy=policy)
+    applications = review_queue_qs(user=user, filters=filters)
     if filters.overdue_only:
-        rows = [row for row in rows if row.overdue]
-    return rows
+        applications = applications.filter(submitted_at__lt=cutoff)
+    return ReviewQueue(
+        applications=applications,
+        overdue_count=applications.filter(submitted_at__lt=cutoff).count(),
+        today=today,
+        policy=policy,
+    )
 
 
 # --- one case --------------------------------------------------------------------------------------
@@ -383,10 +406,10 @@ def _material_view(material: Material, policy: Policy) -> MaterialView:
 def _house_view(snapshot: dict[str, object]) -> dict[str, str]:
     if not snapshot:
         return {}
-    buyers = snapshot.get("buyers") or []
+    buyers = snapshot.get("buyers")
     buyer_text = "、".join(
         f"{buyer.get('name', '')}（{mask_id_number(str(buyer.get('id_number', '')))}）"
-        for buyer in buyers  # type: ignore[union-attr]
+        for buyer in (buyers if isinstance(buyers, list) else [])
         if isinstance(buyer, dict)
     )
     price = snapshot.get("total_price_fen")

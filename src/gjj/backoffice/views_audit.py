@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from gjj.audit.models import AuditAction
+from gjj.audit.models import AuditAction, AuditEntry
 from gjj.audit.selectors import audit_csv, audit_search
 from gjj.audit.services import audit_record
-from gjj.backoffice.access import AUDITORS, staff_view
+from gjj.backoffice.access import AUDITORS, staff_user, staff_view
 from gjj.core.origin import origin_of
 
 PAGE_SIZE = 100
@@ -41,6 +42,21 @@ def _criteria(request: HttpRequest) -> tuple[dict[str, object], list[str]]:
     return values, problems
 
 
+def _search(criteria: dict[str, object]) -> QuerySet[AuditEntry]:
+    def day(name: str) -> dt.date | None:
+        value = criteria.get(name)
+        return value if isinstance(value, dt.date) else None
+
+    return audit_search(
+        text=str(criteria["text"]),
+        action=str(criteria["action"]),
+        actor=str(criteria["actor"]),
+        target=str(criteria["target"]),
+        date_from=day("date_from"),
+        date_to=day("date_to"),
+    )
+
+
 def _describe(criteria: dict[str, object]) -> str:
     parts = [f"{key}={value}" for key, value in criteria.items() if value]
     return "，".join(parts) or "全部"
@@ -49,14 +65,14 @@ def _describe(criteria: dict[str, object]) -> str:
 @staff_view(AUDITORS)
 def audit_log(request: HttpRequest) -> HttpResponse:
     criteria, problems = _criteria(request)
-    entries = audit_search(**criteria)  # type: ignore[arg-type]
+    entries = _search(criteria)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     if request.GET:
         origin = origin_of(request)
         audit_record(
             action=AuditAction.AUDIT_SEARCH,
             summary=f"查询审计日志：{_describe(criteria)}",
-            actor=request.user,
+            actor=staff_user(request),
             target_type="audit",
             ip=origin.ip,
             user_agent=origin.user_agent,
@@ -80,12 +96,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @staff_view(AUDITORS)
 def audit_export(request: HttpRequest) -> HttpResponse:
     criteria, _problems = _criteria(request)
-    entries = list(audit_search(**criteria)[:EXPORT_LIMIT])  # type: ignore[arg-type]
+    entries = list(_search(criteria)[:EXPORT_LIMIT])
     origin = origin_of(request)
     audit_record(
         action=AuditAction.AUDIT_EXPORT,
         summary=f"导出审计日志 {len(entries)} 条：{_describe(criteria)}",
-        actor=request.user,
+        actor=staff_user(request),
         target_type="audit",
         ip=origin.ip,
         user_agent=origin.user_agent,

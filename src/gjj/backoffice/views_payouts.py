@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from gjj.backoffice.access import FINANCE, FINANCE_READERS, staff_view
+from gjj.backoffice.access import FINANCE, FINANCE_READERS, staff_user, staff_view
 from gjj.backoffice.selectors import payout_counts, payouts_list
 from gjj.core.origin import origin_of
 from gjj.staff.roles import StaffRole, user_has_role
@@ -49,7 +49,7 @@ def redrive(request: HttpRequest, serial: str) -> HttpResponse:
     if payout is None:
         raise Http404("没有这笔支付")
     try:
-        after = payout_redrive(payout=payout, operator=request.user, origin=origin_of(request))  # type: ignore[arg-type]
+        after = payout_redrive(payout=payout, operator=staff_user(request), origin=origin_of(request))
     except PayoutNotOpen as refused:
         messages.error(request, refused.message)
     else:
@@ -58,8 +58,5 @@ def redrive(request: HttpRequest, serial: str) -> HttpResponse:
             f"支付 {serial}：{after.get_state_display()}"
             + (f"（{after.bank_message}）" if after.bank_message else ""),
         )
-    return redirect(
-        request.POST.get("back")
-        if str(request.POST.get("back", "")).startswith("/backoffice/")
-        else "backoffice:payouts"
-    )
+    back = str(request.POST.get("back", ""))
+    return redirect(back if back.startswith("/backoffice/") else "backoffice:payouts")

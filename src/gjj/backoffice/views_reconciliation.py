@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from gjj.audit.models import AuditAction
 from gjj.audit.services import audit_record
-from gjj.backoffice.access import FINANCE, FINANCE_READERS, staff_view
+from gjj.backoffice.access import FINANCE, FINANCE_READERS, staff_user, staff_view
 from gjj.clients.bank import BankUnavailable
 from gjj.core.origin import origin_of
 from gjj.core.timeutil import today_shanghai
@@ -46,8 +46,8 @@ def statement_import_view(request: HttpRequest) -> HttpResponse:
     except ValueError:
         messages.error(request, f"对账日期“{text}”不是有效日期（格式 YYYY-MM-DD）")
         return redirect("backoffice:reconciliation")
-    if day >= today_shanghai():
-        messages.error(request, f"{day.isoformat()} 尚未结束，只能导入今天以前的对账单")
+    if day > today_shanghai():
+        messages.error(request, f"{day.isoformat()} 尚未到来，不能导入该日对账单")
         return redirect("backoffice:reconciliation")
     upload = request.FILES.get("file")
     try:
@@ -58,11 +58,13 @@ def statement_import_view(request: HttpRequest) -> HttpResponse:
                 day=day,
                 content=upload.read(),
                 source=(upload.name or "上传文件")[:200],
-                actor=request.user,
-                origin=origin_of(request),  # type: ignore[arg-type]
+                actor=staff_user(request),
+                origin=origin_of(request),
             )
         else:
-            statement = statement_fetch_and_import(day=day, actor=request.user, origin=origin_of(request))  # type: ignore[arg-type]
+            statement = statement_fetch_and_import(
+                day=day, actor=staff_user(request), origin=origin_of(request)
+            )
     except StatementRejected as refused:
         messages.error(request, refused.message)
         return redirect("backoffice:reconciliation")
@@ -100,7 +102,7 @@ def export(request: HttpRequest, import_id: int) -> HttpResponse:
     audit_record(
         action=AuditAction.STATEMENT_EXPORT,
         summary=f"导出 {statement.day.isoformat()} 对账报告",
-        actor=request.user,
+        actor=staff_user(request),
         target_type="statement",
         target_id=str(statement.pk),
         ip=origin.ip,

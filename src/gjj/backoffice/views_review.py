@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from gjj.audit.models import AuditAction
 from gjj.audit.services import audit_record
-from gjj.backoffice.access import CASE_READERS, REVIEWERS, staff_view
+from gjj.backoffice.access import CASE_READERS, REVIEWERS, staff_user, staff_view
 from gjj.backoffice.selectors import (
     QueueFilters,
     case_file,
@@ -33,8 +33,9 @@ QUEUE_PAGE_SIZE = 50
 @staff_view(REVIEWERS)
 def queue(request: HttpRequest) -> HttpResponse:
     filters, problems = QueueFilters.from_query(request.GET.dict())
-    rows = review_queue(user=request.user, filters=filters)  # type: ignore[arg-type]
-    page = Paginator(rows, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    found = review_queue(user=staff_user(request), filters=filters)
+    page = Paginator(found.applications, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = found.rows(page.object_list, user=staff_user(request))  # type: ignore[assignment]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -42,12 +43,12 @@ def queue(request: HttpRequest) -> HttpResponse:
         "backoffice/queue.html",
         {
             "page": page,
-            "total": len(rows),
-            "overdue_count": sum(1 for row in rows if row.overdue),
+            "total": page.paginator.count,
+            "overdue_count": found.overdue_count,
             "filters": filters,
             "problems": problems,
             "query": query.urlencode(),
-            "stages": visible_stages(request.user),  # type: ignore[arg-type]
+            "stages": visible_stages(staff_user(request)),
             "channels": [
                 (c.value, c.label) for c in Channel if c not in (Channel.BACKOFFICE, Channel.SYSTEM)
             ],
@@ -63,7 +64,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 def _case_or_404(request: HttpRequest, business_no: str):  # type: ignore[no-untyped-def]
-    case = case_file(business_no=business_no, user=request.user)  # type: ignore[arg-type]
+    case = case_file(business_no=business_no, user=staff_user(request))
     if case is None:
         raise Http404("没有这笔申请")
     return case
@@ -76,7 +77,7 @@ def case(request: HttpRequest, business_no: str) -> HttpResponse:
     audit_record(
         action=AuditAction.CASE_VIEW,
         summary=f"查看申请 {case.business_no}（申请人 {case.applicant_name}）的个人信息与材料清单",
-        actor=request.user,
+        actor=staff_user(request),
         target_type="application",
         target_id=case.business_no,
         ip=origin.ip,
@@ -99,7 +100,7 @@ def case(request: HttpRequest, business_no: str) -> HttpResponse:
 
 
 @staff_view(CASE_READERS)
-def material_file(request: HttpRequest, business_no: str, material_id: int) -> HttpResponse:
+def material_file(request: HttpRequest, business_no: str, material_id: int) -> FileResponse:
     material = material_for_staff(business_no=business_no, material_id=material_id)
     if material is None:
         raise Http404("没有这份材料")
@@ -108,7 +109,7 @@ def material_file(request: HttpRequest, business_no: str, material_id: int) -> H
     audit_record(
         action=AuditAction.MATERIAL_VIEW,
         summary=f"查看申请 {business_no} 的材料：{policy.material_names.get(material.kind, material.kind)}",
-        actor=request.user,
+        actor=staff_user(request),
         target_type="material",
         target_id=f"{business_no}/{material.pk}",
         ip=origin.ip,
@@ -127,14 +128,14 @@ def _decide(request: HttpRequest, business_no: str, action: str) -> HttpResponse
     if application is None:
         raise Http404("没有这笔申请")
     origin = origin_of(request)
-    reviewer = request.user
+    reviewer = staff_user(request)
     post = request.POST
     try:
         if action == "claim":
-            services.application_claim(application=application, reviewer=reviewer, origin=origin)  # type: ignore[arg-type]
+            services.application_claim(application=application, reviewer=reviewer, origin=origin)
             messages.success(request, f"已领取 {business_no}，请审核后作出决定")
         elif action == "release":
-            services.application_release(application=application, reviewer=reviewer, origin=origin)  # type: ignore[arg-type]
+            services.application_release(application=application, reviewer=reviewer, origin=origin)
             messages.success(request, f"已放弃领取 {business_no}，申请已回到审核队列")
             return redirect("backoffice:queue")
         elif action == "approve":
@@ -142,7 +143,7 @@ def _decide(request: HttpRequest, business_no: str, action: str) -> HttpResponse
                 application=application,
                 reviewer=reviewer,
                 reason=post.get("opinion", ""),
-                origin=origin,  # type: ignore[arg-type]
+                origin=origin,
             )
             if after.state == State.APPROVED:
                 messages.success(request, f"{business_no} 审核通过，已交付支付")
@@ -157,13 +158,13 @@ def _decide(request: HttpRequest, business_no: str, action: str) -> HttpResponse
             reason = f"{standard}：{detail}" if detail else standard
             services.application_reject(
                 application=application, reviewer=reviewer, reason=reason, origin=origin
-            )  # type: ignore[arg-type]
+            )
             messages.success(request, f"{business_no} 不予通过，已短信通知申请人")
             return redirect("backoffice:queue")
         elif action == "return":
             services.application_return(
                 application=application,
-                reviewer=reviewer,  # type: ignore[arg-type]
+                reviewer=reviewer,
                 what_to_fix=post.getlist("fix"),
                 reason=post.get("return_reason", ""),
                 origin=origin,

@@ -31,3 +31,15 @@ def working_days_between(start: dt.date, end: dt.date, *, holidays: Collection[d
         if is_working_day(day, holidays=holidays):
             count += 1
     return count
+
+
+def latest_overdue_submission_day(
+    *, today: dt.date, days: int, holidays: Collection[dt.date] = ()
+) -> dt.date:
+    """The last submission day already past its decision limit on ``today``. ``decision_due`` never
+    decreases with the submission day, so everything submitted on or before this day is overdue and
+    nothing after it is: one date comparison in the database."""
+    day = today - dt.timedelta(days=1)
+    while decision_due(day, days=days, holidays=holidays) >= today:
+        day -= dt.timedelta(days=1)
+    return day

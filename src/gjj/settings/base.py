@@ -16,7 +16,7 @@ GOVSSO_PORT = env_int("GJJ_GOVSSO_PORT", 8001)
 SIMS_PORT = env_int("GJJ_SIMS_PORT", 8002)
 
 INSTALLED_APPS = [
-    "gjj.backoffice.admin_site.StaffAdminConfig",
+    "gjj.backoffice.admin_apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -183,6 +183,10 @@ else:
 # SESSION_COOKIE_AGE). The demo tools (published TOTP secrets, `gjj staff-otp-code`) are for the
 # embedded default only.
 GJJ_STAFF_IDLE_SECONDS = env_int("GJJ_STAFF_IDLE_SECONDS", 15 * 60)
+# After this many failed staff sign-ins of one user name within the window, sign-in is refused
+# until the window has passed (counted from the audit log).
+GJJ_STAFF_LOCKOUT_FAILURES = env_int("GJJ_STAFF_LOCKOUT_FAILURES", 5)
+GJJ_STAFF_LOCKOUT_SECONDS = env_int("GJJ_STAFF_LOCKOUT_SECONDS", 15 * 60)
 GJJ_DEMO_TOOLS = env_bool("GJJ_DEMO_TOOLS", False)
 # Behind a reverse proxy that sets X-Forwarded-For, the audit log takes the client's address from it.
 GJJ_TRUST_X_FORWARDED_FOR = env_bool("GJJ_TRUST_X_FORWARDED_FOR", False)

@@ -36,7 +36,7 @@ def user_roles(user: AbstractBaseUser | AnonymousUser | Any) -> frozenset[StaffR
         return frozenset()
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is None:
-        names = user.groups.values_list("name", flat=True)
+        names = user.groups.values_list("name", flat=True)  # type: ignore[union-attr]
         cached = frozenset(_BY_GROUP_NAME[name] for name in names if name in _BY_GROUP_NAME)
         setattr(user, _CACHE_ATTRIBUTE, cached)
     return cached

@@ -12,12 +12,12 @@ from gjj.backoffice.charts import EMPTY_TEXT
 from gjj.backoffice.dashboard import (
     dashboard_context,
     dashboard_data,
-    decision_due,
     duration_stats,
     format_duration,
 )
 from gjj.core.timeutil import SHANGHAI
 from gjj.members.models import Employer, FundAccount, Person
+from gjj.policy.deadlines import decision_due
 from gjj.withdrawals.models import (
     ActorKind,
     Application,
@@ -51,11 +51,11 @@ def at(month_day: str, hh: int = 0, mm: int = 0, ss: int = 0) -> dt.datetime:
     ],
 )
 def test_decision_due_counts_working_days_after_the_day_of_submission(submitted, expected):
-    assert decision_due(submitted, 3) == expected
+    assert decision_due(submitted, days=3) == expected
 
 
 def test_decision_due_of_zero_days_is_the_day_itself():
-    assert decision_due(dt.date(2026, 11, 28), 0) == dt.date(2026, 11, 28)
+    assert decision_due(dt.date(2026, 11, 28), days=0) == dt.date(2026, 11, 28)
 
 
 @pytest.mark.parametrize(
