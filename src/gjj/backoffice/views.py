@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import posixpath
+from urllib.parse import urlsplit
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -30,13 +33,23 @@ def _landing(request: HttpRequest) -> str:
     return "backoffice:dashboard"
 
 
+def _safe_next(next_url: str, request: HttpRequest) -> str:
+    """Only a path inside the back office, after normalising (no ``..`` climbing out of it)."""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return ""
+    parts = urlsplit(next_url)
+    if parts.scheme or parts.netloc or ".." in parts.path.split("/"):
+        return ""
+    if not parts.path.startswith("/backoffice/") or not posixpath.normpath(parts.path).startswith(
+        "/backoffice"
+    ):
+        return ""
+    return next_url
+
+
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}
-    ) or not next_url.startswith("/backoffice/"):
-        next_url = ""
+    next_url = _safe_next(request.POST.get("next") or request.GET.get("next") or "", request)
     error = ""
     username = ""
     if request.method == "POST":

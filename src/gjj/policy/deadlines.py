@@ -15,6 +15,9 @@ def decision_due(submitted_on: dt.date, *, days: int, holidays: Collection[dt.da
     """The last day on which the decision is in time: the N-th working day after submission (a
     submission on a Saturday counts from Monday)."""
     due = submitted_on
+    while not is_working_day(due, holidays=holidays):
+        # A submission on a day off is received on the next working day.
+        due += dt.timedelta(days=1)
     remaining = days
     while remaining > 0:
         due += dt.timedelta(days=1)

@@ -106,6 +106,14 @@ AUTHENTICATION_BACKENDS = [
     "gjj.identity.backends.MemberOIDCBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Only staff have passwords in the hall (members come through the SSO); the TOTP code and the
+# lockout stand beside these rules.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 9}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 LOGIN_URL = "hall:notice"
 LOGIN_REDIRECT_URL = "hall:home"
 LOGOUT_REDIRECT_URL = "hall:logged_out"

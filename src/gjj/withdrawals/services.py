@@ -585,8 +585,10 @@ def _require_holder(application: Application, reviewer: User) -> None:
 
 
 def _locked_for_review(application: Application) -> Application:
+    # Only the application's row is locked: the holder is an outer join (PostgreSQL refuses to lock
+    # the nullable side of one).
     return (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("person", "account", "claimed_by")
         .get(pk=application.pk)
     )

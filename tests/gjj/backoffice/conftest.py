@@ -20,9 +20,10 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from gjj.identity.models import MemberLogin
-from gjj.members.models import Person
+from gjj.members.models import Employer, Person
 from gjj.staff.roles import StaffRole
 from gjj.staff.services import StaffAccount, staff_create, totp_now
+from tests.gjj.identity.fixtures import person_with_account
 
 STAFF_PASSWORD = "Staff-Pass-2026!"
 LOGIN_URL = "/backoffice/login/"
@@ -93,14 +94,24 @@ def signed_in(staff) -> Callable[[StaffRole | str], Client]:
 
 @pytest.fixture
 def member(db) -> Person:
-    return Person.objects.create(id_number="210102198803120158", name="张伟", phone="13804001001")
+    """张伟, a member with a fund account of 100,000.00 元 (so the hall's pages open for him)."""
+    return person_with_account(
+        id_number="210102198803120158",
+        name="张伟",
+        phone="13804001001",
+        account_no="2101000012345",
+        employer=Employer.objects.create(code="E0001", name="辽宁省测试单位"),
+        balance_fen=10_000_000,
+    )
 
 
 @pytest.fixture
 def member_client(member) -> Client:
     """A member's session as the OIDC login leaves it (the same fake as tests/gjj/hall/)."""
     user = get_user_model().objects.create_user(username=f"member-{member.pk}", first_name=member.name)
-    MemberLogin.objects.create(user=user, person=member, issuer="http://sso.test/o", subject=f"sub-{member.pk}")
+    MemberLogin.objects.create(
+        user=user, person=member, issuer="http://sso.test/o", subject=f"sub-{member.pk}"
+    )
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client

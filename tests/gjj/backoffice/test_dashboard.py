@@ -17,7 +17,6 @@ from gjj.backoffice.dashboard import (
 )
 from gjj.core.timeutil import SHANGHAI
 from gjj.members.models import Employer, FundAccount, Person
-from gjj.policy.deadlines import decision_due
 from gjj.withdrawals.models import (
     ActorKind,
     Application,
@@ -37,25 +36,7 @@ def at(month_day: str, hh: int = 0, mm: int = 0, ss: int = 0) -> dt.datetime:
     return dt.datetime(2026, month, day, hh, mm, ss, tzinfo=SHANGHAI)
 
 
-# --- decision_due and formatting: pure -------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("submitted", "expected"),
-    [
-        (dt.date(2026, 11, 23), dt.date(2026, 11, 26)),  # Monday → Thursday
-        (dt.date(2026, 11, 25), dt.date(2026, 11, 30)),  # Wednesday → Monday, over the weekend
-        (dt.date(2026, 11, 27), dt.date(2026, 12, 2)),  # Friday → Wednesday
-        (dt.date(2026, 11, 28), dt.date(2026, 12, 2)),  # Saturday → Wednesday
-        (dt.date(2026, 11, 29), dt.date(2026, 12, 2)),  # Sunday → Wednesday
-    ],
-)
-def test_decision_due_counts_working_days_after_the_day_of_submission(submitted, expected):
-    assert decision_due(submitted, days=3) == expected
-
-
-def test_decision_due_of_zero_days_is_the_day_itself():
-    assert decision_due(dt.date(2026, 11, 28), days=0) == dt.date(2026, 11, 28)
+# --- formatting: pure -------------------------------------------------------
 
 
 @pytest.mark.parametrize(
