@@ -67,6 +67,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     criteria, problems = _criteria(request)
     entries = _search(criteria)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The rows as they were when searched: the search's own entry (written next) is not among them.
+    page.object_list = list(page.object_list)
     if request.GET:
         origin = origin_of(request)
         audit_record(

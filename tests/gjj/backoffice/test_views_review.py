@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.db import NotSupportedError, connection
 from django.test import Client
 from django.utils import timezone
 
@@ -42,16 +41,6 @@ YANG_CARD = "6224553012333258487"
 WU_HOUSE = "SY202603150007777"
 WU_CARD = "6222007019795107231"
 STAFF_IP = "10.20.30.40"
-# Every decision locks the application with select_for_update() joined to the nullable claimed_by:
-# PostgreSQL refuses that (see the report); SQLite ignores FOR UPDATE, so there it passes.
-LOCK_BUG_ON_POSTGRES = pytest.mark.xfail(
-    connection.vendor == "postgresql",
-    strict=True,
-    raises=NotSupportedError,
-    reason="withdrawals.services._locked_for_review: select_for_update() with select_related('claimed_by') "
-    "(nullable FK, LEFT OUTER JOIN) → PostgreSQL: FOR UPDATE cannot be applied to the nullable side of an "
-    "outer join",
-)
 CASE_ROW = re.compile(r'href="/backoffice/cases/([^/"]+)/"')
 
 
@@ -286,7 +275,6 @@ def test_a_material_is_served_with_its_type_uncached_and_audited(three_cases, st
     assert AuditEntry.objects.filter(action=AuditAction.MATERIAL_VIEW).count() == before
 
 
-@LOCK_BUG_ON_POSTGRES
 def test_a_claimed_case_is_refused_to_a_second_reviewer_naming_the_holder(three_cases, staff, sign_in):
     zhang = three_cases[0]
     holder = staff[StaffRole.FIRST_REVIEWER]
@@ -304,7 +292,6 @@ def test_a_claimed_case_is_refused_to_a_second_reviewer_naming_the_holder(three_
     assert [(entry.actor, entry.ip) for entry in claims] == [(holder.user, STAFF_IP)]
 
 
-@LOCK_BUG_ON_POSTGRES
 def test_release_puts_the_case_back_and_is_audited(three_cases, staff, sign_in):
     zhang = three_cases[0]
     account = staff[StaffRole.FIRST_REVIEWER]
@@ -319,7 +306,6 @@ def test_release_puts_the_case_back_and_is_audited(three_cases, staff, sign_in):
     assert [entry.actor for entry in _entries(AuditAction.APPLICATION_RELEASE, zhang)] == [account.user]
 
 
-@LOCK_BUG_ON_POSTGRES
 def test_approval_below_the_threshold_approves_at_once(three_cases, staff, sign_in):
     zhang = three_cases[0]
     account = staff[StaffRole.FIRST_REVIEWER]
@@ -351,7 +337,6 @@ def low_threshold(settings, tmp_path):
     settings.GJJ_POLICY_FILE = str(custom)
 
 
-@LOCK_BUG_ON_POSTGRES
 def test_four_eyes_at_the_threshold(loaded, no_auto_payout, low_threshold, staff, sign_in):  # noqa: F811
     wu = _submitted(WU_HAO, WU_HOUSE, "ICBC", WU_CARD)
     assert (wu.state, wu.amount_fen) == (State.SUBMITTED, 7_000_000)  # at or above: never 秒批
@@ -397,7 +382,6 @@ def test_four_eyes_at_the_threshold(loaded, no_auto_payout, low_threshold, staff
     ]
 
 
-@LOCK_BUG_ON_POSTGRES
 def test_reject_needs_a_standard_reason_and_keeps_it_with_the_free_text(three_cases, staff, sign_in):
     zhang = three_cases[0]
     account = staff[StaffRole.FIRST_REVIEWER]
@@ -430,7 +414,6 @@ def test_reject_needs_a_standard_reason_and_keeps_it_with_the_free_text(three_ca
     assert standard in rejects[0].summary
 
 
-@LOCK_BUG_ON_POSTGRES
 def test_return_needs_ticked_items_and_a_reason_and_lists_them_for_the_member(three_cases, staff, sign_in):
     zhang = three_cases[0]
     account = staff[StaffRole.FIRST_REVIEWER]
@@ -459,7 +442,6 @@ def test_return_needs_ticked_items_and_a_reason_and_lists_them_for_the_member(th
     ]
 
 
-@LOCK_BUG_ON_POSTGRES
 def test_a_decision_without_the_claim_is_refused(three_cases, staff, sign_in):
     zhang = three_cases[0]
     client = _client(sign_in, staff[StaffRole.FIRST_REVIEWER])
