@@ -6,7 +6,6 @@ import ipaddress
 import json
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.http import HttpRequest
@@ -16,6 +15,7 @@ from django.utils.ipv6 import clean_ipv6_address
 from gjj.audit.hashing import GENESIS_HASH, entry_hash
 from gjj.audit.models import AuditEntry, AuditHead
 from gjj.core.masking import mask_text
+from gjj.core.origin import origin_of
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
@@ -106,16 +106,9 @@ def audit_record(
 
 
 def request_origin(request: HttpRequest) -> tuple[str | None, str]:
-    """(ip, user agent) of a request. X-Forwarded-For is believed only behind a proxy the centre
-    runs (GJJ_TRUST_X_FORWARDED_FOR): anyone can send the header."""
-    ip: str | None = request.META.get("REMOTE_ADDR") or None
-    if getattr(settings, "GJJ_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        first = forwarded.split(",")[0].strip()
-        if first:
-            ip = first
-    user_agent = str(request.META.get("HTTP_USER_AGENT", ""))[:300]
-    return _ip_clean(ip), user_agent
+    """(ip, user agent) of a request (see gjj.core.origin: X-Forwarded-For only behind the centre's proxy)."""
+    origin = origin_of(request)
+    return _ip_clean(origin.ip), origin.user_agent
 
 
 def audit_record_request(

@@ -12,9 +12,8 @@ from django.utils import timezone
 
 from gjj.audit.models import AuditAction, AuditEntry
 from gjj.audit.selectors import audit_csv, audit_search
-from gjj.audit.services import audit_record
-from gjj.backoffice.access import AUDITORS, staff_user, staff_view
-from gjj.core.origin import origin_of
+from gjj.audit.services import audit_record_request
+from gjj.backoffice.access import AUDITORS, staff_view
 
 PAGE_SIZE = 100
 # An export is a file of personal-data access records: bounded, and itself recorded.
@@ -70,14 +69,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     # The rows as they were when searched: the search's own entry (written next) is not among them.
     page.object_list = list(page.object_list)
     if request.GET:
-        origin = origin_of(request)
-        audit_record(
+        audit_record_request(
+            request,
             action=AuditAction.AUDIT_SEARCH,
             summary=f"查询审计日志：{_describe(criteria)}",
-            actor=staff_user(request),
             target_type="audit",
-            ip=origin.ip,
-            user_agent=origin.user_agent,
             details={key: str(value) for key, value in criteria.items() if value},
         )
     query = request.GET.copy()
@@ -99,14 +95,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 def audit_export(request: HttpRequest) -> HttpResponse:
     criteria, _problems = _criteria(request)
     entries = list(_search(criteria)[:EXPORT_LIMIT])
-    origin = origin_of(request)
-    audit_record(
+    audit_record_request(
+        request,
         action=AuditAction.AUDIT_EXPORT,
         summary=f"导出审计日志 {len(entries)} 条：{_describe(criteria)}",
-        actor=staff_user(request),
         target_type="audit",
-        ip=origin.ip,
-        user_agent=origin.user_agent,
         details={key: str(value) for key, value in criteria.items() if value},
     )
     response = HttpResponse(

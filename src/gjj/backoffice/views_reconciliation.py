@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from gjj.audit.models import AuditAction
-from gjj.audit.services import audit_record
+from gjj.audit.services import audit_record_request
 from gjj.backoffice.access import FINANCE, FINANCE_READERS, staff_user, staff_view
 from gjj.clients.bank import BankUnavailable
 from gjj.core.origin import origin_of
@@ -98,15 +98,12 @@ def report(request: HttpRequest, import_id: int) -> HttpResponse:
 @staff_view(FINANCE_READERS)
 def export(request: HttpRequest, import_id: int) -> HttpResponse:
     statement = _import_or_404(import_id)
-    origin = origin_of(request)
-    audit_record(
+    audit_record_request(
+        request,
         action=AuditAction.STATEMENT_EXPORT,
         summary=f"导出 {statement.day.isoformat()} 对账报告",
-        actor=staff_user(request),
         target_type="statement",
         target_id=str(statement.pk),
-        ip=origin.ip,
-        user_agent=origin.user_agent,
     )
     body = "\ufeff" + statement_report_csv(statement_import=statement)
     response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")

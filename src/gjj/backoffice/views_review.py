@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from gjj.audit.models import AuditAction
-from gjj.audit.services import audit_record
+from gjj.audit.services import audit_record_request
 from gjj.backoffice.access import CASE_READERS, REVIEWERS, staff_user, staff_view
 from gjj.backoffice.selectors import (
     QueueFilters,
@@ -73,15 +73,12 @@ def _case_or_404(request: HttpRequest, business_no: str):  # type: ignore[no-unt
 @staff_view(CASE_READERS)
 def case(request: HttpRequest, business_no: str) -> HttpResponse:
     case = _case_or_404(request, business_no)
-    origin = origin_of(request)
-    audit_record(
+    audit_record_request(
+        request,
         action=AuditAction.CASE_VIEW,
         summary=f"查看申请 {case.business_no}（申请人 {case.applicant_name}）的个人信息与材料清单",
-        actor=staff_user(request),
         target_type="application",
         target_id=case.business_no,
-        ip=origin.ip,
-        user_agent=origin.user_agent,
     )
     policy = active_policy()
     can_review = user_has_role(request.user, *REVIEWERS)
@@ -105,15 +102,12 @@ def material_file(request: HttpRequest, business_no: str, material_id: int) -> F
     if material is None:
         raise Http404("没有这份材料")
     policy = active_policy()
-    origin = origin_of(request)
-    audit_record(
+    audit_record_request(
+        request,
         action=AuditAction.MATERIAL_VIEW,
         summary=f"查看申请 {business_no} 的材料：{policy.material_names.get(material.kind, material.kind)}",
-        actor=staff_user(request),
         target_type="material",
         target_id=f"{business_no}/{material.pk}",
-        ip=origin.ip,
-        user_agent=origin.user_agent,
         details={"kind": material.kind, "sha256": material.sha256, "current": material.is_current},
     )
     response = FileResponse(material.file.open("rb"), content_type=material.content_type)
