@@ -444,10 +444,16 @@ def case_file(*, business_no: str, user: AbstractBaseUser, today: dt.date | None
     today = today or today_shanghai()
     person, account = application.person, application.account
     row = queue_row(application, user=user, today=today, policy=policy)
-    materials = [
-        _material_view(material, policy)
-        for material in Material.objects.filter(application=application).order_by("kind", "-uploaded_at")
-    ]
+    from gjj.withdrawals.services import required_material_kinds
+
+    order = {kind: index for index, kind in enumerate(required_material_kinds(application, policy))}
+    materials = sorted(
+        (
+            _material_view(material, policy)
+            for material in Material.objects.filter(application=application).order_by("-uploaded_at")
+        ),
+        key=lambda view: order.get(view.kind, len(order)),
+    )
     decisions = [
         DecisionView(
             at=to_shanghai(decision.at),

@@ -39,7 +39,7 @@
   }
 
   var actions = {
-    prev: function () { show(state.index - 1); },
+    prev: function () { show(state.index < 0 ? picks.length - 1 : state.index - 1); },
     next: function () { show(state.index + 1); },
     "zoom-in": function () { state.scale = Math.min(4, Math.round((state.scale + 0.25) * 100) / 100); apply(); },
     "zoom-out": function () { state.scale = Math.max(0.25, Math.round((state.scale - 0.25) * 100) / 100); apply(); },
@@ -57,5 +57,7 @@
     var key = { ArrowLeft: "prev", ArrowRight: "next", "+": "zoom-in", "-": "zoom-out", r: "rotate" }[event.key];
     if (key) { event.preventDefault(); actions[key](); }
   });
-  show(0);
+  // Nothing is loaded until the reviewer picks a material: every opening is an audited view.
+  caption.textContent = "请选择要查看的材料（共 " + picks.length + " 份）";
+  state.index = -1;
 })();
