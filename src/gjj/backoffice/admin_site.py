@@ -30,6 +30,12 @@ class StaffAdminSite(admin.AdminSite):
     site_title = "系统管理"
     index_title = "管理员"
 
+    def __init__(self, name: str = "admin") -> None:
+        super().__init__(name)
+        # Staff accounts are deactivated, never deleted in bulk: the audit log refers to them, and
+        # every change here is audited one object at a time.
+        self.disable_action("delete_selected")
+
     def has_permission(self, request: HttpRequest) -> bool:
         return is_staff_signed_in(request) and user_has_role(request.user, StaffRole.ADMIN)
 

@@ -34,3 +34,9 @@ def test_an_admin_log_entry_is_audited_with_its_actor_and_object():
     ]
     assert {(entry.actor_id, entry.target_id) for entry in entries} == {(admin.pk, str(clerk.pk))}
     assert entries[1].details["change"] == "改为停用"
+
+
+def test_the_admin_offers_no_bulk_delete():
+    from django.contrib import admin
+
+    assert "delete_selected" not in dict(admin.site.actions)
