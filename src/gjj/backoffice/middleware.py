@@ -20,7 +20,8 @@ class StaffIdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if user_roles(request.user):
+        # Only the back office's requests: member traffic never loads the user for this.
+        if request.path.startswith("/backoffice/") and user_roles(request.user):
             now = timezone.now().timestamp()
             last_seen = request.session.get(LAST_SEEN_KEY)
             if last_seen is not None and now - float(last_seen) > settings.GJJ_STAFF_IDLE_SECONDS:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from gjj.core.masking import mask_card_number, mask_id_number, mask_phone
 from gjj.core.money import format_yuan
@@ -19,6 +19,7 @@ from gjj.policy.deadlines import decision_due, latest_overdue_submission_day, wo
 from gjj.policy.schema import Policy
 from gjj.staff.roles import StaffRole, user_roles
 from gjj.withdrawals.models import (
+    OPEN_PAYOUT_STATES,
     Application,
     Channel,
     Decision,
@@ -39,6 +40,7 @@ from gjj.withdrawals.selectors import (
     channel_label,
     state_label,
 )
+from gjj.withdrawals.services import required_material_kinds
 
 REVIEW_STATES = (State.SUBMITTED, State.UNDER_REVIEW)
 STAGE_LABELS = {1: "待初审", 2: "待复审"}
@@ -444,8 +446,6 @@ def case_file(*, business_no: str, user: AbstractBaseUser, today: dt.date | None
     today = today or today_shanghai()
     person, account = application.person, application.account
     row = queue_row(application, user=user, today=today, policy=policy)
-    from gjj.withdrawals.services import required_material_kinds
-
     order = {kind: index for index, kind in enumerate(required_material_kinds(application, policy))}
     materials = sorted(
         (
@@ -516,8 +516,6 @@ def case_file(*, business_no: str, user: AbstractBaseUser, today: dt.date | None
 
 def fix_choices(*, application: Application, policy: Policy | None = None) -> list[tuple[str, str]]:
     """What a reviewer may ask to be corrected: this application's materials, then its fields."""
-    from gjj.withdrawals.services import required_material_kinds
-
     policy = policy or active_policy()
     materials = [
         (kind, policy.material_names.get(kind, kind)) for kind in required_material_kinds(application, policy)
@@ -545,9 +543,7 @@ def material_for_staff(*, business_no: str, material_id: int) -> Material | None
 def payouts_list(*, state: str = "", text: str = "") -> QuerySet[Payout]:
     qs = Payout.objects.select_related("application", "application__person").order_by("-created_at", "-pk")
     if state == "open":
-        qs = qs.filter(
-            state__in=[PayoutState.PENDING, PayoutState.SENT, PayoutState.PROCESSING, PayoutState.UNKNOWN]
-        )
+        qs = qs.filter(state__in=OPEN_PAYOUT_STATES)
     elif state:
         qs = qs.filter(state=state)
     text = text.strip()
@@ -557,7 +553,5 @@ def payouts_list(*, state: str = "", text: str = "") -> QuerySet[Payout]:
 
 
 def payout_counts() -> dict[str, int]:
-    from django.db.models import Count
-
     counts = {row["state"]: row["n"] for row in Payout.objects.values("state").annotate(n=Count("pk"))}
     return {state.value: counts.get(state.value, 0) for state in PayoutState}

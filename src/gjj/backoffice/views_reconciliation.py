@@ -15,13 +15,11 @@ from gjj.backoffice.access import FINANCE, FINANCE_READERS, staff_user, staff_vi
 from gjj.clients.bank import BankUnavailable
 from gjj.core.origin import origin_of
 from gjj.core.timeutil import today_shanghai
+from gjj.reconciliation.matching import MAX_BYTES
 from gjj.reconciliation.models import StatementImport
 from gjj.reconciliation.selectors import statement_imports, statement_report, statement_report_csv
 from gjj.reconciliation.services import StatementRejected, statement_fetch_and_import, statement_import
 from gjj.staff.roles import StaffRole, user_has_role
-
-# A statement is a few lines per payout; anything far larger is the wrong file.
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 @staff_view(FINANCE_READERS)
@@ -52,8 +50,10 @@ def statement_import_view(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("file")
     try:
         if upload is not None:
-            if (upload.size or 0) > MAX_UPLOAD_BYTES:
-                raise StatementRejected([f"文件 {upload.name} 超过 20 MB，不是对账单"])
+            if (upload.size or 0) > MAX_BYTES:  # refused before it is read into memory
+                raise StatementRejected(
+                    [f"文件 {upload.name} 超过 {MAX_BYTES // (1024 * 1024)} MB，不是对账单"]
+                )
             statement = statement_import(
                 day=day,
                 content=upload.read(),

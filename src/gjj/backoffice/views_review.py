@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -12,6 +16,7 @@ from gjj.audit.models import AuditAction
 from gjj.audit.services import audit_record_request
 from gjj.backoffice.access import CASE_READERS, REVIEWERS, staff_user, staff_view
 from gjj.backoffice.selectors import (
+    CaseFile,
     QueueFilters,
     case_file,
     fix_choices,
@@ -19,13 +24,16 @@ from gjj.backoffice.selectors import (
     review_queue,
     visible_stages,
 )
-from gjj.core.origin import origin_of
+from gjj.core.origin import Origin, origin_of
 from gjj.policy.active import active_policy
 from gjj.staff.roles import user_has_role
 from gjj.withdrawals import services
 from gjj.withdrawals.errors import ApplicationError
 from gjj.withdrawals.models import Application, Channel, State
 from gjj.withdrawals.selectors import HOUSE_KIND_NAMES, RELATION_NAMES
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 QUEUE_PAGE_SIZE = 50
 
@@ -63,7 +71,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _case_or_404(request: HttpRequest, business_no: str):  # type: ignore[no-untyped-def]
+def _case_or_404(request: HttpRequest, business_no: str) -> CaseFile:
     case = case_file(business_no=business_no, user=staff_user(request))
     if case is None:
         raise Http404("没有这笔申请")
@@ -117,84 +125,90 @@ def material_file(request: HttpRequest, business_no: str, material_id: int) -> F
     return response
 
 
-def _decide(request: HttpRequest, business_no: str, action: str) -> HttpResponse:
+@dataclass(frozen=True)
+class _Done:
+    message: str
+    to_queue: bool = True  # back to the queue; otherwise stay on the case
+
+
+def _review_action(
+    request: HttpRequest, business_no: str, act: Callable[[Application, User, Origin], _Done]
+) -> HttpResponse:
+    """One reviewer action on a case: its confirmation, or the refusal shown on the case screen."""
     application = Application.objects.filter(business_no=business_no).first()
     if application is None:
         raise Http404("没有这笔申请")
-    origin = origin_of(request)
-    reviewer = staff_user(request)
-    post = request.POST
     try:
-        if action == "claim":
-            services.application_claim(application=application, reviewer=reviewer, origin=origin)
-            messages.success(request, f"已领取 {business_no}，请审核后作出决定")
-        elif action == "release":
-            services.application_release(application=application, reviewer=reviewer, origin=origin)
-            messages.success(request, f"已放弃领取 {business_no}，申请已回到审核队列")
-            return redirect("backoffice:queue")
-        elif action == "approve":
-            after = services.application_approve(
-                application=application,
-                reviewer=reviewer,
-                reason=post.get("opinion", ""),
-                origin=origin,
-            )
-            if after.state == State.APPROVED:
-                messages.success(request, f"{business_no} 审核通过，已交付支付")
-            else:
-                messages.success(request, f"{business_no} 初审通过，金额达到复审标准，已转复审")
-            return redirect("backoffice:queue")
-        elif action == "reject":
-            standard = post.get("standard_reason", "").strip()
-            if standard not in active_policy().reject_reasons:
-                raise ApplicationError("请从列表中选择不予通过的原因", field="standard_reason")
-            detail = post.get("detail", "").strip()
-            reason = f"{standard}：{detail}" if detail else standard
-            services.application_reject(
-                application=application, reviewer=reviewer, reason=reason, origin=origin
-            )
-            messages.success(request, f"{business_no} 不予通过，已短信通知申请人")
-            return redirect("backoffice:queue")
-        elif action == "return":
-            services.application_return(
-                application=application,
-                reviewer=reviewer,
-                what_to_fix=post.getlist("fix"),
-                reason=post.get("return_reason", ""),
-                origin=origin,
-            )
-            messages.success(request, f"{business_no} 已退回补正，已短信通知申请人")
-            return redirect("backoffice:queue")
+        done = act(application, staff_user(request), origin_of(request))
     except ApplicationError as refused:
         messages.error(request, refused.message)
+        return redirect("backoffice:case", business_no=business_no)
+    messages.success(request, done.message)
+    if done.to_queue:
+        return redirect("backoffice:queue")
     return redirect("backoffice:case", business_no=business_no)
 
 
 @require_POST
 @staff_view(REVIEWERS)
 def claim(request: HttpRequest, business_no: str) -> HttpResponse:
-    return _decide(request, business_no, "claim")
+    def act(application: Application, reviewer: User, origin: Origin) -> _Done:
+        services.application_claim(application=application, reviewer=reviewer, origin=origin)
+        return _Done(f"已领取 {business_no}，请审核后作出决定", to_queue=False)
+
+    return _review_action(request, business_no, act)
 
 
 @require_POST
 @staff_view(REVIEWERS)
 def release(request: HttpRequest, business_no: str) -> HttpResponse:
-    return _decide(request, business_no, "release")
+    def act(application: Application, reviewer: User, origin: Origin) -> _Done:
+        services.application_release(application=application, reviewer=reviewer, origin=origin)
+        return _Done(f"已放弃领取 {business_no}，申请已回到审核队列")
+
+    return _review_action(request, business_no, act)
 
 
 @require_POST
 @staff_view(REVIEWERS)
 def approve(request: HttpRequest, business_no: str) -> HttpResponse:
-    return _decide(request, business_no, "approve")
+    def act(application: Application, reviewer: User, origin: Origin) -> _Done:
+        after = services.application_approve(
+            application=application, reviewer=reviewer, reason=request.POST.get("opinion", ""), origin=origin
+        )
+        if after.state == State.APPROVED:
+            return _Done(f"{business_no} 审核通过，已交付支付")
+        return _Done(f"{business_no} 初审通过，金额达到复审标准，已转复审")
+
+    return _review_action(request, business_no, act)
 
 
 @require_POST
 @staff_view(REVIEWERS)
 def reject(request: HttpRequest, business_no: str) -> HttpResponse:
-    return _decide(request, business_no, "reject")
+    def act(application: Application, reviewer: User, origin: Origin) -> _Done:
+        standard = request.POST.get("standard_reason", "").strip()
+        if standard not in active_policy().reject_reasons:
+            raise ApplicationError("请从列表中选择不予通过的原因", field="standard_reason")
+        detail = request.POST.get("detail", "").strip()
+        reason = f"{standard}：{detail}" if detail else standard
+        services.application_reject(application=application, reviewer=reviewer, reason=reason, origin=origin)
+        return _Done(f"{business_no} 不予通过，已短信通知申请人")
+
+    return _review_action(request, business_no, act)
 
 
 @require_POST
 @staff_view(REVIEWERS)
 def return_for_correction(request: HttpRequest, business_no: str) -> HttpResponse:
-    return _decide(request, business_no, "return")
+    def act(application: Application, reviewer: User, origin: Origin) -> _Done:
+        services.application_return(
+            application=application,
+            reviewer=reviewer,
+            what_to_fix=request.POST.getlist("fix"),
+            reason=request.POST.get("return_reason", ""),
+            origin=origin,
+        )
+        return _Done(f"{business_no} 已退回补正，已短信通知申请人")
+
+    return _review_action(request, business_no, act)

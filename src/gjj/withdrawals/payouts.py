@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -156,6 +157,34 @@ def payout_settle(*, payout_id: int, result: TransferResult) -> Payout:
         return payout
 
 
+@dataclass(frozen=True)
+class BankCheck:
+    """What asking the bank about an open payout led to."""
+
+    payout: Payout
+    outcome: str  # settled | resent | waiting | unavailable
+    result: TransferResult | None = None
+
+
+def _settle_by_bank_query(payout: Payout) -> BankCheck:
+    """Ask the bank about the serial and act on the answer: settle it; re-send under the same serial
+    if the bank never heard of it; keep waiting if the bank once said it was processing it."""
+    try:
+        result = get_bank_client().query_transfer(serial=payout.serial)
+    except BankUnavailable:
+        logger.warning("查询支付 %s 失败，稍后再查", payout.serial)
+        return BankCheck(payout=payout, outcome="unavailable")
+    if result is None:
+        if payout.state == PayoutState.PROCESSING:
+            return BankCheck(payout=payout, outcome="waiting")  # the bank said it had it: never re-send
+        # The bank has never heard of this serial: the request never arrived. Re-send, same serial.
+        _mark(payout, PayoutState.SENT, "银行未收到支付请求，按原流水号重新发送")
+        return BankCheck(payout=payout_execute(payout_id=payout.pk), outcome="resent")
+    return BankCheck(
+        payout=payout_settle(payout_id=payout.pk, result=result), outcome="settled", result=result
+    )
+
+
 def payout_reconcile(*, payout_id: int) -> Payout:
     """Settle one payout whose outcome is open by asking the bank about its serial."""
     payout = Payout.objects.get(pk=payout_id)
@@ -163,18 +192,7 @@ def payout_reconcile(*, payout_id: int) -> Payout:
         return payout_execute(payout_id=payout.pk)
     if payout.state not in (PayoutState.SENT, PayoutState.PROCESSING, PayoutState.UNKNOWN):
         return payout
-    try:
-        result = get_bank_client().query_transfer(serial=payout.serial)
-    except BankUnavailable:
-        logger.warning("查询支付 %s 失败，稍后再查", payout.serial)
-        return payout
-    if result is None:
-        if payout.state == PayoutState.PROCESSING:
-            return payout  # the bank said it had it: never re-send, keep asking
-        # The bank has never heard of this serial: the request never arrived. Re-send, same serial.
-        _mark(payout, PayoutState.SENT, "银行未收到支付请求，按原流水号重新发送")
-        return payout_execute(payout_id=payout.pk)
-    return payout_settle(payout_id=payout.pk, result=result)
+    return _settle_by_bank_query(payout).payout
 
 
 def payouts_reconcile(*, now: dt.datetime | None = None) -> int:
@@ -215,19 +233,17 @@ def payout_redrive(*, payout: Payout, operator: User, origin: Origin = NO_ORIGIN
     before = Payout.objects.select_related("application").get(pk=payout.pk)
     if before.state not in OPEN_PAYOUT_STATES:
         raise PayoutNotOpen(f"支付 {before.serial} 的状态为“{before.get_state_display()}”，无需重新驱动")
-    try:
-        result = get_bank_client().query_transfer(serial=before.serial)
-    except BankUnavailable:
+    check = _settle_by_bank_query(before)
+    after = check.payout
+    if check.outcome == "unavailable":
         result_text = "银行系统暂时无法访问，未作任何处理"
-        after = before
+    elif check.outcome == "waiting":
+        result_text = "银行曾答复处理中，现查无结果，不重新发送，稍后再查"
+    elif check.outcome == "resent":
+        result_text = f"银行无此流水，已按原流水号重新发送，结果：{after.get_state_display()}"
     else:
-        if result is None:
-            _mark(before, PayoutState.SENT, "银行未收到支付请求，按原流水号重新发送")
-            after = payout_execute(payout_id=before.pk)
-            result_text = f"银行无此流水，已按原流水号重新发送，结果：{after.get_state_display()}"
-        else:
-            after = payout_settle(payout_id=before.pk, result=result)
-            result_text = f"银行查询结果：{result.status.label}，支付状态：{after.get_state_display()}"
+        assert check.result is not None
+        result_text = f"银行查询结果：{check.result.status.label}，支付状态：{after.get_state_display()}"
     audit_record(
         action=AuditAction.PAYOUT_REDRIVE,
         summary=f"重新驱动支付 {before.serial}（{before.application.business_no}）：{result_text}",
