@@ -135,7 +135,7 @@ def test_a_bad_document_is_refused_and_nothing_is_written(govsso: Govsso, docume
     refused = govsso.load(document)
 
     assert refused.returncode == 1
-    assert "gov_users[0].id_number: 身份证号校验位不正确" in refused.stderr
+    assert "gov_users[0].id_number: 身份证号校验位（第 18 位）与前 17 位不符，请逐位核对" in refused.stderr
     assert "gov_users[5].password:" in refused.stderr
     assert govsso.rows() == []
 

@@ -1,7 +1,8 @@
 """A synthetic ``gjj-dataset/1`` document of any size, for demos and load tests.
 
-Everything is made up, but shaped like the real thing: 身份证号 with Liaoning district codes and
-valid GB 11643 check digits, card numbers on real debit-card bins with valid Luhn digits, and the
+Everything is made up, but shaped like the real thing: members aged 18 to 90 (those past retirement
+age mostly with sealed or closed accounts), 身份证号 with the Liaoning area codes in use when each
+number was issued (retired codes included) and valid GB 11643 check digits, card numbers on real debit-card bins with valid Luhn digits, and the
 mix of cases the withdrawal rules must tell apart (sealed and frozen accounts, short contribution
 histories, overdue loans, cancelled filings, filings older than two years, co-buyers, spouses,
 houses already withdrawn against, second-class cards, cards of other banks).
@@ -24,11 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from stdnum.cn import ric
 from tqdm import tqdm
 
-from gjj.core.identity_numbers import id_number_problem, luhn_check_digit
+from gjj.core.area_codes import area_code_history
+from gjj.core.identity_numbers import id_number_birth_date, id_number_make, luhn_check_digit
 from gjj.core.money import fen_to_yuan
+from gjj.core.timeutil import add_years
 from gjj.datasets.documents import DATASET_FORMAT, DATASET_SECTIONS
 
 # The documented password of every demo account (synthetic data only, DATASET.md).
@@ -54,26 +56,39 @@ DEBIT_CARD_BINS: dict[str, tuple[tuple[str, int], ...]] = {
 }
 BANK_WEIGHTS = (("CCB", 40), ("ICBC", 35), ("SJB", 20), ("ABC", 3), ("BOC", 2))
 
-# Districts of Shenyang, Dalian and Anshan, most people in Shenyang. python-stdnum accepts a
-# district code only for birth years in which it existed (most since 1983); older people get the
-# city-level or county codes that python-stdnum accepts for their year.
-DISTRICT_CODES = (
+# Where members' numbers were issued: districts and counties of Shenyang, Dalian and Anshan, most
+# in Shenyang. A number keeps the code it was issued under for life, so retired codes (辽中县
+# 210122 until 2016, 新民县 210121 until 1993) stay on the cards of the people issued under them,
+# and renamed areas (东陵区 → 浑南区, 新城子区 → 沈北新区) keep theirs. A code is drawn only for
+# people whose first number was issued while the code was in use (GB/T 2260's years).
+ISSUING_AREAS = (
     ("210102", 14),  # 沈阳 和平区
     ("210103", 14),  # 沈河区
     ("210104", 10),  # 大东区
     ("210105", 10),  # 皇姑区
     ("210106", 12),  # 铁西区
     ("210111", 4),  # 苏家屯区
-    ("210112", 8),  # 东陵区 / 浑南区
-    ("210113", 5),  # 新城子区 / 沈北新区
+    ("210112", 8),  # 东陵区, 浑南区 since 2014
+    ("210113", 5),  # 新城子区, 沈北新区 since 2006
     ("210114", 6),  # 于洪区
+    ("210122", 2),  # 辽中县 (until 2016)
+    ("210115", 2),  # 辽中区 (since 2016)
+    ("210121", 1),  # 新民县 (until 1993)
+    ("210181", 1),  # 新民市 (since 1993)
     ("210202", 3),  # 大连 中山区
     ("210203", 2),  # 西岗区
     ("210211", 3),  # 甘井子区
     ("210302", 2),  # 鞍山 铁东区
     ("210303", 2),  # 铁西区
 )
-OLDER_AREA_CODES = (("210100", 70), ("210122", 10), ("210200", 12), ("210300", 8))
+# Numbers were first issued in 1984; people get their first card at about 16.
+FIRST_ISSUE_YEAR = 1984
+FIRST_CARD_AGE = 16
+
+# Members' ages (18 to 90, most of working age): (youngest, oldest, weight).
+AGE_BANDS = ((18, 21, 4), (22, 35, 30), (36, 50, 32), (51, 60, 18), (61, 70, 10), (71, 80, 4), (81, 90, 2))
+# Statutory retirement age; members past it have mostly stopped paying (封存) or withdrawn (销户).
+RETIREMENT_AGE = {True: 60, False: 55}
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -248,7 +263,7 @@ class _Generator:
         self.named = named
         self.progress = progress
         self.taken = _taken_keys(named)
-        self._valid_place: dict[tuple[str, int], bool] = {}
+        self._issuing_areas: dict[int, tuple[tuple[str, int], ...]] = {}
         self._employer_serial = 0
         self._account_serial = 0
         self.people_by_id: dict[str, _Person] = {}
@@ -318,30 +333,34 @@ class _Generator:
 
     def id_number(self, *, male: bool) -> str:
         while True:
-            birth = self.as_of - dt.timedelta(days=self.rng.randint(22 * 365, 60 * 365))
-            area = self.area_code(birth.year)
-            serial = self.rng.randrange(0, 1000, 1)
+            birth = self.birth_date()
+            area = self.area_code(issued_in=max(FIRST_ISSUE_YEAR, birth.year + FIRST_CARD_AGE))
+            sequence = self.rng.randrange(0, 1000, 1)
             # The 17th digit is odd for men and even for women (GB 11643).
-            serial = serial - serial % 2 + (1 if male else 0)
-            body = f"{area}{birth:%Y%m%d}{serial:03d}"
-            number = body + ric.calc_check_digit(body + "0")
+            sequence = sequence - sequence % 2 + (1 if male else 0)
+            number = id_number_make(area_code=area, birth=birth, sequence=sequence)
             if number not in self.taken.id_numbers:
                 self.taken.id_numbers.add(number)
                 return number
 
-    def area_code(self, year: int) -> str:
-        codes = DISTRICT_CODES if self.place_valid(DISTRICT_CODES[0][0], year) else OLDER_AREA_CODES
-        code = self.weighted(codes)
-        if self.place_valid(code, year):
-            return code
-        return next(code for code, _ in (*DISTRICT_CODES, *OLDER_AREA_CODES) if self.place_valid(code, year))
+    def birth_date(self) -> dt.date:
+        youngest, oldest = self.weighted((band[:2], band[2]) for band in AGE_BANDS)
+        latest = add_years(self.as_of, -youngest)
+        earliest = add_years(self.as_of, -(oldest + 1)) + dt.timedelta(days=1)
+        return earliest + dt.timedelta(days=self.rng.randint(0, (latest - earliest).days))
 
-    def place_valid(self, code: str, year: int) -> bool:
-        key = (code, year)
-        if key not in self._valid_place:
-            body = f"{code}{year}0101001"
-            self._valid_place[key] = id_number_problem(body + ric.calc_check_digit(body + "0")) is None
-        return self._valid_place[key]
+    def area_code(self, *, issued_in: int) -> str:
+        if issued_in not in self._issuing_areas:
+            self._issuing_areas[issued_in] = tuple(
+                (code, weight)
+                for code, weight in ISSUING_AREAS
+                if any(name.in_force(issued_in) for name in area_code_history(code))
+            )
+        return self.weighted(self._issuing_areas[issued_in])
+
+    def retired(self, person: _Person) -> bool:
+        birth = id_number_birth_date(person.id_number)
+        return birth is not None and add_years(birth, RETIREMENT_AGE[person.male]) <= self.as_of
 
     def phone(self) -> str:
         while True:
@@ -372,7 +391,10 @@ class _Generator:
                 self.taken.account_nos.add(account_no)
                 break
         person.account_no = account_no
-        status = self.weighted((("normal", 88), ("sealed", 6), ("frozen", 3), ("closed", 3)))
+        if self.retired(person):
+            status = self.weighted((("sealed", 55), ("closed", 30), ("normal", 15)))
+        else:
+            status = self.weighted((("normal", 88), ("sealed", 6), ("frozen", 3), ("closed", 3)))
         last_month = _month_before(self.as_of, 1)
         opened_on = self.as_of - dt.timedelta(days=self.rng.randint(200, 26 * 365))
         months_open = max(1, _months_between(opened_on, last_month))

@@ -15,8 +15,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from stdnum.cn import ric
-
 from gjj.core.identity_numbers import card_number_problem, id_number_problem
 from gjj.core.money import MoneyFormatError, yuan_to_fen
 from gjj.datasets.documents import DATASET_FORMAT, DATASET_SECTIONS
@@ -128,8 +126,6 @@ class _DatasetChecker:
         self.card_nos: dict[str, str] = {}
         self.gov_user_ids: dict[str, str] = {}
         self.gov_user_phones: dict[str, str] = {}
-        self._id_number_problems: dict[str, str | None] = {}
-        self._place_problems: dict[tuple[str, str], str | None] = {}
 
     # -- reporting ------------------------------------------------------------------------------
 
@@ -398,33 +394,11 @@ class _DatasetChecker:
     def id_number(self, value: Any, path: str) -> str | None:
         if value is None:
             return None
-        problem = self.id_number_problem(value)
+        problem = id_number_problem(value)
         if problem:
             self.report(path, problem)
             return None
         return value
-
-    def id_number_problem(self, value: Any) -> str | None:
-        """``id_number_problem`` with its slow part remembered.
-
-        python-stdnum looks the district code up in a data file (~40 µs an ID), which alone would
-        take seconds for 100,000 people. Once the cheap checks (length, digits, check digit, birth
-        date) pass, the answer depends only on the district and the birth year, so it is asked
-        once per such pair."""
-        if not isinstance(value, str):
-            return id_number_problem(value)
-        cached = self._id_number_problems.get(value, _MISSING)
-        if cached is not _MISSING:
-            return cached  # type: ignore[return-value]
-        if len(value) == 18 and value[:17].isdigit() and value[17] in "0123456789X" and _plain_id_ok(value):
-            place = (value[:6], value[6:10])
-            if place not in self._place_problems:
-                self._place_problems[place] = id_number_problem(value)
-            problem = self._place_problems[place]
-        else:
-            problem = id_number_problem(value)
-        self._id_number_problems[value] = problem
-        return problem
 
     def phone(self, value: Any, path: str) -> str | None:
         if value is None:
@@ -493,14 +467,3 @@ class _DatasetChecker:
             self.report(path, f'面积应为大于 0、最多两位小数的平方米数字符串，如 "98.60"，实际为 {value!r}')
             return None
         return value
-
-
-def _plain_id_ok(value: str) -> bool:
-    """Check digit and birth date of an 18-character all-digit(+X) ID, without the place lookup."""
-    if ric.calc_check_digit(value) != value[17]:
-        return False
-    try:
-        dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-    except ValueError:
-        return False
-    return True

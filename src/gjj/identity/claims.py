@@ -8,6 +8,8 @@ from typing import Any
 
 from django.core.exceptions import SuspiciousOperation
 
+from gjj.core.identity_numbers import id_number_normalize
+
 
 class InvalidMemberClaims(SuspiciousOperation):
     """The provider's answer lacks what identifies a member, or contradicts itself."""
@@ -28,8 +30,10 @@ class MemberClaims:
 def _normalized_id_number(value: Any) -> str:
     if not isinstance(value, str):
         return ""
-    # Providers differ in the case of the final check character (x / X); the centre stores X.
-    return value.strip().upper()
+    # Providers differ in the case of the final check character (x / X); the centre stores X. The
+    # number is not validated here: the provider vouches for the person, and an area code newer
+    # than the centre's table must not lock a real member out.
+    return id_number_normalize(value)
 
 
 def member_claims_parse(

@@ -10,10 +10,10 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
-from gjj.core.identity_numbers import id_number_problem
+from gjj.core.identity_numbers import id_number_normalize, id_number_problem
 from govsso.accounts.models import NaturalPerson
 from govsso.accounts.passwords import CHARACTER_KINDS
-from govsso.accounts.selectors import login_identifier_normalize
+from govsso.accounts.selectors import PHONE_LENGTH, login_identifier_normalize
 
 PHONE_PATTERN = re.compile(r"^1[3-9][0-9]{9}$")
 CODE_PATTERN = re.compile(r"^[0-9]{6}$")
@@ -86,10 +86,10 @@ def clean_name_value(value: str) -> str:
 
 
 def clean_id_number_value(value: str) -> str:
-    id_number = value.strip().upper()
+    id_number = id_number_normalize(value)
     problem = id_number_problem(id_number)
     if problem:
-        raise ValidationError(f"{problem}，请核对")
+        raise ValidationError(problem)
     return id_number
 
 
@@ -157,7 +157,7 @@ class RegistrationForm(forms.Form):
         if password:
             # The rules compare against what was typed, even when the number itself is invalid.
             candidate = NaturalPerson(
-                id_number=cleaned.get("id_number") or self.data.get("id_number", "").strip().upper(),
+                id_number=cleaned.get("id_number") or id_number_normalize(self.data.get("id_number", "")),
                 phone=cleaned.get("phone") or self.data.get("phone", "").strip(),
             )
             try:
@@ -180,7 +180,11 @@ class LoginForm(forms.Form):
     )
 
     def clean_username(self) -> str:
-        return login_identifier_normalize(self.cleaned_data["username"])
+        identifier = login_identifier_normalize(self.cleaned_data["username"])
+        # A mistyped 身份证号 is named before any password is tried (it says nothing of accounts).
+        if len(identifier) != PHONE_LENGTH and (problem := id_number_problem(identifier)):
+            raise ValidationError(problem)
+        return identifier
 
 
 class RecoveryIdentityForm(forms.Form):

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from gjj.core.identity_numbers import id_number_normalize
+
 CHARACTER_KINDS = "大写字母、小写字母、数字、符号"
 
 
@@ -57,7 +59,7 @@ class NoPersonalNumbersValidator:
             return
         folded = password.upper()
         problems = []
-        id_number = (getattr(user, "id_number", "") or "").strip().upper()
+        id_number = id_number_normalize(getattr(user, "id_number", "") or "")
         if id_number and id_number in folded:
             problems.append(ValidationError("密码不能包含身份证号", "contains_id_number"))
         phone = (getattr(user, "phone", "") or "").strip()

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from gjj.core.identity_numbers import id_number_normalize
 from govsso.accounts.models import NaturalPerson
+
+PHONE_LENGTH = 11
 
 
 def login_identifier_normalize(value: str) -> str:
-    """身份证号 are stored with an upper-case final X; members often type a lower-case x."""
-    return value.strip().upper()
+    """What was typed in 身份证号/手机号, without spaces: 11 characters are a 手机号, anything else
+    a 身份证号 as the centre stores it (a lower-case x or full-width digits typed, say)."""
+    compact = "".join(value.split())
+    return compact if len(compact) == PHONE_LENGTH else id_number_normalize(compact)
 
 
 def natural_person_by_login(*, identifier: str) -> NaturalPerson | None:
@@ -15,7 +20,7 @@ def natural_person_by_login(*, identifier: str) -> NaturalPerson | None:
     as a 身份证号 (the two never collide: a 身份证号 has 18 characters)."""
     if not identifier:
         return None
-    lookup = {"phone": identifier} if len(identifier) == 11 else {"id_number": identifier}
+    lookup = {"phone": identifier} if len(identifier) == PHONE_LENGTH else {"id_number": identifier}
     return NaturalPerson.objects.filter(**lookup).first()
 
 

@@ -48,7 +48,7 @@ def test_a_bad_document_is_refused_with_every_path_and_nothing_is_written(
     assert "未导入任何数据" in str(refused.value)
     printed = stderr.getvalue()
     for path in (
-        "people[3].id_number: 身份证号校验位不正确",
+        "people[3].id_number: 身份证号校验位（第 18 位）与前 17 位不符，请逐位核对",
         "accounts[0].balance:",
         "accounts[3].id_number:",
         "bank_accounts[2].card_no:",

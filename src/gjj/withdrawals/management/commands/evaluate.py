@@ -8,6 +8,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gjj.core.embedded_sims import embedded_simulators_running
+from gjj.core.identity_numbers import id_number_normalize
 from gjj.core.money import MoneyFormatError, yuan_to_fen
 from gjj.core.timeutil import today_shanghai
 from gjj.withdrawals.eligibility import eligibility_evaluate
@@ -46,7 +47,7 @@ class Command(BaseCommand):
         )
         with embedded_simulators_running():
             evaluation = eligibility_evaluate(
-                id_number=(options["id_number"] or "").strip().upper(),
+                id_number=id_number_normalize(options["id_number"] or ""),
                 lookup_field=lookup_field,
                 house_key=(key or "").strip(),
                 bank=(options["bank"] or "").strip().upper(),
