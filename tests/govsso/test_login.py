@@ -10,6 +10,7 @@ from django.test import Client
 
 from govsso.accounts.models import NaturalPerson
 from tests.govsso.support import page_text
+from tests.support.id_numbers import INVALID, VALID
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +57,52 @@ def test_a_lower_case_x_signs_in(client: Client, make_person: Any) -> None:
     person = make_person(id_number="21010219900101004X", phone="13904000001")
 
     answer = client.post("/login/", {"username": person.id_number.lower(), "password": PASSWORD})
+
+    assert answer.status_code == 302
+
+
+@pytest.mark.parametrize(("id_number", "who"), VALID)
+def test_members_of_every_age_and_area_code_sign_in_by_id_number(
+    client: Client, make_person: Any, id_number: str, who: str
+) -> None:
+    person = make_person(id_number=id_number, phone="13904000002")
+
+    answer = client.post("/login/", {"username": id_number, "password": PASSWORD})
+
+    assert answer.status_code == 302, who
+    assert signed_in_as(client) == str(person.pk)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["210102 19620418 0133", " 210102196204180133 ", "２１０１０２１９６２０４１８０１３３"],
+)
+def test_the_id_number_is_taken_as_people_type_it(client: Client, make_person: Any, typed: str) -> None:
+    person = make_person(id_number="210102196204180133", phone="13904000003")
+
+    answer = client.post("/login/", {"username": typed, "password": PASSWORD})
+
+    assert answer.status_code == 302
+    assert signed_in_as(client) == str(person.pk)
+
+
+@pytest.mark.parametrize(("id_number", "reason"), INVALID)
+def test_a_number_no_one_can_hold_is_named_before_any_password_is_tried(
+    client: Client, person: NaturalPerson, id_number: str, reason: str
+) -> None:
+    answer = client.post("/login/", {"username": id_number, "password": PASSWORD})
+
+    assert answer.status_code == 200
+    assert answer.context["form"].errors["username"] == [reason]
+    assert reason in page_text(answer)
+    assert signed_in_as(client) is None
+
+
+def test_mistyped_numbers_do_not_count_towards_the_lockout(client: Client, person: NaturalPerson) -> None:
+    for _ in range(6):
+        client.post("/login/", {"username": "210102196204180134", "password": "Wrong@2026x"})
+
+    answer = client.post("/login/", {"username": person.id_number, "password": PASSWORD})
 
     assert answer.status_code == 302
 

@@ -10,6 +10,7 @@ from django.test import Client
 
 from govsso.accounts.models import NaturalPerson
 from tests.govsso.support import field_errors, id_number, latest_code, page_text, with_wrong_check_digit
+from tests.support.id_numbers import INVALID, VALID
 
 pytestmark = pytest.mark.django_db
 
@@ -326,3 +327,35 @@ def test_a_gateway_failure_is_reported_and_does_not_count(client: Client, sms: A
     sms.clear_faults()
     assert request_code(client).status_code == 200  # at once: the failed request is forgotten
     assert len(sms.outbox(NEW_PHONE)) == 1
+
+
+@pytest.mark.parametrize(("id_number", "who"), VALID)
+def test_people_of_every_age_and_area_code_register(
+    client: Client, sms: Any, id_number: str, who: str
+) -> None:
+    """A 身份证号 carries the code of the area that issued it, whatever the birth year: a person born
+    in 1958 in 沈河区 (a code from 1983) or holding 辽中县's retired 210122 registers."""
+    request_code(client)
+
+    registered = client.post(
+        "/register/natural/", form_data(id_number=id_number, verification_code=latest_code(sms, NEW_PHONE))
+    )
+
+    assert registered.status_code == 302, (who, field_errors(registered, "id_number"))
+    assert NaturalPerson.objects.get(id_number=id_number).name == "李晓红"
+
+
+@pytest.mark.parametrize(("id_number", "reason"), INVALID)
+def test_numbers_no_one_can_hold_are_refused_naming_the_part(
+    client: Client, sms: Any, id_number: str, reason: str
+) -> None:
+    request_code(client)
+
+    refused = client.post(
+        "/register/natural/", form_data(id_number=id_number, verification_code=latest_code(sms, NEW_PHONE))
+    )
+
+    assert refused.status_code == 200
+    assert field_errors(refused, "id_number") == [reason]
+    assert reason in page_text(refused)
+    assert not NaturalPerson.objects.exists()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 DATASET_FORMAT = "gjj-dataset/1"
 
@@ -21,6 +22,20 @@ DATASET_SECTIONS = (
     "bank_accounts",
     "gov_users",
 )
+
+
+def dataset_merge(documents: list[dict[str, Any]]) -> dict[str, Any]:
+    """One document holding every section's entries of ``documents`` in their order, dated as the
+    first. Whether the result is valid (no key twice, say) is for ``validate_dataset`` to say."""
+    first = documents[0]
+    return {
+        "format": first["format"],
+        "as_of": first["as_of"],
+        **{
+            name: [item for document in documents for item in document.get(name, [])]
+            for name in DATASET_SECTIONS
+        },
+    }
 
 
 class DatasetFileError(Exception):

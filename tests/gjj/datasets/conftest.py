@@ -11,6 +11,8 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 NAMED_MEMBERS = REPO_ROOT / "data" / "named-members.json"
+# Members born before 沈阳's district codes existed (1983), in the demo data beside the sample.
+OLDER_MEMBERS = REPO_ROOT / "data" / "older-members.json"
 DEMO_DATASET = REPO_ROOT / "data" / "demo-dataset.json"
 
 _NAMED = json.loads(NAMED_MEMBERS.read_text(encoding="utf-8"))

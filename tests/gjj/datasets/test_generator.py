@@ -16,10 +16,11 @@ from django.core.management import CommandError, call_command
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gjj.core.identity_numbers import card_number_problem, id_number_problem
+from gjj.core.identity_numbers import card_number_problem, id_number_birth_date, id_number_problem
+from gjj.core.timeutil import add_years
 from gjj.datasets.generator import DEBIT_CARD_BINS, DEMO_PASSWORD, dataset_generate
 from gjj.datasets.validation import validate_dataset
-from tests.gjj.datasets.conftest import DEMO_DATASET, NAMED_MEMBERS, REPO_ROOT
+from tests.gjj.datasets.conftest import DEMO_DATASET, NAMED_MEMBERS, OLDER_MEMBERS, REPO_ROOT
 
 AS_OF = dt.date(2026, 11, 27)
 
@@ -60,17 +61,69 @@ def test_people_look_like_people(generated: dict[str, Any]) -> None:
     assert all(2 <= len(person["name"]) <= 3 for person in people)
     assert len({person["phone"] for person in people}) == len(people)
     assert {person["id_number"][:2] for person in people} == {"21"}  # 辽宁
-    births = [dt.date(int(p["id_number"][6:10]), 1, 1) for p in people]
-    assert min(births).year >= AS_OF.year - 61
-    assert max(births).year <= AS_OF.year - 21
     married = [person for person in people if person["spouse_id_number"]]
     assert 0.2 < len(married) / len(people) < 0.5
+
+
+def test_members_are_18_to_90_across_the_working_and_retired_range(generated: dict[str, Any]) -> None:
+    births = [id_number_birth_date(person["id_number"]) for person in generated["people"]]
+    assert all(add_years(AS_OF, -91) < birth <= add_years(AS_OF, -18) for birth in births)
+    years = Counter(birth.year for birth in births)
+    assert all(years[year] for year in range(1955, 2006)), "every birth year 1955–2005 is met"
+    assert any(birth.year < 1945 for birth in births) and any(birth.year > 2005 for birth in births)
+    # Most members are of working age; a good part were born before 沈阳's district codes (1983).
+    working = sum(add_years(AS_OF, -60) < birth <= add_years(AS_OF, -22) for birth in births)
+    assert working > 0.7 * len(births)
+    assert 0.3 < sum(birth.year < 1983 for birth in births) / len(births) < 0.7
+
+
+def test_every_shenyang_district_holds_members_born_before_1983(generated: dict[str, Any]) -> None:
+    older = Counter(p["id_number"][:6] for p in generated["people"] if p["id_number"][6:10] < "1983")
+    for district in (
+        "210102",
+        "210103",
+        "210104",
+        "210105",
+        "210106",
+        "210111",
+        "210112",
+        "210113",
+        "210114",
+    ):
+        assert older[district] > 0, district
+
+
+def test_retired_codes_only_on_numbers_issued_before_their_retirement(generated: dict[str, Any]) -> None:
+    """A number is issued at about 16 (from 1984): 辽中县's 210122 (until 2016) only for people born
+    by 2000, 辽中区's 210115 (since 2016) only for people born from 2000, 新民县's 210121 (until
+    1993) only for people born by 1977."""
+    births_by_area: dict[str, list[int]] = {}
+    for person in generated["people"]:
+        births_by_area.setdefault(person["id_number"][:6], []).append(int(person["id_number"][6:10]))
+    assert births_by_area["210122"] and max(births_by_area["210122"]) <= 2000
+    assert births_by_area["210115"] and min(births_by_area["210115"]) >= 2000
+    assert births_by_area["210121"] and max(births_by_area["210121"]) <= 1977
+    assert births_by_area["210181"]  # 新民市, its successor
+
+
+def test_members_past_retirement_age_mostly_stopped_paying(generated: dict[str, Any]) -> None:
+    people = {person["id_number"]: person for person in generated["people"]}
+
+    def retired(id_number: str) -> bool:
+        male = int(id_number[16]) % 2 == 1
+        return add_years(id_number_birth_date(id_number), 60 if male else 55) <= AS_OF
+
+    retired_accounts = [a for a in generated["accounts"] if retired(a["id_number"])]
+    assert retired_accounts and all(a["id_number"] in people for a in retired_accounts)
+    statuses = Counter(account["status"] for account in retired_accounts)
+    assert statuses["sealed"] + statuses["closed"] > 0.7 * len(retired_accounts)
+    assert statuses["normal"]  # some work on past retirement age
 
 
 def test_the_mix_of_cases_is_there(generated: dict[str, Any]) -> None:
     accounts = generated["accounts"]
     statuses = Counter(account["status"] for account in accounts)
-    assert statuses["normal"] > 0.8 * len(accounts)
+    assert statuses["normal"] > 0.65 * len(accounts)
     assert statuses["sealed"] and statuses["frozen"] and statuses["closed"]
     assert any(a["status"] == "normal" and a["consecutive_months"] < 3 for a in accounts)
     assert all(a["balance"] == "0.00" for a in accounts if a["status"] == "closed")
@@ -152,12 +205,12 @@ def test_the_command_refuses_a_bad_named_file(tmp_path: Path) -> None:
 
 def test_the_shipped_demo_dataset_is_what_the_generator_makes() -> None:
     """data/demo-dataset.json must be regenerated when the generator changes:
-    gjj generate-dataset --people 300 --seed 20261127 --named data/named-members.json --output data/demo-dataset.json
+    make demo-dataset
     """
     finished = subprocess.run(
         [
             sys.executable, "-m", "gjj.cli", "generate-dataset", "--people", "300", "--seed", "20261127",
-            "--named", str(NAMED_MEMBERS), "--no-progress",
+            "--named", str(NAMED_MEMBERS), "--named", str(OLDER_MEMBERS), "--no-progress",
         ],
         cwd=REPO_ROOT,
         capture_output=True,
@@ -166,6 +219,47 @@ def test_the_shipped_demo_dataset_is_what_the_generator_makes() -> None:
 
     assert finished.stdout == DEMO_DATASET.read_bytes()
     assert DEMO_DATASET.stat().st_size < 600_000
+    assert (
+        f"--named {NAMED_MEMBERS.relative_to(REPO_ROOT)} --named {OLDER_MEMBERS.relative_to(REPO_ROOT)}"
+        in (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
+    )
+
+
+def test_the_demo_dataset_holds_the_older_named_members_and_many_born_before_1983() -> None:
+    demo = json.loads(DEMO_DATASET.read_text(encoding="utf-8"))
+    older = json.loads(OLDER_MEMBERS.read_text(encoding="utf-8"))
+    named = json.loads(NAMED_MEMBERS.read_text(encoding="utf-8"))
+    assert demo["people"][: len(named["people"]) + len(older["people"])] == named["people"] + older["people"]
+    born_before_1983 = [p for p in demo["people"] if p["id_number"][6:10] < "1983"]
+    assert len(born_before_1983) > 0.3 * len(demo["people"])
+    assert {p["id_number"][:6] for p in born_before_1983} >= {"210102", "210103", "210106"}
+
+
+def test_several_named_files_are_merged_in_their_order(tmp_path: Path) -> None:
+    out = tmp_path / "merged.json"
+    call_command(
+        "generate_dataset", "--people", "20", "--named", str(NAMED_MEMBERS), "--named", str(OLDER_MEMBERS),
+        "--output", str(out), "--no-progress", stderr=io.StringIO(),
+    )  # fmt: skip
+
+    merged = json.loads(out.read_text(encoding="utf-8"))
+    named = json.loads(NAMED_MEMBERS.read_text(encoding="utf-8"))
+    older = json.loads(OLDER_MEMBERS.read_text(encoding="utf-8"))
+    assert merged["as_of"] == named["as_of"]
+    for section in ("people", "accounts", "houses", "bank_accounts", "gov_users"):
+        assert merged[section][: len(named[section]) + len(older[section])] == named[section] + older[section]
+    assert len(merged["people"]) == len(named["people"]) + len(older["people"]) + 20
+
+
+def test_the_same_named_file_twice_is_refused_as_a_clash(tmp_path: Path) -> None:
+    stderr = io.StringIO()
+    with pytest.raises(CommandError, match="未写出文件"):
+        call_command(
+            "generate_dataset", "--people", "5", "--named", str(OLDER_MEMBERS), "--named", str(OLDER_MEMBERS),
+            "--output", str(tmp_path / "clash.json"), "--no-progress", stderr=stderr,
+        )  # fmt: skip
+    assert "people[4].id_number" in stderr.getvalue()
+    assert not (tmp_path / "clash.json").exists()
 
 
 def test_the_named_members_are_the_shared_sample() -> None:

@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 
 from gjj.members.models import Employer, FundAccount, LedgerEntry, Loan, Person, PriorWithdrawal
 from gjj.members.selectors import ledger_inconsistencies
-from tests.gjj.datasets.conftest import NAMED_MEMBERS, REPO_ROOT, write_document
+from tests.gjj.datasets.conftest import NAMED_MEMBERS, OLDER_MEMBERS, REPO_ROOT, write_document
 
 pytestmark = pytest.mark.django_db
 
@@ -146,6 +146,34 @@ def test_the_full_import_loads_the_simulators_and_govsso_too(outside_databases: 
         == govsso_before
     )
     assert _rows(outside_databases["sims"], "SELECT * FROM registry_house ORDER BY id") == sims_before
+
+
+def test_members_born_before_their_districts_codes_are_loaded_everywhere(
+    outside_databases: dict[str, Path],
+) -> None:
+    """刘国庆 (1962, 和平区 210102), 孙秀兰 (1970, 铁西区 210106), 赵德明 (1958, 沈河区 210103) and
+    马桂芝 (辽中县 210122, retired in 2016): the codes date from 1983 or are retired, the numbers are real."""
+    output, _ = run_import(str(OLDER_MEMBERS))
+
+    assert "缴存职工：新增 4" in output
+    assert set(Person.objects.values_list("id_number", flat=True)) == {
+        "210102196204180133",
+        "210106197008152469",
+        "210103195803121751",
+        "210122196010100583",
+    }
+    assert FundAccount.objects.count() == 4
+    assert _rows(outside_databases["sims"], "SELECT COUNT(*) FROM registry_house") == [(2,)]
+    assert _rows(outside_databases["sims"], "SELECT holder_id_number FROM bank_bankaccount ORDER BY 1") == [
+        ("210102196204180133",),
+        ("210106197008152469",),
+        ("210122196010100583",),
+    ]
+    assert _rows(outside_databases["govsso"], "SELECT id_number FROM accounts_naturalperson ORDER BY 1") == [
+        ("210102196204180133",),
+        ("210106197008152469",),
+        ("210122196010100583",),
+    ]
 
 
 def test_a_failing_outside_load_leaves_the_hall_untouched(

@@ -17,6 +17,7 @@ from gjj.core.money import fen_to_yuan
 from gjj.datasets.generator import dataset_generate
 from gjj.datasets.validation import DatasetProblem, validate_dataset
 from tests.gjj.datasets.conftest import _NAMED, DEMO_DATASET
+from tests.support.id_numbers import INVALID, VALID
 
 
 def paths(problems: list[DatasetProblem]) -> list[str]:
@@ -255,3 +256,26 @@ def test_every_non_negative_amount_in_yuan_passes(fen: int) -> None:
     document = copy.deepcopy(_NAMED)
     document["accounts"][0]["balance"] = fen_to_yuan(fen)
     assert validate_dataset(document) == []
+
+
+def _with_person(document: dict[str, Any], id_number: str) -> dict[str, Any]:
+    document["people"].append(
+        {"id_number": id_number, "name": "测试人", "phone": "13904019999", "spouse_id_number": None}
+    )
+    return document
+
+
+@pytest.mark.parametrize(("id_number", "who"), VALID)
+def test_real_numbers_of_every_age_and_area_code_are_accepted(
+    named_document: dict[str, Any], id_number: str, who: str
+) -> None:
+    assert validate_dataset(_with_person(named_document, id_number)) == [], who
+
+
+@pytest.mark.parametrize(("id_number", "reason"), INVALID)
+def test_numbers_no_one_can_hold_are_refused_with_the_validators_reason(
+    named_document: dict[str, Any], id_number: str, reason: str
+) -> None:
+    index = len(named_document["people"])
+    problems = validate_dataset(_with_person(named_document, id_number))
+    assert problems == [DatasetProblem(f"people[{index}].id_number", reason)]

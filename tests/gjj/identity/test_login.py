@@ -21,6 +21,7 @@ from tests.gjj.identity.fixtures import (
     ZHANG_WEI_SUB,
     person_with_account,
 )
+from tests.support.id_numbers import VALID
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +109,43 @@ def test_an_id_number_with_a_lowercase_check_character_still_finds_the_member(wa
     )
 
     response = walk.login(id_number=STRANGER_ID.lower(), name="王芳", sub="sub-wang")
+
+    assert response.status_code == 302
+    assert MemberLogin.objects.get().person == person
+
+
+@pytest.mark.parametrize(("id_number", "who"), VALID)
+def test_members_of_every_age_and_area_code_log_in_and_see_their_name(walk, client, employer, id_number, who):
+    person_with_account(
+        id_number=id_number,
+        name="刘国庆",
+        phone="13904011962",
+        account_no="2101000066666",
+        employer=employer,
+        balance_fen=15_238_060,
+    )
+
+    response = walk.login(id_number=id_number, name="刘国庆", sub="sub-liu")
+
+    assert response.status_code == 302, who
+    assert response["Location"] == "/hall/home/"
+    home = client.get("/hall/home/").content.decode()
+    assert "刘国庆" in home
+    assert id_number not in home
+
+
+@pytest.mark.parametrize("sent", ["２１０１０２１９６２０４１８０１３３", " 210102196204180133 "])
+def test_an_id_number_as_another_provider_may_send_it_finds_the_member(walk, employer, sent):
+    person = person_with_account(
+        id_number="210102196204180133",
+        name="刘国庆",
+        phone="13904011962",
+        account_no="2101000066666",
+        employer=employer,
+        balance_fen=1,
+    )
+
+    response = walk.login(id_number=sent, name="刘国庆", sub="sub-liu")
 
     assert response.status_code == 302
     assert MemberLogin.objects.get().person == person

@@ -9,7 +9,11 @@ import json
 import pytest
 from django.core.management import call_command
 
+from gjj.datasets.hall_loader import dataset_load_into_hall
 from gjj.policy.rules import RULE_IDS
+from tests.support.sims import REPO_ROOT
+
+OLDER_MEMBERS = REPO_ROOT / "data" / "older-members.json"
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +171,38 @@ def test_a_bad_amount_is_refused_with_a_message(loaded):
 
     with pytest.raises(CommandError, match="格式不正确"):
         case("210102198803120158", "SY202605180001234", "CCB", "6217001376212461799", "--amount", "12.345")
+
+
+@pytest.fixture
+def loaded_older(sims, sample_dataset):
+    """The sample and the members born before their districts' codes existed, everywhere."""
+    older_members = json.loads(OLDER_MEMBERS.read_text(encoding="utf-8"))
+    for document in (sample_dataset, older_members):
+        sims.load_dataset(document)
+        dataset_load_into_hall(document=document)
+    return older_members
+
+
+@pytest.mark.parametrize(
+    ("id_number", "house", "bank", "card", "max_amount"),
+    [
+        # born 1962 in 和平区 (210102, a code from 1983): a new house
+        ("210102196204180133", "SY202609150004321", "CCB", "6217001376621962049", "152380.60"),
+        # born 1970 in 铁西区 (210106): a resale house
+        ("210106197008152469", "2026070801234", "ICBC", "6222024013700815243", "68900.00"),
+    ],
+)
+def test_members_born_before_their_districts_code_existed_are_eligible(
+    loaded_older, id_number, house, bank, card, max_amount
+):
+    result = case(id_number, house, bank, card)
+    assert failed(result) == set()
+    assert result["eligible"] is True
+    assert (result["relation"], result["max_amount"]) == ("buyer", max_amount)
+
+
+def test_the_id_number_is_taken_as_typed(loaded_older):
+    """Spaces and full-width digits from a Chinese input method are what people type."""
+    typed = "２１０１０２ １９６２０４１８ ０１３３"
+    result = case(typed, "SY202609150004321", "CCB", "6217001376621962049")
+    assert result["eligible"] is True

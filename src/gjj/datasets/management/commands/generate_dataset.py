@@ -1,4 +1,4 @@
-"""``gjj generate-dataset --people N [--seed S] [--output FILE] [--named FILE]``: write a synthetic
+"""``gjj generate-dataset --people N [--seed S] [--output FILE] [--named FILE ...]``: write a synthetic
 gjj-dataset/1 document; the same arguments always give the same document."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gjj.core.timeutil import today_shanghai
-from gjj.datasets.documents import DatasetFileError, dataset_read
+from gjj.datasets.documents import DatasetFileError, dataset_merge, dataset_read
 from gjj.datasets.generator import dataset_generate, dataset_write
 from gjj.datasets.validation import validate_dataset
 
@@ -25,10 +25,15 @@ class Command(BaseCommand):
         parser.add_argument("--people", type=int, required=True, help="生成的职工人数（不含 --named 中的人）")
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"随机种子，默认 {DEFAULT_SEED}")
         parser.add_argument("--output", default="-", help="输出文件；默认写到标准输出")
-        parser.add_argument("--named", help="并入另一份数据文件（具名演示职工），放在生成的数据之前")
+        parser.add_argument(
+            "--named",
+            action="append",
+            default=[],
+            help="并入另一份数据文件（具名演示职工），放在生成的数据之前；可多次给出，按给出的顺序并入",
+        )
         parser.add_argument(
             "--as-of",
-            help="数据日期 YYYY-MM-DD；默认取 --named 文件的数据日期，没有 --named 时取今天（上海时间）",
+            help="数据日期 YYYY-MM-DD；默认取第一个 --named 文件的数据日期，没有 --named 时取今天（上海时间）",
         )
         parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
 
@@ -36,7 +41,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         if options["people"] < 0:
             raise CommandError("--people 不能为负数")
-        named = self._named(options["named"]) if options["named"] else None
+        named = dataset_merge([self._named(path) for path in options["named"]]) if options["named"] else None
         as_of = self._as_of(options["as_of"], named)
         document = dataset_generate(
             people=options["people"],
