@@ -148,6 +148,30 @@ def test_a_malformed_document_is_refused_with_every_problem_and_nothing_written(
     )
 
 
+def test_buyers_and_holders_born_before_their_districts_code_are_loaded(sims: LiveSims) -> None:
+    """data/older-members.json: 刘国庆 (1962, 和平区 210102) and 孙秀兰 (1970, 铁西区 210106) buy
+    houses; 马桂芝 holds 辽中县's retired 210122."""
+    document = json.loads((REPO_ROOT / "data" / "older-members.json").read_text(encoding="utf-8"))
+
+    sims.load_dataset(document)
+
+    house = requests.get(
+        f"{sims.url}/registry/houses", params={"contract_no": "SY202609150004321"}, timeout=10
+    ).json()
+    assert house["buyers"] == [{"id_number": "210102196204180133", "name": "刘国庆"}]
+
+
+def test_a_number_no_one_can_hold_is_refused_with_the_validators_reason(sims: LiveSims) -> None:
+    document = _synthetic_document(prefix="BADID", houses=1, accounts=1)
+    document["bank_accounts"][0]["holder_id_number"] = "210102196204180134"
+
+    with pytest.raises(SimsError) as refused:
+        sims.load_dataset(document)
+
+    assert "bank_accounts[0].holder_id_number" in str(refused.value)
+    assert "校验位" in str(refused.value)
+
+
 def test_a_document_of_another_format_is_refused(sims: LiveSims) -> None:
     with pytest.raises(SimsError, match="gjj-dataset/1"):
         sims.load_dataset({"format": "something-else", "houses": []})

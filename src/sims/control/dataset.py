@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from gjj.core.identity_numbers import id_number_problem
 from gjj.core.money import MoneyFormatError, yuan_to_fen
 from sims.bank.models import BankAccountStatus
 from sims.bank.services import BankAccountRow
@@ -24,7 +25,6 @@ DATASET_FORMAT = "gjj-dataset/1"
 
 _AREA = re.compile(r"^(0|[1-9]\d{0,7})(\.\d{1,2})?$")
 _CARD_NO = re.compile(r"^\d{16,19}$")
-_ID_NUMBER = re.compile(r"^\d{17}[\dX]$")
 # Computed once: an enum's ``values`` builds a new list on every access, per row adds up.
 _HOUSE_KINDS = tuple(HouseKind.values)
 _HOUSE_STATUSES = tuple(HouseStatus.values)
@@ -173,8 +173,8 @@ class _Reader:
 
     def id_number(self, item: dict, name: str, *, path: str) -> str:
         value = self.text(item, name, path=path, max_length=18)
-        if value and not _ID_NUMBER.match(value):
-            self.problem(f"{path}.{name}", "应为 18 位身份证号")
+        if value and (problem := id_number_problem(value)):
+            self.problem(f"{path}.{name}", problem)
         return value
 
     def choice(self, item: dict, name: str, allowed: tuple[str, ...], *, path: str) -> str:
