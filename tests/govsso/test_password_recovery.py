@@ -215,3 +215,33 @@ def test_the_recovery_help_page_walks_through_the_steps(client: Client) -> None:
     assert "找回密码帮助手册" in page
     for step in ("第一步", "第二步", "第三步", "第四步"):
         assert step in page
+
+
+@pytest.mark.parametrize(
+    "id_number",
+    ["210103195803121751", "210122196010100583", "21011219650606021X"],
+    ids=["1958 沈河区", "辽中县 retired 2016", "东陵区 before 浑南区"],
+)
+def test_older_members_and_retired_area_codes_recover_their_password(
+    client: Client, sms: Any, make_person: Any, id_number: str
+) -> None:
+    person = make_person(id_number=id_number, password=OLD_PASSWORD)
+
+    asked = client.post(
+        "/password/forgot/natural/", identity(person, id_number=f" {id_number[:6]} {id_number[6:]}")
+    )
+    assert asked.status_code == 302
+    done = client.post(asked["Location"], new_password(latest_code(sms, person.phone)))
+
+    assert done.status_code == 302
+    person.refresh_from_db()
+    assert person.check_password(NEW_PASSWORD)
+
+
+def test_a_number_no_one_can_hold_is_named_on_the_identity_form(
+    client: Client, person: NaturalPerson
+) -> None:
+    refused = client.post("/password/forgot/natural/", identity(person, id_number="21010219620418013X"))
+
+    assert refused.status_code == 200
+    assert field_errors(refused, "id_number") == ["身份证号校验位（第 18 位）与前 17 位不符，请逐位核对"]
