@@ -33,6 +33,29 @@ def log_in(page, stack, id_number: str, *, password: str = DEMO_PASSWORD, audit:
     page.wait_for_url(re.compile(r"/hall/"))
 
 
+def sms_code(stack, phone: str) -> str:
+    """The code in the newest SMS the simulator sent to ``phone``."""
+    messages = stack.outbox(phone)
+    assert messages, f"no SMS reached {phone}"
+    match = re.search(r"验证码为(\d{6})", messages[0]["text"])
+    assert match, messages[0]["text"]
+    return match.group(1)
+
+
+def request_code(page) -> None:
+    """Click 获取验证码 and wait for the page to say the code went out."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="获取验证码").click()
+    expect(page.locator(".field__notice").first).to_be_visible()
+
+
+def log_in_at_sso(page, username: str, password: str) -> None:
+    page.get_by_label("身份证号/手机号").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
 @pytest.fixture(scope="session")
 def photo_files(tmp_path_factory) -> dict[str, Path]:
     """A photo (JPEG, with EXIF as a phone would write it) and a scanned PDF."""

@@ -7,8 +7,8 @@ import json
 import re
 
 import pytest
-from playwright.sync_api import expect
 
+from tests.browser.conftest import log_in_at_sso, request_code, sms_code
 from tests.support.browser import screenshot
 
 pytestmark = pytest.mark.browser
@@ -20,14 +20,6 @@ NEW_MEMBER = {
     "account_no": "210100009901",
 }
 STRONG_PASSWORD = "Gjj#2026new"
-
-
-def _sms_code(stack, phone: str) -> str:
-    messages = stack.outbox(phone)
-    assert messages, f"no SMS reached {phone}"
-    match = re.search(r"验证码为(\d{6})", messages[0]["text"])
-    assert match, messages[0]["text"]
-    return match.group(1)
 
 
 @pytest.fixture(scope="module")
@@ -63,18 +55,6 @@ def new_member_in_hall(live_stack, tmp_path_factory):
     return NEW_MEMBER
 
 
-def _request_code(page) -> None:
-    """Click 获取验证码 and wait for the page to say the code went out."""
-    page.get_by_role("button", name="获取验证码").click()
-    expect(page.locator(".field__notice").first).to_be_visible()
-
-
-def _log_in_at_sso(page, username: str, password: str) -> None:
-    page.get_by_label("身份证号/手机号").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-
-
 def test_a_new_person_registers_and_logs_in_at_the_hall(live_stack, new_member_in_hall, page):
     member = new_member_in_hall
     page.goto(f"{live_stack.govsso}/register/")
@@ -83,8 +63,8 @@ def test_a_new_person_registers_and_logs_in_at_the_hall(live_stack, new_member_i
     page.get_by_label("姓名").fill(member["name"])
     page.get_by_label("身份证号").fill(member["id_number"])
     page.get_by_label("手机号").fill(member["phone"])
-    _request_code(page)
-    page.get_by_label("短信验证码").fill(_sms_code(live_stack, member["phone"]))
+    request_code(page)
+    page.get_by_label("短信验证码").fill(sms_code(live_stack, member["phone"]))
     page.get_by_label("密码", exact=True).fill(STRONG_PASSWORD)
     page.get_by_label("确认密码").fill(STRONG_PASSWORD)
     screenshot(page, "govsso-register")
@@ -96,7 +76,7 @@ def test_a_new_person_registers_and_logs_in_at_the_hall(live_stack, new_member_i
     page.get_by_role("link", name="立即登录").click()
     assert page.url.startswith(live_stack.govsso)
     screenshot(page, "govsso-login")
-    _log_in_at_sso(page, member["id_number"], STRONG_PASSWORD)
+    log_in_at_sso(page, member["id_number"], STRONG_PASSWORD)
 
     page.wait_for_url(f"{live_stack.hall}/hall/home/")
     body = page.locator("body").inner_text()
@@ -120,8 +100,8 @@ def test_an_id_number_that_has_an_account_is_told_it_is_taken(live_stack, page):
     page.get_by_label("姓名").fill("张伟")
     page.get_by_label("身份证号").fill("210102198803120158")  # 张伟 registered already
     page.get_by_label("手机号").fill("13904006666")
-    _request_code(page)
-    page.get_by_label("短信验证码").fill(_sms_code(live_stack, "13904006666"))
+    request_code(page)
+    page.get_by_label("短信验证码").fill(sms_code(live_stack, "13904006666"))
     page.get_by_label("密码", exact=True).fill(STRONG_PASSWORD)
     page.get_by_label("确认密码").fill(STRONG_PASSWORD)
     page.get_by_role("button", name="注册", exact=True).click()
@@ -140,16 +120,16 @@ def test_a_forgotten_password_is_reset_and_the_new_one_works(live_stack, page):
     screenshot(page, "govsso-password-recovery")
     page.get_by_role("button", name="下一步").click()
     assert page.get_by_text("如信息正确，验证码已发送至该手机").first.is_visible()
-    page.get_by_label("短信验证码").fill(_sms_code(live_stack, "13804001002"))
+    page.get_by_label("短信验证码").fill(sms_code(live_stack, "13804001002"))
     page.get_by_label("新密码", exact=True).fill("Lina@2026reset")
     page.get_by_label("确认新密码").fill("Lina@2026reset")
     page.get_by_role("button", name="确认修改", exact=True).click()
 
     page.goto(f"{live_stack.hall}/hall/")
     page.get_by_role("link", name="立即登录").click()
-    _log_in_at_sso(page, "210103199007050241", "Demo@2026")
+    log_in_at_sso(page, "210103199007050241", "Demo@2026")
     assert "身份证号/手机号或密码错误" in page.locator("body").inner_text()
-    _log_in_at_sso(page, "13804001002", "Lina@2026reset")
+    log_in_at_sso(page, "13804001002", "Lina@2026reset")
     page.wait_for_url(f"{live_stack.hall}/hall/home/")
     assert "李娜" in page.locator("body").inner_text()
 
@@ -157,11 +137,11 @@ def test_a_forgotten_password_is_reset_and_the_new_one_works(live_stack, page):
 def test_five_wrong_passwords_lock_the_account(live_stack, page):
     page.goto(f"{live_stack.govsso}/login/")
     for _ in range(4):
-        _log_in_at_sso(page, "21010419850101028X", "Wrong#pass1")
+        log_in_at_sso(page, "21010419850101028X", "Wrong#pass1")
         assert "身份证号/手机号或密码错误" in page.locator("body").inner_text()
-    _log_in_at_sso(page, "21010419850101028X", "Wrong#pass1")
+    log_in_at_sso(page, "21010419850101028X", "Wrong#pass1")
     assert "锁定" in page.locator("body").inner_text()
     assert "15" in page.locator("body").inner_text()
     page.goto(f"{live_stack.govsso}/login/")
-    _log_in_at_sso(page, "21010419850101028X", "Demo@2026")  # the right password, still locked
+    log_in_at_sso(page, "21010419850101028X", "Demo@2026")  # the right password, still locked
     assert "锁定" in page.locator("body").inner_text()

@@ -40,6 +40,11 @@ def _password(autocomplete: str) -> forms.PasswordInput:
     return forms.PasswordInput(attrs={"autocomplete": autocomplete})
 
 
+# 18 characters, with room for the spaces of "210102 19620418 0133" as people copy or group it
+# (taken out by id_number_normalize): a shorter limit would cut the number in the browser.
+ID_NUMBER_TYPED_MAX_LENGTH = 20
+
+
 def name_field() -> forms.CharField:
     return forms.CharField(
         label="姓名",
@@ -53,7 +58,7 @@ def id_number_field() -> forms.CharField:
     return forms.CharField(
         label="身份证号",
         error_messages=_required("身份证号"),
-        widget=_text(autocomplete="off", maxlength=18),
+        widget=_text(autocomplete="off", maxlength=ID_NUMBER_TYPED_MAX_LENGTH),
         help_text="18 位居民身份证号码，末位 X 大小写均可",
     )
 
@@ -173,7 +178,7 @@ class LoginForm(forms.Form):
     username = forms.CharField(
         label="身份证号/手机号",
         error_messages=_required("身份证号或手机号"),
-        widget=_text(autocomplete="username", maxlength=18),
+        widget=_text(autocomplete="username", maxlength=ID_NUMBER_TYPED_MAX_LENGTH),
     )
     password = forms.CharField(
         label="密码", strip=False, error_messages=_required("密码"), widget=_password("current-password")
