@@ -49,13 +49,19 @@ class LiveStack:
 
     def gjj(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run the `gjj` command against this stack's databases and outside systems."""
+        finished = self.gjj_unchecked(*args)
+        finished.check_returncode()
+        return finished
+
+    def gjj_unchecked(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """``gjj`` as above, whatever its exit status."""
         return subprocess.run(
             [sys.executable, "-m", "gjj.cli", *args],
             env=self.env,
             cwd=REPO_ROOT,
             capture_output=True,
             text=True,
-            check=True,
+            check=False,
         )
 
     def log_tail(self, lines: int = 60) -> str:
@@ -147,6 +153,15 @@ def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
                 pytest.fail(f"系统未能启动：\n{stack.log_tail()}")
             time.sleep(0.25)
         yield stack
+        # After every browser flow of the session: what was stored and paid is what was checked,
+        # and every balance is the sum of its ledger entries.
+        invariant_failures = [
+            f"gjj {command}:\n{finished.stdout}{finished.stderr}"
+            for command in ("check-applications", "check-ledger")
+            if (finished := stack.gjj_unchecked(command)).returncode != 0
+        ]
+        if invariant_failures:
+            pytest.fail("\n".join(invariant_failures))
     finally:
         if stack.process.poll() is None:
             stack.process.send_signal(signal.SIGTERM)

@@ -76,6 +76,23 @@ class LiveSims:
     def transfers(self, card_no: str) -> list[dict[str, Any]]:
         return self._call("GET", "/bank/transfers", params={"card_no": card_no})
 
+    def pay_directly(
+        self, *, serial: str, card_no: str, amount_fen: int, holder_name: str, bank: str = "CCB"
+    ) -> dict[str, Any]:
+        """A transfer executed at the bank as if the hall's request had reached it (and the hall
+        had then lost track of it)."""
+        return self._call(
+            "POST",
+            "/bank/transfers",
+            body={
+                "serial": serial,
+                "card_no": card_no,
+                "bank": bank,
+                "holder_name": holder_name,
+                "amount_fen": amount_fen,
+            },
+        )
+
     def received_fen(self, card_no: str) -> int:
         """What the card has received in total from completed transfers."""
         return self._call("GET", f"/bank/cards/{card_no}")["received_fen"]

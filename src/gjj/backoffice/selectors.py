@@ -540,10 +540,16 @@ def material_for_staff(*, business_no: str, material_id: int) -> Material | None
 # --- payouts ---------------------------------------------------------------------------------------
 
 
+# The payouts filter's value for open payouts that stopped being re-sent by themselves.
+NEEDS_MANUAL = "manual"
+
+
 def payouts_list(*, state: str = "", text: str = "") -> QuerySet[Payout]:
     qs = Payout.objects.select_related("application", "application__person").order_by("-created_at", "-pk")
     if state == "open":
         qs = qs.filter(state__in=OPEN_PAYOUT_STATES)
+    elif state == NEEDS_MANUAL:
+        qs = qs.filter(state__in=OPEN_PAYOUT_STATES, needs_manual=True)
     elif state:
         qs = qs.filter(state=state)
     text = text.strip()
@@ -555,3 +561,7 @@ def payouts_list(*, state: str = "", text: str = "") -> QuerySet[Payout]:
 def payout_counts() -> dict[str, int]:
     counts = {row["state"]: row["n"] for row in Payout.objects.values("state").annotate(n=Count("pk"))}
     return {state.value: counts.get(state.value, 0) for state in PayoutState}
+
+
+def payouts_needing_manual_count() -> int:
+    return Payout.objects.filter(state__in=OPEN_PAYOUT_STATES, needs_manual=True).count()

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from gjj.backoffice.access import FINANCE, FINANCE_READERS, staff_user, staff_view
-from gjj.backoffice.selectors import payout_counts, payouts_list
+from gjj.backoffice.selectors import NEEDS_MANUAL, payout_counts, payouts_list, payouts_needing_manual_count
 from gjj.core.origin import origin_of
 from gjj.staff.roles import StaffRole, user_has_role
 from gjj.withdrawals.models import OPEN_PAYOUT_STATES, Payout, PayoutState
@@ -21,7 +21,7 @@ PAGE_SIZE = 50
 @staff_view(FINANCE_READERS)
 def payouts(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "open")
-    if state not in ("", "open", *PayoutState.values):
+    if state not in ("", "open", NEEDS_MANUAL, *PayoutState.values):
         state = "open"
     text = request.GET.get("q", "")[:40]
     page = Paginator(payouts_list(state=state, text=text), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -35,6 +35,7 @@ def payouts(request: HttpRequest) -> HttpResponse:
             "q": text,
             "counts": counts,
             "open_count": sum(counts[s] for s in OPEN_PAYOUT_STATES),
+            "manual_count": payouts_needing_manual_count(),
             "states": [(s.value, s.label) for s in PayoutState],
             "open_states": [s.value for s in OPEN_PAYOUT_STATES],
             "can_redrive": user_has_role(request.user, StaffRole.FINANCE),

@@ -17,8 +17,9 @@ Protocol (JSON over HTTP under ``GJJ_BANK_URL``):
   400 ``{"error": "bad_request", "message"}``.
 
 A payout whose answer is lost is the dangerous case. ``pay`` therefore distinguishes:
-``BankUnavailable`` — the request certainly did not reach the bank (or the bank refused it as
-malformed): nothing was paid; ``BankOutcomeUnknown`` — it may have been executed: the caller must
+``BankUnavailable`` — the request certainly did not reach the bank: nothing was paid, and the same
+serial may be sent again; ``BankRefused`` — the bank read the request and refused it (a 4xx other
+than 408/429): nothing was paid, and sending it again would be refused again; ``BankOutcomeUnknown`` — it may have been executed: the caller must
 not pay again under a new serial, only ask with ``query_transfer`` (or resend the same serial).
 """
 
@@ -50,6 +51,15 @@ logger = logging.getLogger(__name__)
 
 class BankUnavailable(OutsideSystemUnavailable):
     system_label = "银行系统"
+
+
+class BankRefused(BankUnavailable):
+    """The bank read the transfer and refused it as such (HTTP 4xx other than 408 and 429): nothing
+    was executed, and the same request would be refused again. The payout has failed."""
+
+    def __init__(self, message: str | None = None, *, status: int = 0) -> None:
+        super().__init__(message or "银行拒绝了支付请求")
+        self.status = status
 
 
 class BankOutcomeUnknown(BankUnavailable):
@@ -168,8 +178,12 @@ class HttpBankClient:
             raise BankOutcomeUnknown(serial=serial) from exc
         if 400 <= answer.status < 500 and answer.status not in (408, 429):
             # The bank looked at the request and refused it as such: it executed nothing.
-            logger.error("银行拒绝支付请求 %s：HTTP %s %s", serial, answer.status, _error_text(answer))
-            raise BankUnavailable("银行拒绝了支付请求，请联系管理员")
+            refusal = _error_text(answer)
+            logger.error("银行拒绝支付请求 %s：HTTP %s %s", serial, answer.status, refusal)
+            raise BankRefused(
+                f"银行拒绝了支付请求（HTTP {answer.status}）{'：' + refusal if refusal else ''}"[:200],
+                status=answer.status,
+            )
         try:
             return _transfer_result(answer, expected_serial=serial)
         except (KeyError, TypeError, ValueError) as exc:

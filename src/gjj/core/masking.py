@@ -43,11 +43,22 @@ def mask_text(text: str) -> str:
 
 
 class MaskPersonalDataFilter(logging.Filter):
-    """Masks ID, card and phone numbers in every log record, whatever the code logged."""
+    """Masks ID, card and phone numbers in every log record, whatever the code logged: the
+    message, the exception's text and traceback (an exception's message often quotes the value it
+    choked on, a traceback the arguments in its source lines) and the stack."""
+
+    _traceback_formatter = logging.Formatter()
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         masked = mask_text(message)
         if masked != message:
             record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            # Formatters reuse exc_text once it is set: the masked traceback is the one written.
+            record.exc_text = self._traceback_formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_text(record.stack_info)
         return True

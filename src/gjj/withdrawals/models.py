@@ -102,6 +102,10 @@ class Application(models.Model):
     rule_results = models.JSONField("规则核验结果", null=True, blank=True)
     evaluated_at = models.DateTimeField("核验时间", null=True, blank=True)
     machine_verified = models.BooleanField("全部由数据源核验", default=False)
+    # What the stored evaluation was made on (``evaluated_inputs_record``): the house, the bank, a
+    # keyed digest of the card and the amount, with the maximum the rules allowed then. Every
+    # later state is checked against it (``gjj check-applications``).
+    evaluated_inputs = models.JSONField("核验时的申请内容", null=True, blank=True)
     instant_approved = models.BooleanField("秒批", default=False)
 
     # The review: who holds the case now (one reviewer at a time), and which approval it awaits
@@ -248,6 +252,10 @@ class Payout(models.Model):
     bank_message = models.CharField("银行返回信息", max_length=300, blank=True)
     created_at = models.DateTimeField("创建时间")
     last_attempt_at = models.DateTimeField("最近发送时间", null=True, blank=True)
+    send_lease_until = models.DateTimeField("发送占用至", null=True, blank=True)
+    needs_manual = models.BooleanField("需人工处理", default=False)
+    # Every send, answer and query, oldest first: {"at", "event", "message"} (for 财务).
+    history = models.JSONField("处理记录", default=list, blank=True)
     completed_at = models.DateTimeField("完成时间", null=True, blank=True)
 
     class Meta:

@@ -1,9 +1,13 @@
-"""Paying approved withdrawals through the bank, exactly once.
+"""Paying approved withdrawals through the bank, exactly once, and to an end.
 
 The payout row and its serial are written in the approving transaction, before the bank is ever
 called. The serial is the bank's idempotency key: an unknown outcome (a timeout, a lost answer,
 "processing") is settled by asking the bank about that serial, and a payout is only ever re-sent
-under the same serial, never a new one."""
+under the same serial, never a new one — and only after the bank, asked first, said it never heard
+of it. A sender holds a lease on the payout while its request is out, so no other worker, reconciler
+round or 重新驱动 sends it meanwhile. A refusal by the bank is final (the payout fails, the hold is
+released, the member may name another card); a payout that keeps getting no answer stops being
+re-sent after GJJ_PAYOUT_MAX_ATTEMPTS sends and shows as 需人工处理 to 财务."""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from django.utils import timezone
 
 from gjj.clients.bank import (
     BankOutcomeUnknown,
+    BankRefused,
     BankUnavailable,
     TransferResult,
     TransferStatus,
@@ -59,27 +64,57 @@ def payout_enqueue_after_commit(payout: Payout) -> None:
     transaction.on_commit(lambda: tasks.execute_payout(payout.pk))
 
 
-def payout_execute(*, payout_id: int) -> Payout:
-    """Send a pending payout to the bank (or re-send a sent one the bank never heard of, under the
-    same serial), then settle it by the bank's answer."""
+def _note(payout: Payout, event: str, message: str) -> None:
+    """Add to the payout's history (the caller saves ``history``)."""
+    entry = {"at": timezone.now().isoformat(timespec="seconds"), "event": event, "message": message[:300]}
+    payout.history = [*payout.history, entry]
+
+
+def _leased(payout: Payout) -> bool:
+    return payout.send_lease_until is not None and payout.send_lease_until > timezone.now()
+
+
+def payout_execute(
+    *, payout_id: int, bank_never_saw_it: bool = False, past_attempt_limit: bool = False
+) -> Payout:
+    """Send a pending payout to the bank and settle it by the answer. A payout already sent is
+    never sent again from here without asking the bank first; it is re-sent (same serial) only when
+    the bank said it never heard of it (``bank_never_saw_it``), no other sender holds its lease, and
+    it has been sent fewer than GJJ_PAYOUT_MAX_ATTEMPTS times (``past_attempt_limit``: 财务 decided)."""
     with transaction.atomic():
         payout = Payout.objects.select_for_update().select_related("application").get(pk=payout_id)
         if payout.state not in (PayoutState.PENDING, PayoutState.SENT):
             return payout
-        application = Application.objects.select_for_update().get(pk=payout.application_id)
-        if application.state == State.APPROVED:
-            from gjj.withdrawals.services import _transition
+        ask_the_bank_first = payout.state == PayoutState.SENT and not bank_never_saw_it
+        if not ask_the_bank_first:
+            if _leased(payout):
+                return payout  # another sender's request is out: its answer settles the payout
+            if payout.attempts >= settings.GJJ_PAYOUT_MAX_ATTEMPTS and not past_attempt_limit:
+                if not payout.needs_manual:
+                    payout.needs_manual = True
+                    _note(payout, "manual", f"已发送 {payout.attempts} 次仍无结果，停止自动重发，需人工处理")
+                    payout.save(update_fields=["needs_manual", "history"])
+                    logger.error("支付 %s 已发送 %s 次仍无结果，需人工处理", payout.serial, payout.attempts)
+                return payout
+            application = Application.objects.select_for_update().get(pk=payout.application_id)
+            if application.state == State.APPROVED:
+                from gjj.withdrawals.services import _transition
 
-            _transition(
-                application=application,
-                to_state=State.PAYING,
-                actor=Actor.system("支付"),
-                reason=f"发送银行支付，支付流水号 {payout.serial}",
-            )
-        payout.state = PayoutState.SENT
-        payout.attempts += 1
-        payout.last_attempt_at = timezone.now()
-        payout.save(update_fields=["state", "attempts", "last_attempt_at"])
+                _transition(
+                    application=application,
+                    to_state=State.PAYING,
+                    actor=Actor.system("支付"),
+                    reason=f"发送银行支付，支付流水号 {payout.serial}",
+                )
+            now = timezone.now()
+            payout.state = PayoutState.SENT
+            payout.attempts += 1
+            payout.last_attempt_at = now
+            payout.send_lease_until = now + dt.timedelta(seconds=settings.GJJ_PAYOUT_LEASE_SECONDS)
+            _note(payout, "send", f"第 {payout.attempts} 次发送银行")
+            payout.save(update_fields=["state", "attempts", "last_attempt_at", "send_lease_until", "history"])
+    if ask_the_bank_first:
+        return _settle_by_bank_query(payout, past_attempt_limit=past_attempt_limit).payout
     try:
         result = get_bank_client().pay(
             serial=payout.serial,
@@ -87,26 +122,39 @@ def payout_execute(*, payout_id: int) -> Payout:
             bank=payout.bank,
             holder_name=payout.holder_name,
             amount_fen=payout.amount_fen,
-            memo=f"住房公积金购房提取 {application.business_no}",
+            memo=f"住房公积金购房提取 {payout.application.business_no}",
         )
+    except BankRefused as exc:
+        logger.warning("支付 %s 被银行拒绝：%s", payout.serial, exc)
+        refusal = TransferResult(
+            serial=payout.serial, status=TransferStatus.FAILED, bank_reference="", message=str(exc)
+        )
+        return payout_settle(payout_id=payout.pk, result=refusal)
     except BankOutcomeUnknown:
         logger.warning("支付 %s 结果未知，待查询", payout.serial)
-        return _mark(payout, PayoutState.UNKNOWN, "银行未返回结果，待查询")
+        return _mark(payout, PayoutState.UNKNOWN, "银行未返回结果，待查询", end_lease=True)
     except BankUnavailable:
         # The request did not reach the bank: it stays "sent" and the reconciler asks, then re-sends
         # under the same serial only if the bank has never heard of it.
         logger.warning("支付 %s 发送失败，待重试", payout.serial)
-        return _mark(payout, PayoutState.SENT, "银行系统暂时无法访问，待重试")
+        return _mark(payout, PayoutState.SENT, "银行系统暂时无法访问，待重试", end_lease=True)
     return payout_settle(payout_id=payout.pk, result=result)
 
 
-def _mark(payout: Payout, state: str, message: str) -> Payout:
+def _mark(payout: Payout, state: str, message: str, *, end_lease: bool) -> Payout:
+    """``end_lease``: the sender marks its own request's end; a reader that only asked the bank
+    leaves another sender's lease alone."""
     with transaction.atomic():
         locked = Payout.objects.select_for_update().get(pk=payout.pk)
         if locked.state in (PayoutState.DONE, PayoutState.FAILED):
             return locked
         locked.state, locked.bank_message = state, message
-        locked.save(update_fields=["state", "bank_message"])
+        fields = ["state", "bank_message", "history"]
+        if end_lease:
+            locked.send_lease_until = None
+            fields.append("send_lease_until")
+        _note(locked, f"state_{state}", message)
+        locked.save(update_fields=fields)
         return locked
 
 
@@ -125,15 +173,22 @@ def payout_settle(*, payout_id: int, result: TransferResult) -> Payout:
 
         payout.bank_reference = result.bank_reference or payout.bank_reference
         payout.bank_message = (result.message or "")[:300]
+        payout.send_lease_until = None  # the bank has answered for the serial
+        _note(
+            payout,
+            f"bank_{result.status.name.lower()}",
+            f"银行答复：{result.status.label}。{payout.bank_message}",
+        )
+        answered = ["bank_reference", "bank_message", "send_lease_until", "history"]
         if result.status == TransferStatus.PROCESSING:
             payout.state = PayoutState.PROCESSING
-            payout.save(update_fields=["state", "bank_reference", "bank_message"])
+            payout.save(update_fields=["state", *answered])
             return payout
         now = timezone.now()
         if result.status == TransferStatus.DONE:
             hold_consume(reference=payout.serial, memo=f"购房提取 {application.business_no}")
-            payout.state, payout.completed_at = PayoutState.DONE, now
-            payout.save(update_fields=["state", "completed_at", "bank_reference", "bank_message"])
+            payout.state, payout.completed_at, payout.needs_manual = PayoutState.DONE, now, False
+            payout.save(update_fields=["state", "completed_at", "needs_manual", *answered])
             application.paid_at = now
             application.save(update_fields=["paid_at", "updated_at"])
             _transition(
@@ -145,8 +200,8 @@ def payout_settle(*, payout_id: int, result: TransferResult) -> Payout:
             notifications.notify(application=application, event="paid")
         else:
             hold_release(reference=payout.serial)
-            payout.state, payout.completed_at = PayoutState.FAILED, now
-            payout.save(update_fields=["state", "completed_at", "bank_reference", "bank_message"])
+            payout.state, payout.completed_at, payout.needs_manual = PayoutState.FAILED, now, False
+            payout.save(update_fields=["state", "completed_at", "needs_manual", *answered])
             _transition(
                 application=application,
                 to_state=State.PAYOUT_FAILED,
@@ -162,13 +217,16 @@ class BankCheck:
     """What asking the bank about an open payout led to."""
 
     payout: Payout
-    outcome: str  # settled | resent | waiting | unavailable
+    outcome: str  # settled | resent | waiting | unavailable | in_flight | manual
     result: TransferResult | None = None
 
 
-def _settle_by_bank_query(payout: Payout) -> BankCheck:
+def _settle_by_bank_query(payout: Payout, *, past_attempt_limit: bool = False) -> BankCheck:
     """Ask the bank about the serial and act on the answer: settle it; re-send under the same serial
-    if the bank never heard of it; keep waiting if the bank once said it was processing it."""
+    if the bank never heard of it; keep waiting if the bank once said it was processing it. A payout
+    whose sender still holds the lease is left to that sender."""
+    if _leased(payout):
+        return BankCheck(payout=payout, outcome="in_flight")
     try:
         result = get_bank_client().query_transfer(serial=payout.serial)
     except BankUnavailable:
@@ -177,9 +235,15 @@ def _settle_by_bank_query(payout: Payout) -> BankCheck:
     if result is None:
         if payout.state == PayoutState.PROCESSING:
             return BankCheck(payout=payout, outcome="waiting")  # the bank said it had it: never re-send
-        # The bank has never heard of this serial: the request never arrived. Re-send, same serial.
-        _mark(payout, PayoutState.SENT, "银行未收到支付请求，按原流水号重新发送")
-        return BankCheck(payout=payout_execute(payout_id=payout.pk), outcome="resent")
+        if payout.needs_manual and not past_attempt_limit:
+            return BankCheck(payout=payout, outcome="manual")  # no more sends until 财务 decides
+        # The bank has never heard of this serial: the request never arrived. Re-send, same serial
+        # (payout_execute checks the lease and the attempt limit again, under the lock).
+        _mark(payout, PayoutState.SENT, "银行未收到支付请求，按原流水号重新发送", end_lease=False)
+        resent = payout_execute(
+            payout_id=payout.pk, bank_never_saw_it=True, past_attempt_limit=past_attempt_limit
+        )
+        return BankCheck(payout=resent, outcome="resent")
     return BankCheck(
         payout=payout_settle(payout_id=payout.pk, result=result), outcome="settled", result=result
     )
@@ -233,9 +297,12 @@ def payout_redrive(*, payout: Payout, operator: User, origin: Origin = NO_ORIGIN
     before = Payout.objects.select_related("application").get(pk=payout.pk)
     if before.state not in OPEN_PAYOUT_STATES:
         raise PayoutNotOpen(f"支付 {before.serial} 的状态为“{before.get_state_display()}”，无需重新驱动")
-    check = _settle_by_bank_query(before)
+    # 财务 decides to go on past the attempt limit; the bank is still asked first.
+    check = _settle_by_bank_query(before, past_attempt_limit=True)
     after = check.payout
-    if check.outcome == "unavailable":
+    if check.outcome == "in_flight":
+        result_text = "该笔支付正在发送中，未重复发送，稍后再查"
+    elif check.outcome == "unavailable":
         result_text = "银行系统暂时无法访问，未作任何处理"
     elif check.outcome == "waiting":
         result_text = "银行曾答复处理中，现查无结果，不重新发送，稍后再查"

@@ -30,6 +30,12 @@ from gjj.policy.schema import Policy
 from gjj.staff.roles import StaffRole, user_has_role
 from gjj.withdrawals import notifications
 from gjj.withdrawals.actors import Actor
+from gjj.withdrawals.checked_inputs import (
+    CHANGED_DURING_SUBMISSION,
+    SubmittedInputs,
+    evaluated_inputs_record,
+    submitted_inputs,
+)
 from gjj.withdrawals.eligibility import (
     LOOKUP_FIELDS,
     Gathered,
@@ -264,6 +270,13 @@ def _evaluate_under_locks(application: Application, gathered: Gathered, policy: 
     return evaluate(policy, facts)
 
 
+def _require_unchanged(locked: Application, inputs: SubmittedInputs) -> None:
+    """The outside systems were asked about ``inputs``; commit nothing if the row, now locked, no
+    longer holds them (a draft saved in another tab, an API PATCH, during the calls)."""
+    if submitted_inputs(locked) != inputs:
+        raise ApplicationError(CHANGED_DURING_SUBMISSION)
+
+
 def _claim_rows_exist(gathered: Gathered) -> None:
     if gathered.house is None or gathered.house.record is None:
         return
@@ -325,12 +338,14 @@ def application_submit(*, application: Application, actor: Actor) -> Application
     if not application.declaration_accepted_at:
         raise ApplicationError("请阅读并勾选“我已阅读并同意《承诺书》”", field="declaration")
     policy = active_policy()
+    inputs = submitted_inputs(application)
     gathered = _gather_for(application, policy=policy)
     _claim_rows_exist(gathered)
     with transaction.atomic():
         locked = _locked(application)
         if locked.state not in EDITABLE_STATES:
             return locked  # a concurrent submit got there first: its result stands
+        _require_unchanged(locked, inputs)
         evaluation = _evaluate_under_locks(locked, gathered, policy)
         if not evaluation.eligible:
             raise ApplicationRefused(evaluation)
@@ -341,7 +356,17 @@ def application_submit(*, application: Application, actor: Actor) -> Application
         if not locked.business_no:
             locked.business_no = business_no_next()
         locked.materials_due_at = timezone.now() + policy.materials_expiry
-        locked.save(update_fields=[*fields, "amount_fen", "business_no", "materials_due_at", "updated_at"])
+        locked.evaluated_inputs = evaluated_inputs_record(locked, max_amount_fen=evaluation.max_amount_fen)
+        locked.save(
+            update_fields=[
+                *fields,
+                "amount_fen",
+                "business_no",
+                "materials_due_at",
+                "evaluated_inputs",
+                "updated_at",
+            ]
+        )
         reason = "提交申请，全部条件核验通过，待上传影像材料"
         if locked.state == State.RETURNED:
             reason = "补正后重新提交，全部条件核验通过"
@@ -424,10 +449,8 @@ def application_final_submit(*, application: Application, actor: Actor) -> Appli
     application = Application.objects.select_related("person", "account").get(pk=application.pk)
     if application.state != State.AWAITING_MATERIALS:
         return application
-    missing = missing_material_kinds(application, policy)
-    if missing:
-        names = "、".join(policy.material_names.get(kind, kind) for kind in missing)
-        raise ApplicationError(f"请先上传以下材料：{names}", field="materials")
+    _require_all_materials(application, policy)
+    inputs = submitted_inputs(application)
     instant_candidate = (
         policy.instant_approval
         and application.amount_fen is not None
@@ -439,6 +462,9 @@ def application_final_submit(*, application: Application, actor: Actor) -> Appli
         locked = _locked(application)
         if locked.state != State.AWAITING_MATERIALS:
             return locked
+        # Checked again under the lock: a material removed during the outside calls must not pass.
+        _require_all_materials(locked, policy)
+        _require_unchanged(locked, inputs)
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["submitted_at", "updated_at"])
         _transition(
@@ -448,7 +474,10 @@ def application_final_submit(*, application: Application, actor: Actor) -> Appli
         if gathered is not None:
             evaluation = _evaluate_under_locks(locked, gathered, policy)
             fields = _store_evaluation(locked, evaluation, gathered)
-            locked.save(update_fields=[*fields, "updated_at"])
+            locked.evaluated_inputs = evaluated_inputs_record(
+                locked, max_amount_fen=evaluation.max_amount_fen
+            )
+            locked.save(update_fields=[*fields, "evaluated_inputs", "updated_at"])
             if evaluation.eligible and evaluation.machine_verified:
                 # If the balance moved since submission, the hold fails and a reviewer decides.
                 with contextlib.suppress(InsufficientFunds), transaction.atomic():
@@ -459,6 +488,13 @@ def application_final_submit(*, application: Application, actor: Actor) -> Appli
                         instant=True,
                     )
     return locked
+
+
+def _require_all_materials(application: Application, policy: Policy) -> None:
+    missing = missing_material_kinds(application, policy)
+    if missing:
+        names = "、".join(policy.material_names.get(kind, kind) for kind in missing)
+        raise ApplicationError(f"请先上传以下材料：{names}", field="materials")
 
 
 def _approve(application: Application, *, actor: Actor, reason: str, instant: bool = False) -> Payout:
@@ -832,14 +868,30 @@ def application_change_payout_card(
         raise ApplicationRefused(
             Evaluation(results=tuple(card_failures), max_amount_fen=None, relation=evaluation.relation)
         )
+    inputs = submitted_inputs(application)
     with transaction.atomic():
         locked = _locked(application)
         if locked.state != State.PAYOUT_FAILED:
             return locked
+        _require_unchanged(locked, inputs)
         locked.bank, locked.card_no = bank, card_no
         locked.card_verification = _card_verification_record(verification, holder_matches=True)
         locked.card_verified_at = timezone.now()
-        locked.save(update_fields=["bank", "card_no", "card_verification", "card_verified_at", "updated_at"])
+        # The amount and the house are as evaluated at submission; only the card is new.
+        previous_max = (locked.evaluated_inputs or {}).get("max_amount_fen")
+        locked.evaluated_inputs = evaluated_inputs_record(
+            locked, max_amount_fen=previous_max if isinstance(previous_max, int) else None
+        )
+        locked.save(
+            update_fields=[
+                "bank",
+                "card_no",
+                "card_verification",
+                "card_verified_at",
+                "evaluated_inputs",
+                "updated_at",
+            ]
+        )
         try:
             _approve(locked, actor=actor, reason="支付失败后更换收款银行卡，重新支付")
         except InsufficientFunds as exc:

@@ -46,6 +46,8 @@ def fault_injected(
                 return view(request, *args, **kwargs)
             if decision.mode == FaultMode.ERROR:
                 return json_error(status=500, error="simulated_fault", message="模拟故障：系统内部错误")
+            if decision.mode == FaultMode.REFUSE:
+                return json_error(status=403, error="refused", message="模拟故障：收款账户状态异常，拒绝入账")
             if decision.mode == FaultMode.SLOW:
                 time.sleep(decision.delay_ms / 1000)
                 return view(request, *args, **kwargs)

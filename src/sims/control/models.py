@@ -34,6 +34,7 @@ class FaultMode(models.TextChoices):
     SLOW = "slow", "延迟后执行并答复"
     PROCESSING = "processing", "转账受理为处理中，稍后完成"
     DROP_RESPONSE = "drop_response", "执行但答复丢失（返回无法解析的内容）"
+    REFUSE = "refuse", "拒绝请求（返回 HTTP 403，不执行）"
 
 
 SHARE_SCALE = 1_000_000

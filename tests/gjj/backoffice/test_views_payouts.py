@@ -188,3 +188,32 @@ def test_a_get_or_an_unknown_serial_is_not_a_redrive(approved, staff, sign_in):
     assert client.get(f"/backoffice/payouts/{payout.serial}/redrive/").status_code == 405
     assert client.post("/backoffice/payouts/PNOSUCHSERIAL/redrive/").status_code == 404
     assert Payout.objects.get(pk=payout.pk).attempts == 0
+
+
+def test_a_payout_that_stopped_being_resent_shows_as_needing_a_person_with_its_history(
+    approved, sims, staff, sign_in, settings
+):
+    settings.GJJ_PAYOUT_MAX_ATTEMPTS = 2
+    sims.set_fault(system="bank", operation="pay", mode="error", count=5)
+    payout = payouts.payout_execute(payout_id=approved.payouts.get().pk)
+    for _round in range(3):
+        payouts.payout_reconcile(payout_id=payout.pk)
+    payout.refresh_from_db()
+    assert payout.needs_manual
+    client = _client(sign_in, staff[StaffRole.FINANCE])
+
+    page = client.get("/backoffice/payouts/").content.decode()
+    assert "需人工处理（1）" in page
+    row = _row(client.get("/backoffice/payouts/?state=manual").content.decode(), payout.serial)
+    assert "需人工处理" in row and "查询并重新驱动" in row
+    history = re.sub(r"<[^>]+>", " ", row[row.index("处理记录") :])
+    assert "处理记录（" in row and "第 1 次发送银行" in history and "第 2 次发送银行" in history
+    assert "已发送 2 次仍无结果，停止自动重发，需人工处理" in history
+    assert re.search(r"\d\d-\d\d \d\d:\d\d:\d\d", history)  # when, in Shanghai time
+
+    sims.clear_faults()
+    _redrive(client, payout.serial)
+    payout.refresh_from_db()
+    assert payout.state == PayoutState.DONE and not payout.needs_manual
+    assert "需人工处理（0）" in client.get("/backoffice/payouts/").content.decode()
+    assert _successful_transfers(sims) == [(payout.serial, AMOUNT)]

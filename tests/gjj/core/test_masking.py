@@ -178,3 +178,42 @@ def test_settings_put_the_filter_on_the_console_handler() -> None:
     )
     for handler in logging_config["handlers"].values():
         assert name in handler.get("filters", [])
+
+
+def test_log_filter_masks_the_exception_text_and_the_traceback(masked_logger) -> None:
+    logger, stream = masked_logger
+
+    def check(id_number: str, card_no: str) -> None:
+        raise ValueError(f"无法识别的卡号 {card_no}，持卡人 {id_number}，手机 {PHONE}")
+
+    try:
+        check(ID_NUMBER, CARD_19)
+    except ValueError:
+        logger.exception("核验失败")
+    logger.warning("调用栈", stack_info=True, extra={"note": CARD_16})
+
+    output = stream.getvalue()
+    assert "Traceback (most recent call last)" in output and "ValueError: 无法识别的卡号" in output
+    for secret in (ID_NUMBER, CARD_19, PHONE):
+        assert secret not in output
+    assert (
+        "ValueError: 无法识别的卡号 6217 **** **** 4569，持卡人 1101**********002X，手机 138****5678"
+        in output
+    )
+    assert not re.search(r"\d{5,}", output)  # nothing longer than a masked end survives
+
+
+def test_the_logging_settings_mask_a_traceback_end_to_end(capsys) -> None:
+    """Through the project's own LOGGING (handler, filter and formatter as configured)."""
+    import logging.config
+
+    logging.config.dictConfig({**settings.LOGGING, "disable_existing_loggers": False})
+    logger = logging.getLogger("gjj.tests.masking")
+    try:
+        raise RuntimeError(f"bank said no for {CARD_16} of {ID_NUMBER}")
+    except RuntimeError:
+        logger.exception("支付出错")
+
+    written = capsys.readouterr().err
+    assert "支付出错" in written and "RuntimeError: bank said no for 4111 **** **** 1111" in written
+    assert CARD_16 not in written and ID_NUMBER not in written

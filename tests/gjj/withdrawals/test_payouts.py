@@ -6,11 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from gjj.audit.models import AuditEntry
 from gjj.members.models import FundAccount, LedgerEntry, LedgerEntryKind
 from gjj.members.selectors import ledger_inconsistencies
+from gjj.staff.roles import StaffRole
+from gjj.staff.services import staff_role_grant
 from gjj.withdrawals import payouts, services
+from gjj.withdrawals.checked_inputs import applications_inconsistencies
 from gjj.withdrawals.models import Application, Payout, PayoutState, State
 from tests.gjj.withdrawals.conftest import ZHANG_CARD, ZHANG_HOUSE, ZHANG_WEI, member
 
@@ -181,3 +186,97 @@ def test_failure_releases_the_freeze_and_another_card_pays(approved, sims, setti
     account.refresh_from_db()
     assert account.balance_fen == 0 and account.frozen_fen == 0
     assert ledger_inconsistencies() == []
+
+
+# --- payouts that end -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_user(db):
+    user = get_user_model().objects.create_user(username="caiwu", first_name="孙财务", is_staff=True)
+    staff_role_grant(user=user, role=StaffRole.FINANCE)
+    return user
+
+
+def test_a_refusal_by_the_bank_is_final_and_the_member_is_told(approved, sims):
+    """A 4xx from the bank (not 408/429): nothing was paid and a re-send would be refused again."""
+    sims.set_fault(system="bank", operation="pay", mode="refuse", count=1)
+
+    payout = payouts.payout_execute(payout_id=approved.payouts.get().pk)
+
+    assert payout.state == PayoutState.FAILED
+    assert "银行拒绝了支付请求（HTTP 403）" in payout.bank_message
+    approved.refresh_from_db()
+    assert approved.state == State.PAYOUT_FAILED
+    account = FundAccount.objects.get(person__id_number=ZHANG_WEI)
+    assert account.frozen_fen == 0 and account.balance_fen == AMOUNT
+    assert approved.notifications.filter(text__contains="转账未成功").exists()
+    # The reconciler has nothing left to send: the bank saw no transfer at all.
+    assert payouts.payouts_reconcile(now=_later()) == 0
+    assert sims.transfers(card_no=ZHANG_CARD) == []
+    assert ledger_inconsistencies() == [] and applications_inconsistencies() == []
+
+
+def test_a_sent_payout_is_never_sent_again_without_asking_the_bank_first(approved, sims):
+    """A worker died after its request reached the bank: the payout row still says "sent". Another
+    worker must ask about the serial, not send (here a send would be refused, failing a payout the
+    bank has in fact paid)."""
+    payout = approved.payouts.get()
+    # What the dead worker had committed before its request went out.
+    Application.objects.filter(pk=approved.pk).update(state=State.PAYING)
+    Payout.objects.filter(pk=payout.pk).update(state=PayoutState.SENT, attempts=1)
+    sims.pay_directly(serial=payout.serial, card_no=ZHANG_CARD, amount_fen=AMOUNT, holder_name="张伟")
+    sims.set_fault(system="bank", operation="pay", mode="refuse", count=1)
+
+    payout = payouts.payout_execute(payout_id=payout.pk)
+
+    assert payout.state == PayoutState.DONE
+    approved.refresh_from_db()
+    assert approved.state == State.PAID
+    _money_moved_once(sims, payout)
+    assert sims.faults()[0]["times_applied"] == 0  # no pay call reached the bank
+
+
+def test_a_payout_whose_sender_holds_the_lease_is_not_sent_by_anyone_else(approved, sims, staff_user):
+    payout = approved.payouts.get()
+    in_flight_until = timezone.now() + dt.timedelta(minutes=1)
+    Payout.objects.filter(pk=payout.pk).update(
+        state=PayoutState.SENT, attempts=1, last_attempt_at=timezone.now() - dt.timedelta(hours=1),
+        send_lease_until=in_flight_until,
+    )  # fmt: skip
+
+    assert payouts.payouts_reconcile(now=_later()) == 1
+    redriven = payouts.payout_redrive(payout=payout, operator=staff_user)
+    resent = payouts.payout_execute(payout_id=payout.pk, bank_never_saw_it=True)
+
+    for seen in (redriven, resent, Payout.objects.get(pk=payout.pk)):
+        assert (seen.state, seen.attempts, seen.send_lease_until) == (PayoutState.SENT, 1, in_flight_until)
+    assert sims.transfers(card_no=ZHANG_CARD) == []
+    assert AuditEntry.objects.filter(summary__contains="正在发送中，未重复发送").exists()
+
+
+def test_a_payout_without_an_answer_stops_after_the_attempt_limit_and_needs_a_person(
+    approved, sims, settings, staff_user
+):
+    settings.GJJ_PAYOUT_MAX_ATTEMPTS = 3
+    sims.set_fault(system="bank", operation="pay", mode="error", count=10)
+    payout = payouts.payout_execute(payout_id=approved.payouts.get().pk)
+
+    for _round in range(6):
+        payouts.payouts_reconcile(now=_later())
+
+    payout.refresh_from_db()
+    assert payout.attempts == 3 and payout.needs_manual
+    assert payout.state in (PayoutState.SENT, PayoutState.UNKNOWN)
+    assert sims.faults()[0]["times_applied"] == 3  # three sends, then none
+    events = [entry["event"] for entry in payout.history]
+    assert events.count("send") == 3 and events[-1] == "manual"
+    assert "需人工处理" in payout.history[-1]["message"]
+
+    # 财务 checked with the bank and re-drives past the limit: asked first, then sent once more.
+    sims.clear_faults()
+    after = payouts.payout_redrive(payout=payout, operator=staff_user)
+
+    assert after.state == PayoutState.DONE and not after.needs_manual and after.attempts == 4
+    _money_moved_once(sims, after)
+    assert applications_inconsistencies() == []
