@@ -17,7 +17,14 @@ def main(argv: list[str] | None = None) -> None:
         args[1] = args[1].replace("-", "_")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["gjj", *args[1:]])
+    from gjj.core.env import EmbeddedSecretInProduction
+
+    try:
+        execute_from_command_line(["gjj", *args[1:]])
+    except EmbeddedSecretInProduction as refused:
+        # A configuration mistake, not a bug: the operator needs the variable's name, not a traceback.
+        sys.stderr.write(f"未启动：{refused}\n")
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -10,9 +10,19 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tests.support.accessibility import assert_accessible
-from tests.support.browser import screenshot
+from tests.support.browser import CSP_VIOLATIONS, screenshot
 
 DEMO_PASSWORD = "Demo@2026"
+
+
+@pytest.fixture(autouse=True)
+def _no_content_security_policy_violations():
+    """The hall sends a strict Content-Security-Policy in every mode: a page that needs more than it
+    allows (an inline script or style, a foreign host) fails the test that opened it."""
+    CSP_VIOLATIONS.clear()
+    yield
+    violations, CSP_VIOLATIONS[:] = list(CSP_VIOLATIONS), []
+    assert violations == [], "\n".join(violations)
 
 
 def log_in(page, stack, id_number: str, *, password: str = DEMO_PASSWORD, audit: bool = False) -> None:

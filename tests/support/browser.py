@@ -23,6 +23,31 @@ SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
 DESKTOP = {"width": 1366, "height": 768}
 
 
+# Every Content-Security-Policy violation any page of any test caused, as Chromium reported it on
+# the console; the browser tests' conftest fails the test that caused one.
+CSP_VIOLATIONS: list[str] = []
+
+
+def _record_csp_violation(message) -> None:
+    if "Content Security Policy" in message.text:
+        CSP_VIOLATIONS.append(f"{message.location.get('url', '')}: {message.text}")
+
+
+class _WatchedBrowser:
+    """The launched browser; each context it opens reports CSP violations."""
+
+    def __init__(self, launched) -> None:
+        self._launched = launched
+
+    def new_context(self, **options):
+        context = self._launched.new_context(**options)
+        context.on("console", _record_csp_violation)
+        return context
+
+    def __getattr__(self, name: str):
+        return getattr(self._launched, name)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
@@ -34,7 +59,7 @@ def browser() -> Iterator[object]:
 
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
+        yield _WatchedBrowser(launched)
         launched.close()
 
 

@@ -58,3 +58,23 @@ def database_from_env(name: str, default_sqlite_file: str) -> dict[str, Any]:
     else:
         config["CONN_HEALTH_CHECKS"] = True
     return config
+
+
+class EmbeddedSecretInProduction(RuntimeError):
+    """Production was started with a secret missing, too short, or one of the published embedded
+    defaults. The message names the variable."""
+
+
+def env_production_secret(name: str, *, embedded: str, min_length: int = 32) -> str:
+    """A secret production cannot start without: set, at least ``min_length`` characters, and not
+    the embedded default that anyone can read in this repository."""
+    value = os.environ.get(name, "")
+    if not value:
+        raise EmbeddedSecretInProduction(f"生产环境必须设置环境变量 {name}（当前未设置）")
+    if value == embedded:
+        raise EmbeddedSecretInProduction(f"环境变量 {name} 仍是嵌入式默认值，生产环境必须换成自己的密钥")
+    if len(value) < min_length:
+        raise EmbeddedSecretInProduction(
+            f"环境变量 {name} 太短：至少 {min_length} 个字符，当前 {len(value)} 个"
+        )
+    return value

@@ -7,7 +7,10 @@ from __future__ import annotations
 from gjj.core.env import REPO_ROOT, database_from_env, env_bool, env_int, env_str, var_dir
 
 VAR_DIR = var_dir()
-SECRET_KEY = env_str("GJJ_SECRET_KEY", "embedded-only-secret-change-me-in-production-0123456789")
+# Published embedded defaults: production refuses to start with any of them (settings.production).
+EMBEDDED_SECRET_KEY = "embedded-only-secret-change-me-in-production-0123456789"  # noqa: S105
+EMBEDDED_OIDC_CLIENT_SECRET = "gjj-hall-embedded-secret-0123456789"  # noqa: S105
+SECRET_KEY = env_str("GJJ_SECRET_KEY", EMBEDDED_SECRET_KEY)
 DEBUG = env_bool("GJJ_DEBUG", False)
 ALLOWED_HOSTS = env_str("GJJ_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 
@@ -46,6 +49,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "gjj.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -131,7 +135,7 @@ OIDC_OP_END_SESSION_ENDPOINT = env_str("GJJ_OIDC_END_SESSION_ENDPOINT", f"{_OIDC
 GJJ_OIDC_DISCOVERY_URL = env_str("GJJ_OIDC_DISCOVERY_URL", f"{_OIDC_BASE}/.well-known/openid-configuration")
 
 OIDC_RP_CLIENT_ID = env_str("GJJ_OIDC_CLIENT_ID", "gjj-hall")
-OIDC_RP_CLIENT_SECRET = env_str("GJJ_OIDC_CLIENT_SECRET", "gjj-hall-embedded-secret-0123456789")
+OIDC_RP_CLIENT_SECRET = env_str("GJJ_OIDC_CLIENT_SECRET", EMBEDDED_OIDC_CLIENT_SECRET)
 # client_secret_post by default; some providers accept only client_secret_basic.
 OIDC_TOKEN_USE_BASIC_AUTH = env_bool("GJJ_OIDC_TOKEN_USE_BASIC_AUTH", False)
 OIDC_RP_SIGN_ALGO = env_str("GJJ_OIDC_SIGN_ALGO", "RS256")

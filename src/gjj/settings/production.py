@@ -1,12 +1,32 @@
-"""Production: PostgreSQL (GJJ_DATABASE_URL), Redis (GJJ_REDIS_URL), S3-compatible storage."""
+"""Production: PostgreSQL (GJJ_DATABASE_URL), Redis (GJJ_REDIS_URL), S3-compatible storage.
 
-from gjj.core.env import env_str
+Start-up fails, naming the variable, when a secret is missing, short, or one of the embedded
+defaults published in this repository (GJJ_SECRET_KEY signs sessions, the receipt 校验码 and the
+WeChat link tokens). Behind a TLS-terminating proxy that sets X-Forwarded-Proto: HTTPS only, HSTS
+for a year (subdomains and preload included), secure cookies; `gjj check --deploy` is clean.
+"""
+
+from gjj.clients.wechat import EMBEDDED_SECRET as EMBEDDED_WECHAT_SECRET
+from gjj.core.env import env_bool, env_int, env_production_secret, env_str
 from gjj.settings.base import *  # noqa: F403
+from gjj.settings.base import EMBEDDED_OIDC_CLIENT_SECRET, EMBEDDED_SECRET_KEY
+from gjj.wechat.conf import EMBEDDED_TOKEN as EMBEDDED_WECHAT_TOKEN
 
 DEBUG = False
+SECRET_KEY = env_production_secret("GJJ_SECRET_KEY", embedded=EMBEDDED_SECRET_KEY, min_length=50)
+OIDC_RP_CLIENT_SECRET = env_production_secret("GJJ_OIDC_CLIENT_SECRET", embedded=EMBEDDED_OIDC_CLIENT_SECRET)
+GJJ_WECHAT_TOKEN = env_production_secret("GJJ_WECHAT_TOKEN", embedded=EMBEDDED_WECHAT_TOKEN, min_length=16)
+GJJ_WECHAT_SECRET = env_production_secret("GJJ_WECHAT_SECRET", embedded=EMBEDDED_WECHAT_SECRET, min_length=16)
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("GJJ_SECURE_SSL_REDIRECT", True)
+# The load balancer's health checks come over plain HTTP from inside.
+SECURE_REDIRECT_EXEMPT = [r"^health"]
+SECURE_HSTS_SECONDS = env_int("GJJ_HSTS_SECONDS", 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 if env_str("GJJ_S3_BUCKET", ""):
     STORAGES = {
