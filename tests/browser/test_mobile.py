@@ -250,12 +250,12 @@ def test_a_desktop_draft_is_finished_in_the_h5(live_stack, phone_without_service
     assert info.value.json()["ok"] and max(info.value.json()["width"], info.value.json()["height"]) <= 2000
     assert retry.is_hidden()
     page.unroute(re.compile(r"/materials/[a-z_]+/$"))
-    # A PDF goes as it is.
+    # A PDF goes up whole (only photos are shrunk in the browser).
     second = page.locator(".m-material").nth(1)
     with page.expect_response(lambda r: "/materials/" in r.url and r.request.method == "POST") as info:
         second.locator("input[data-role=album]").set_input_files(str(photos["pdf"]))
     assert info.value.json()["content_type"] == "application/pdf"
-    assert info.value.json()["size"] == photos["pdf"].stat().st_size
+    assert info.value.json()["size"] > 0  # stored as the hall rewrote it, without active content
     upload_all(page, photos, shots=False)
     page.get_by_role("button", name="提交申请").click()
     page.wait_for_url(re.compile(r"/result/"))

@@ -450,7 +450,10 @@ def case_file(*, business_no: str, user: AbstractBaseUser, today: dt.date | None
     materials = sorted(
         (
             _material_view(material, policy)
-            for material in Material.objects.filter(application=application).order_by("-uploaded_at")
+            # A version replaced before it was ever submitted kept no file: no reviewer saw it.
+            for material in Material.objects.filter(application=application)
+            .exclude(file="")
+            .order_by("-uploaded_at")
         ),
         key=lambda view: order.get(view.kind, len(order)),
     )
@@ -533,6 +536,7 @@ def material_for_staff(*, business_no: str, material_id: int) -> Material | None
     return (
         Material.objects.select_related("application")
         .filter(pk=material_id, application__business_no=business_no)
+        .exclude(file="")
         .first()
     )
 

@@ -57,6 +57,10 @@ class Policy:
     holidays: frozenset[dt.date]
     materials_expiry_days: int
     material_max_bytes: int
+    material_max_pixels: int
+    material_max_pdf_pages: int
+    material_max_pdf_page_points: int
+    material_max_uploads: int
     material_content_types: frozenset[str]
     materials_by_house_kind: dict[str, tuple[str, ...]]
     spouse_extra_materials: tuple[str, ...]
@@ -218,6 +222,10 @@ def policy_from_mapping(data: dict[str, Any], *, source: str = "<内存>") -> Po
         holidays=_holidays(r),
         materials_expiry_days=r.positive_int("materials.expiry_days", 7),
         material_max_bytes=r.positive_int("materials.max_bytes", 10 * 1024 * 1024),
+        material_max_pixels=r.positive_int("materials.max_pixels", 40_000_000),
+        material_max_pdf_pages=r.positive_int("materials.max_pdf_pages", 30),
+        material_max_pdf_page_points=r.positive_int("materials.max_pdf_page_points", 3400),
+        material_max_uploads=r.positive_int("materials.max_uploads_per_material", 10),
         material_content_types=frozenset(r.string_list("materials.content_types")),
         materials_by_house_kind={"new": material_kinds_new, "resale": material_kinds_resale},
         spouse_extra_materials=spouse_extra,

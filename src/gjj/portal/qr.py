@@ -18,9 +18,13 @@ def qr_svg(data: str, *, label: str, css_class: str = "qr-code") -> SafeString:
     )
     code.add_data(data)
     code.make(fit=True)
-    svg = code.make_image().get_image()
-    # Sized by the stylesheet (it scales with the page); the HTML parser knows the namespace.
-    for attribute in ("width", "height", "xmlns"):
+    # qrcode builds its tree with lxml when lxml is installed and with ElementTree otherwise: its
+    # serialised SVG is the same either way, so the markup is rebuilt from that. The HTML parser
+    # knows the SVG namespace without the declaration.
+    serialised = code.make_image().to_string().replace(b' xmlns="http://www.w3.org/2000/svg"', b"")
+    svg = ET.fromstring(serialised)  # noqa: S314 - our own output, not outside input
+    # Sized by the stylesheet (it scales with the page).
+    for attribute in ("width", "height"):
         svg.attrib.pop(attribute, None)
     svg.set("class", css_class)
     svg.set("role", "img")

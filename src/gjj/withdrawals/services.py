@@ -396,7 +396,13 @@ def material_upload(*, application: Application, kind: str, name: str, data: byt
         locked = _locked(application)
         if locked.state != State.AWAITING_MATERIALS:
             raise ApplicationError(f"申请当前状态为“{locked.get_state_display()}”，不能上传材料")
-        Material.objects.filter(application=locked, kind=kind, is_current=True).update(is_current=False)
+        uploads = Material.objects.filter(application=locked, kind=kind).count()
+        if uploads >= policy.material_max_uploads:
+            raise ApplicationError(
+                f"“{policy.material_names.get(kind, kind)}”已上传 {uploads} 次，达到上限；如需更换请联系中心",
+                field=kind,
+            )
+        _supersede_current(locked, kind)
         material = Material(
             application=locked,
             kind=kind,
@@ -412,6 +418,24 @@ def material_upload(*, application: Application, kind: str, name: str, data: byt
         )
         material.save()
     return material
+
+
+def _supersede_current(application: Application, kind: str) -> None:
+    """The current upload of ``kind`` stops being current. Its file is deleted (after commit) when
+    no reviewer can have seen it — uploaded since the last submission — and kept otherwise; the
+    row, with its hash, size and time, stays for the record either way."""
+    previous = Material.objects.filter(application=application, kind=kind, is_current=True).first()
+    if previous is None:
+        return
+    previous.is_current = False
+    fields = ["is_current"]
+    never_submitted = application.submitted_at is None or previous.uploaded_at > application.submitted_at
+    if never_submitted and previous.file and previous.file.name:
+        storage, path = previous.file.storage, previous.file.name
+        transaction.on_commit(lambda: storage.delete(path))
+        previous.file = None  # type: ignore[assignment]
+        fields.append("file")
+    previous.save(update_fields=fields)
 
 
 def material_upload_file(
@@ -432,7 +456,7 @@ def material_remove(*, application: Application, kind: str, actor: Actor) -> Non
         locked = _locked(application)
         if locked.state != State.AWAITING_MATERIALS:
             raise ApplicationError(f"申请当前状态为“{locked.get_state_display()}”，不能删除材料")
-        Material.objects.filter(application=locked, kind=kind, is_current=True).update(is_current=False)
+        _supersede_current(locked, kind)
 
 
 def missing_material_kinds(application: Application, policy: Policy | None = None) -> list[str]:

@@ -22,7 +22,15 @@ from tests.gjj.hall.test_withdrawal_form import (
     submit,
     text_of,
 )
-from tests.gjj.withdrawals.conftest import LI_CARD, LI_NA, ZHANG_CARD, ZHANG_HOUSE, ZHANG_WEI, jpeg_bytes
+from tests.gjj.withdrawals.conftest import (
+    LI_CARD,
+    LI_NA,
+    ZHANG_CARD,
+    ZHANG_HOUSE,
+    ZHANG_WEI,
+    jpeg_bytes,
+    pdf_bytes,
+)
 
 loaded = form.loaded
 _media_in_tmp = form._media_in_tmp
@@ -32,7 +40,7 @@ pytestmark = pytest.mark.django_db
 
 XHR = {"X-Requested-With": "XMLHttpRequest"}
 NEW_HOUSE_MATERIALS = ["身份证正面", "身份证反面", "购房合同", "购房发票", "银行卡"]
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 @pytest.fixture

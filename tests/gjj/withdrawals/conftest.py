@@ -33,6 +33,14 @@ def jpeg_bytes(*, size: tuple[int, int] = (64, 48), with_exif: bool = False) -> 
     return out.getvalue()
 
 
+def pdf_bytes(*, pages: int = 1, size: tuple[int, int] = (595, 842)) -> bytes:
+    """A real PDF (A4 pages of a scanned-looking picture), as a scanner or phone app writes one."""
+    images = [Image.new("RGB", size, (240, 240, 235 - page)) for page in range(pages)]
+    out = io.BytesIO()
+    images[0].save(out, format="PDF", save_all=True, append_images=images[1:], resolution=72)
+    return out.getvalue()
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

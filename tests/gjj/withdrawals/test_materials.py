@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 
+import pikepdf
 import pytest
 from PIL import Image
 
 from gjj.policy.active import active_policy
 from gjj.withdrawals.materials import MaterialRejected, material_clean
-from tests.gjj.withdrawals.conftest import jpeg_bytes
+from tests.gjj.withdrawals.conftest import jpeg_bytes, pdf_bytes
 
 
 @pytest.fixture
@@ -33,10 +34,11 @@ def test_a_png_stays_a_png(policy):
     assert clean.content_type == "image/png" and clean.extension == "png"
 
 
-def test_a_pdf_is_kept_as_it_is(policy):
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-    clean = material_clean(policy=policy, name="合同.pdf", data=pdf)
-    assert clean.content == pdf and clean.content_type == "application/pdf"
+def test_a_pdf_is_rewritten_with_its_pages(policy):
+    clean = material_clean(policy=policy, name="合同.pdf", data=pdf_bytes(pages=3))
+    assert clean.content_type == "application/pdf" and clean.content.startswith(b"%PDF-")
+    with pikepdf.open(io.BytesIO(clean.content)) as pdf:
+        assert len(pdf.pages) == 3
 
 
 def test_the_name_does_not_decide_the_type(policy):
@@ -50,8 +52,8 @@ def test_a_truncated_image_is_refused(policy):
 
 
 def test_a_truncated_pdf_is_refused(policy):
-    with pytest.raises(MaterialRejected, match="不是完整的 PDF"):
-        material_clean(policy=policy, name="a.pdf", data=b"%PDF-1.4\n1 0 obj")
+    with pytest.raises(MaterialRejected, match="不是完整有效的 PDF"):
+        material_clean(policy=policy, name="a.pdf", data=pdf_bytes()[:200])
 
 
 def test_empty_and_oversized_files_are_refused_with_the_size(policy):
