@@ -8,12 +8,16 @@ import hashlib
 import io
 import re
 import secrets
+import subprocess
+import sys
 import uuid
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
 from PIL import Image
+
+from tests.support.sims import REPO_ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +28,15 @@ CLIENT_SECRET = "gjj-hall-embedded-secret-0123456789"
 TIMEOUT = 30
 
 
-def access_token(stack, username: str, password: str) -> str:
+def access_token(
+    stack,
+    username: str,
+    password: str,
+    *,
+    client_id: str = CLIENT_ID,
+    client_secret: str = CLIENT_SECRET,
+    redirect_uri: str | None = None,
+) -> str:
     session = requests.Session()
     login_page = session.get(f"{stack.govsso}/login/", timeout=TIMEOUT)
     login_page.raise_for_status()
@@ -39,12 +51,12 @@ def access_token(stack, username: str, password: str) -> str:
     assert logged_in.status_code == 200, logged_in.text[:500]
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    redirect_uri = f"{stack.hall}/oidc/callback/"
+    redirect_uri = redirect_uri or f"{stack.hall}/oidc/callback/"
     authorized = session.get(
         f"{stack.govsso}/o/authorize/",
         params={
             "response_type": "code",
-            "client_id": CLIENT_ID,
+            "client_id": client_id,
             "redirect_uri": redirect_uri,
             "scope": "openid profile phone id_card",
             "state": "s",
@@ -63,8 +75,8 @@ def access_token(stack, username: str, password: str) -> str:
             "grant_type": "authorization_code",
             "code": code,
             "redirect_uri": redirect_uri,
-            "client_id": CLIENT_ID,
-            "client_secret": CLIENT_SECRET,
+            "client_id": client_id,
+            "client_secret": client_secret,
             "code_verifier": verifier,
         },
         timeout=TIMEOUT,
@@ -169,6 +181,33 @@ def test_the_whole_flow_over_the_api_with_a_real_token(live_stack):
     # Leave 杨磊 free for the session's other tests.
     cancelled = call("POST", f"/applications/{app_id}/cancel")
     assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"
+
+
+def test_a_real_token_of_another_client_of_the_same_sso_opens_nothing(live_stack):
+    """Another site that logs people in with the government SSO holds their access tokens; the
+    hall asks the SSO (RFC 7662) which client a token was issued to and refuses this one."""
+    other = {"client_id": "another-site", "client_secret": secrets.token_urlsafe(32)}
+    redirect_uri = "http://127.0.0.1:9/another-site/callback/"
+    subprocess.run(
+        [
+            sys.executable, "-m", "django", "register_client", "--settings=govsso.settings",
+            "--client-id", other["client_id"], "--client-secret", other["client_secret"],
+            "--redirect-uri", redirect_uri, "--name", "另一个网站",
+        ],
+        env=live_stack.env, cwd=REPO_ROOT, check=True, capture_output=True,
+    )  # fmt: skip
+    token = access_token(live_stack, YANG_LEI, PASSWORD, redirect_uri=redirect_uri, **other)
+    # The token is real: the SSO itself answers for it.
+    userinfo = requests.get(
+        f"{live_stack.govsso}/o/userinfo/", headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT
+    )
+    assert userinfo.status_code == 200
+
+    answer = requests.get(
+        f"{live_stack.hall}/api/v1/me", headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT
+    )
+
+    assert answer.status_code == 401
 
 
 def test_the_browsable_docs_and_their_assets_are_served_by_the_hall(live_stack):

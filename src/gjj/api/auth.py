@@ -1,15 +1,20 @@
 """Bearer authentication of the JSON API: the token is the government SSO's OIDC access token.
 
-The hall validates it by asking the provider's userinfo endpoint (OpenID Connect Core §5.3) and
-maps the ID-number claim to a 缴存职工 with a fund account here. A validated token is remembered
-for ``TOKEN_CACHE_SECONDS`` in Django's cache under the sha256 of the token (never the token
-itself), so that a burst of calls from the app asks the provider once.
+The hall asks the provider's introspection endpoint (RFC 7662, authenticated with the hall's own
+client credentials) whether the token is active and which client it was issued to: only tokens of
+``GJJ_API_CLIENT_IDS`` are accepted, so a token some other site obtained from the same SSO opens
+nothing here. The member comes from the userinfo endpoint (OpenID Connect Core §5.3): its ID-number
+claim maps to a 缴存职工 with a fund account. A confirmed token is remembered for
+``GJJ_API_TOKEN_CACHE_SECONDS`` (a revoked token is refused at most that long after) and a refusal
+for ``GJJ_API_TOKEN_REFUSAL_CACHE_SECONDS``, in Django's cache under the sha256 of the token (never
+the token itself).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from typing import Any
 
 import requests
@@ -24,7 +29,6 @@ from gjj.members.models import Person
 
 logger = logging.getLogger(__name__)
 
-TOKEN_CACHE_SECONDS = 60
 NO_ACCOUNT_MESSAGE = "未查询到您的公积金账户信息"
 
 
@@ -40,8 +44,39 @@ def token_cache_key(token: str) -> str:
     return "gjj-api-token:" + hashlib.sha256(token.encode()).hexdigest()
 
 
-def remember_token(token: str, person: Person, seconds: int = TOKEN_CACHE_SECONDS) -> None:
-    cache.set(token_cache_key(token), person.pk, seconds)
+def _refusal_cache_key(token: str) -> str:
+    return "gjj-api-token-refused:" + hashlib.sha256(token.encode()).hexdigest()
+
+
+def remember_token(token: str, person: Person, seconds: int | None = None) -> None:
+    cache.set(token_cache_key(token), person.pk, seconds or settings.GJJ_API_TOKEN_CACHE_SECONDS)
+
+
+def token_introspect(token: str) -> dict[str, Any] | None:
+    """The provider's introspection answer for an active token; None for one it says is not."""
+    try:
+        response = requests.post(
+            settings.OIDC_OP_INTROSPECTION_ENDPOINT,
+            data={"token": token, "token_type_hint": "access_token"},
+            auth=(settings.OIDC_RP_CLIENT_ID, settings.OIDC_RP_CLIENT_SECRET),
+            timeout=settings.OIDC_TIMEOUT,
+        )
+    except requests.RequestException as exc:
+        raise ProviderUnavailable from exc
+    if response.status_code != 200:
+        # Our own credentials refused, or the provider failing: nobody can be let in meanwhile.
+        logger.error("令牌核验接口答复 HTTP %s", response.status_code)
+        raise ProviderUnavailable
+    try:
+        body = response.json()
+    except ValueError as exc:
+        raise ProviderUnavailable from exc
+    return body if isinstance(body, dict) and body.get("active") is True else None
+
+
+def _refuse(token: str, why: str) -> None:
+    logger.info("API 令牌被拒绝：%s", why)
+    cache.set(_refusal_cache_key(token), True, settings.GJJ_API_TOKEN_REFUSAL_CACHE_SECONDS)
 
 
 def userinfo_fetch(token: str) -> dict[str, Any] | None:
@@ -75,8 +110,18 @@ def person_for_token(token: str) -> Person | None:
         if person is not None and getattr(person, "account", None) is not None:
             return person
         cache.delete(key)
+    if cache.get(_refusal_cache_key(token)):
+        return None
+    introspection = token_introspect(token)
+    if introspection is None:
+        _refuse(token, "提供方答复令牌无效或已撤销")
+        return None
+    if introspection.get("client_id") not in settings.GJJ_API_CLIENT_IDS:
+        _refuse(token, f"令牌签发给客户端 {introspection.get('client_id')!r}，不是本中心的应用")
+        return None
     userinfo = userinfo_fetch(token)
     if not userinfo or not isinstance(userinfo.get("sub"), str):
+        _refuse(token, "用户信息接口不认可该令牌")
         return None
     try:
         claims = member_claims_parse(
@@ -91,7 +136,13 @@ def person_for_token(token: str) -> Person | None:
     person = person_with_fund_account(id_number=claims.id_number)
     if person is None:
         raise NoAccount
-    cache.set(key, person.pk, TOKEN_CACHE_SECONDS)
+    expires_in = (
+        introspection.get("exp", 0) - time.time() if isinstance(introspection.get("exp"), int) else None
+    )
+    seconds = settings.GJJ_API_TOKEN_CACHE_SECONDS
+    if expires_in is not None:
+        seconds = max(1, min(seconds, int(expires_in)))
+    cache.set(key, person.pk, seconds)
     return person
 
 

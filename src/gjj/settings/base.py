@@ -127,6 +127,9 @@ GJJ_OIDC_ISSUER = env_str("GJJ_OIDC_ISSUER", f"http://127.0.0.1:{GOVSSO_PORT}/o"
 _OIDC_BASE = GJJ_OIDC_ISSUER.rstrip("/")
 OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("GJJ_OIDC_AUTHORIZATION_ENDPOINT", f"{_OIDC_BASE}/authorize/")
 OIDC_OP_TOKEN_ENDPOINT = env_str("GJJ_OIDC_TOKEN_ENDPOINT", f"{_OIDC_BASE}/token/")
+# RFC 7662: the JSON API asks the provider whether a bearer token is active and which client it
+# was issued to (the hall authenticates with its own client credentials).
+OIDC_OP_INTROSPECTION_ENDPOINT = env_str("GJJ_OIDC_INTROSPECTION_ENDPOINT", f"{_OIDC_BASE}/introspect/")
 # Empty: the provider has no userinfo endpoint and every claim comes in the ID token.
 OIDC_OP_USER_ENDPOINT = env_str("GJJ_OIDC_USERINFO_ENDPOINT", f"{_OIDC_BASE}/userinfo/")
 OIDC_OP_JWKS_ENDPOINT = env_str("GJJ_OIDC_JWKS_ENDPOINT", f"{_OIDC_BASE}/.well-known/jwks.json")
@@ -136,6 +139,17 @@ GJJ_OIDC_DISCOVERY_URL = env_str("GJJ_OIDC_DISCOVERY_URL", f"{_OIDC_BASE}/.well-
 
 OIDC_RP_CLIENT_ID = env_str("GJJ_OIDC_CLIENT_ID", "gjj-hall")
 OIDC_RP_CLIENT_SECRET = env_str("GJJ_OIDC_CLIENT_SECRET", EMBEDDED_OIDC_CLIENT_SECRET)
+# The clients whose access tokens the JSON API accepts: the centre's own app (and the hall's client,
+# whose tokens the embedded tools and tests use). A token another site obtained is refused.
+GJJ_API_CLIENT_IDS = frozenset(
+    client.strip()
+    for client in env_str("GJJ_API_CLIENT_IDS", f"{OIDC_RP_CLIENT_ID},gjj-app").split(",")
+    if client.strip()
+)
+# How long the API trusts a token the provider confirmed (a revoked token is refused at most this
+# long after), and how long it remembers a refusal.
+GJJ_API_TOKEN_CACHE_SECONDS = env_int("GJJ_API_TOKEN_CACHE_SECONDS", 60)
+GJJ_API_TOKEN_REFUSAL_CACHE_SECONDS = env_int("GJJ_API_TOKEN_REFUSAL_CACHE_SECONDS", 15)
 # client_secret_post by default; some providers accept only client_secret_basic.
 OIDC_TOKEN_USE_BASIC_AUTH = env_bool("GJJ_OIDC_TOKEN_USE_BASIC_AUTH", False)
 OIDC_RP_SIGN_ALGO = env_str("GJJ_OIDC_SIGN_ALGO", "RS256")

@@ -13,6 +13,8 @@ urlpatterns = [
     path("authorize/", toolkit.AuthorizationView.as_view(), name="authorize"),
     path("token/", toolkit.TokenView.as_view(), name="token"),
     path("revoke_token/", toolkit.RevokeTokenView.as_view(), name="revoke-token"),
+    # RFC 7662, for registered confidential clients (HTTP Basic with their credentials).
+    path("introspect/", toolkit.IntrospectTokenView.as_view(), name="introspect"),
     re_path(
         r"^\.well-known/openid-configuration/?$", DiscoveryView.as_view(), name="oidc-connect-discovery-info"
     ),

@@ -1,10 +1,11 @@
 """Fixtures of the JSON API tests.
 
-Authentication: the API validates a bearer token by asking the SSO's userinfo endpoint and keeps
-the answer (token → person) in Django's cache for a minute. In-process tests either put the person
-into that cache with ``gjj.api.auth.remember_token`` (the ``bearer`` helper), or replace the HTTP
-call to the userinfo endpoint (``userinfo`` fixture) to exercise the validation itself. The real
-token path (govsso's access token) is exercised in tests/browser/test_api_flow.py.
+Authentication: the API validates a bearer token by asking the SSO's introspection endpoint (active?
+issued to which client?) and then its userinfo endpoint (who?), and keeps the answer (token →
+person) in Django's cache for a minute. In-process tests either put the person into that cache with
+``gjj.api.auth.remember_token`` (the ``bearer`` helper), or replace the two HTTP calls (``userinfo``
+fixture) to exercise the validation itself. The real token path (govsso's access tokens, of the
+hall's client and of another) is exercised in tests/browser/test_api_flow.py.
 """
 
 from __future__ import annotations
@@ -54,17 +55,32 @@ class FakeResponse:
 
 
 class Provider:
-    """The userinfo endpoint's answers by token, and the tokens it was asked about."""
+    """The provider's answers by token: userinfo claims, the client each token was issued to
+    (the hall's own unless said otherwise), revoked tokens; and every call it got."""
 
-    def __init__(self) -> None:
+    def __init__(self, hall_client: str) -> None:
         self.answers: dict[str, dict[str, Any]] = {}
+        self.clients: dict[str, str] = {}
+        self.revoked: set[str] = set()
         self.calls: list[str] = []
+        self.introspections: list[str] = []
+        self.hall_client = hall_client
 
 
 @pytest.fixture
 def userinfo(monkeypatch, settings) -> Provider:
     """Replace the HTTP call to the userinfo endpoint (the only part of validation not run)."""
-    provider = Provider()
+    provider = Provider(hall_client=settings.OIDC_RP_CLIENT_ID)
+
+    def fake_post(url: str, data: dict[str, str], auth: tuple[str, str], timeout: float) -> FakeResponse:
+        assert url == settings.OIDC_OP_INTROSPECTION_ENDPOINT
+        assert auth == (settings.OIDC_RP_CLIENT_ID, settings.OIDC_RP_CLIENT_SECRET)
+        token = data["token"]
+        provider.introspections.append(token)
+        if token not in provider.answers or token in provider.revoked:
+            return FakeResponse(200, {"active": False})
+        client_id = provider.clients.get(token, provider.hall_client)
+        return FakeResponse(200, {"active": True, "client_id": client_id, "exp": 4102444800})
 
     def fake_get(url: str, headers: dict[str, str], timeout: float) -> FakeResponse:
         assert url == settings.OIDC_OP_USER_ENDPOINT
@@ -76,4 +92,5 @@ def userinfo(monkeypatch, settings) -> Provider:
         return FakeResponse(401, {"error": "invalid_token"})
 
     monkeypatch.setattr("gjj.api.auth.requests.get", fake_get)
+    monkeypatch.setattr("gjj.api.auth.requests.post", fake_post)
     return provider

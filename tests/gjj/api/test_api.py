@@ -6,7 +6,9 @@ import json
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
+from gjj.api.auth import token_cache_key
 from gjj.api.models import IdempotencyRecord
 from gjj.members.models import Person
 from gjj.policy.active import active_policy
@@ -67,10 +69,43 @@ def test_without_a_token_is_401(loaded, client):
     assert response.json()["code"] == "unauthorized"
 
 
-def test_a_token_the_provider_refuses_is_401(loaded, client, userinfo):
-    response = client.get(f"{API}/me", HTTP_AUTHORIZATION="Bearer not-a-token")
+def test_a_token_the_provider_refuses_is_401_and_the_refusal_is_remembered(loaded, client, userinfo):
+    for _ in range(3):
+        response = client.get(f"{API}/me", HTTP_AUTHORIZATION="Bearer not-a-token")
+        assert response.status_code == 401
+    assert userinfo.introspections == ["not-a-token"]  # asked once, then refused from the cache
+    assert userinfo.calls == []
+
+
+def test_a_token_issued_to_another_client_is_401(loaded, client, userinfo):
+    """Another site that logs members in with the same SSO holds their tokens: they open nothing here."""
+    userinfo.answers["tok-elsewhere"] = {"sub": "u-1", settings.GJJ_OIDC_ID_NUMBER_CLAIM: YANG_LEI}
+    userinfo.clients["tok-elsewhere"] = "some-other-site"
+
+    response = client.get(f"{API}/me", HTTP_AUTHORIZATION="Bearer tok-elsewhere")
+
     assert response.status_code == 401
-    assert userinfo.calls == ["not-a-token"]
+    assert userinfo.calls == []  # not even asked who it is
+
+
+def test_the_centres_app_client_is_accepted(loaded, client, userinfo):
+    userinfo.answers["tok-app"] = {"sub": "u-1", settings.GJJ_OIDC_ID_NUMBER_CLAIM: YANG_LEI}
+    userinfo.clients["tok-app"] = "gjj-app"
+
+    assert client.get(f"{API}/me", HTTP_AUTHORIZATION="Bearer tok-app").status_code == 200
+
+
+def test_a_revoked_token_is_refused_once_the_cache_time_has_passed(loaded, client, userinfo):
+    userinfo.answers["tok-yang"] = {"sub": "u-1", settings.GJJ_OIDC_ID_NUMBER_CLAIM: YANG_LEI}
+    assert client.get(f"{API}/me", HTTP_AUTHORIZATION="Bearer tok-yang").status_code == 200
+    userinfo.revoked.add("tok-yang")
+    # Within GJJ_API_TOKEN_CACHE_SECONDS the confirmed token is still trusted ...
+    assert client.get(f"{API}/me", HTTP_AUTHORIZATION="Bearer tok-yang").status_code == 200
+
+    cache.delete(token_cache_key("tok-yang"))  # ... until its cache entry expires.
+
+    assert client.get(f"{API}/me", HTTP_AUTHORIZATION="Bearer tok-yang").status_code == 401
+    assert userinfo.introspections == ["tok-yang", "tok-yang"]
 
 
 def test_a_valid_token_maps_the_id_number_claim_and_is_cached(loaded, client, userinfo):
