@@ -3,6 +3,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
 from gjj.api.api import api as api_v1
+from gjj.core.throttle import throttled_page
 from gjj.mobile import pwa as mobile_pwa
 from gjj.portal import views as portal_views
 
@@ -13,6 +14,7 @@ def health(request: HttpRequest) -> JsonResponse:
 
 urlpatterns = [
     path("health", health, name="health"),
+    path("too-many-requests/", throttled_page, name="throttled"),
     path("", portal_views.home, name="portal"),
     path("oidc/", include("gjj.identity.urls")),
     path("hall/", include("gjj.hall.urls")),

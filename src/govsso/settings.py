@@ -21,6 +21,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from gjj.core.env import database_from_env, env_bool, env_int, env_str, var_dir
+from gjj.core.throttle_rules import ThrottleRule
 from govsso.oidc.keys import oidc_private_key_pem
 
 VAR_DIR = var_dir()
@@ -52,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gjj.core.throttle.ThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: it turns a login attempt that axes refused into the lockout page.
@@ -78,6 +80,45 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_env("GOVSSO_DATABASE_URL", "govsso.sqlite3")}
+
+# Shared by every govsso process (rate limits): the database cache, its table created after migrate.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "govsso_cache"}}
+
+# Rate limits per client address and overall (gjj.core.throttle), beside the per-phone code limits
+# and the per-account login lockout: nobody floods phones with codes or tries passwords at scale.
+_HOUR = 3600
+THROTTLE_RULES = (
+    ThrottleRule(
+        scope="sms_code",
+        label="获取验证码",
+        window_seconds=_HOUR,
+        per_address=env_int("GOVSSO_THROTTLE_CODES_PER_ADDRESS", 20),
+        overall=env_int("GOVSSO_THROTTLE_CODES_OVERALL", 3000),
+        url_names=frozenset(
+            {
+                "accounts:register-natural-code",
+                "accounts:password-forgot-natural",
+                "accounts:password-forgot-code",
+            }
+        ),
+    ),
+    ThrottleRule(
+        scope="login",
+        label="登录",
+        window_seconds=15 * 60,
+        per_address=env_int("GOVSSO_THROTTLE_LOGINS_PER_ADDRESS", 60),
+        url_names=frozenset({"accounts:login"}),
+    ),
+    ThrottleRule(
+        scope="register",
+        label="注册",
+        window_seconds=_HOUR,
+        per_address=env_int("GOVSSO_THROTTLE_REGISTRATIONS_PER_ADDRESS", 30),
+        url_names=frozenset({"accounts:register-natural"}),
+    ),
+)
+THROTTLE_JSON_PREFIXES: tuple[str, ...] = ()
+THROTTLE_PAGE_PATH = "/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The natural person (自然人) is the user: signed in by 身份证号 or 手机号, and the OIDC subject.

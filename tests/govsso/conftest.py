@@ -31,6 +31,15 @@ def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def memory_cache(settings: Any) -> None:
+    """Rate-limit counters in memory, emptied for each test (govsso's own is the database cache)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def sms(live_sims: LiveSims, settings: Any) -> LiveSims:
     """The SMS simulator, emptied, with govsso sending to it."""

@@ -5,6 +5,7 @@ configuration, not code."""
 from __future__ import annotations
 
 from gjj.core.env import REPO_ROOT, database_from_env, env_bool, env_int, env_str, var_dir
+from gjj.core.throttle_rules import ThrottleRule
 
 VAR_DIR = var_dir()
 # Published embedded defaults: production refuses to start with any of them (settings.production).
@@ -55,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gjj.core.throttle.ThrottleMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "gjj.backoffice.middleware.StaffIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -188,6 +190,77 @@ GJJ_BANK_PAY_TIMEOUT_SECONDS = float(env_str("GJJ_BANK_PAY_TIMEOUT_SECONDS", "10
 
 # Huey: SQLite storage embedded, Redis when GJJ_REDIS_URL is set.
 _REDIS_URL = env_str("GJJ_REDIS_URL", "")
+
+# The cache (API token checks, rate limits) is shared by every hall process: Redis when set, else
+# the database (the table is created after every migrate, gjj.core.apps).
+if _REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "gjj_cache"}}
+
+# Rate limits (gjj.core.throttle): per signed-in member or API token, per client address, overall.
+THROTTLE_RULES = (
+    ThrottleRule(
+        scope="house_lookup",
+        label="查询房屋信息",
+        window_seconds=3600,
+        per_user=env_int("GJJ_THROTTLE_HOUSE_PER_MEMBER", 30),
+        per_address=env_int("GJJ_THROTTLE_HOUSE_PER_ADDRESS", 300),
+        url_names=frozenset({"hall:withdrawal_house"}),
+    ),
+    ThrottleRule(
+        scope="house_lookup_h5",
+        label="查询房屋信息",
+        window_seconds=3600,
+        per_user=env_int("GJJ_THROTTLE_HOUSE_PER_MEMBER", 30),
+        per_address=env_int("GJJ_THROTTLE_HOUSE_PER_ADDRESS", 300),
+        url_names=frozenset({"mobile:step"}),
+        kwargs_match={"step": "house"},
+    ),
+    ThrottleRule(
+        scope="house_lookup_api",
+        label="查询房屋信息",
+        window_seconds=3600,
+        per_user=env_int("GJJ_THROTTLE_HOUSE_PER_MEMBER", 30),
+        per_address=env_int("GJJ_THROTTLE_HOUSE_PER_ADDRESS", 300),
+        path_prefix="/api/v1/houses/lookup",
+    ),
+    ThrottleRule(
+        scope="card_check",
+        label="核验银行卡",
+        window_seconds=3600,
+        per_user=env_int("GJJ_THROTTLE_CARD_PER_MEMBER", 30),
+        per_address=env_int("GJJ_THROTTLE_CARD_PER_ADDRESS", 300),
+        url_names=frozenset({"hall:withdrawal_card", "hall:application_card", "mobile:card_check"}),
+    ),
+    ThrottleRule(
+        scope="card_check_api",
+        label="核验银行卡",
+        window_seconds=3600,
+        per_user=env_int("GJJ_THROTTLE_CARD_PER_MEMBER", 30),
+        per_address=env_int("GJJ_THROTTLE_CARD_PER_ADDRESS", 300),
+        path_prefix="/api/v1/cards/check",
+    ),
+    ThrottleRule(
+        scope="api",
+        label="调用接口",
+        window_seconds=60,
+        per_user=env_int("GJJ_THROTTLE_API_PER_TOKEN", 120),
+        per_address=env_int("GJJ_THROTTLE_API_PER_ADDRESS", 600),
+        methods=frozenset({"GET", "POST", "PATCH", "PUT", "DELETE"}),
+        path_prefix="/api/",
+    ),
+    ThrottleRule(
+        scope="staff_login",
+        label="登录",
+        window_seconds=900,
+        per_address=env_int("GJJ_THROTTLE_STAFF_LOGIN_PER_ADDRESS", 30),
+        url_names=frozenset({"backoffice:login"}),
+    ),
+)
+THROTTLE_JSON_PREFIXES = ("/api/",)
+THROTTLE_PAGE_PATH = "/too-many-requests/"
+
 if _REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
@@ -240,5 +313,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("GJJ_LOG_LEVEL", "INFO")},
     # Configured here, so that the worker's run_huey does not add a second handler of its own.
-    "loggers": {"huey": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Announces its C++ log bridge at every start-up: only its warnings matter.
+        "pikepdf": {"level": "WARNING"},
+    },
 }

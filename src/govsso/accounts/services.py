@@ -19,7 +19,7 @@ from govsso.accounts.selectors import (
     natural_person_matching,
     natural_person_phone_taken,
 )
-from govsso.sms import SmsDeliveryFailed
+from govsso.sms import SmsDeliveryFailed, sms_send
 from govsso.verification.models import Purpose
 from govsso.verification.services import (
     CodeWrong,
@@ -41,11 +41,21 @@ class PhoneTaken(Exception):
     """Another account uses this 手机号."""
 
 
+PHONE_HAS_ACCOUNT_SMS = (
+    "【辽宁政务服务网】有人使用您的手机号申请注册，但该手机号已注册政务服务网账户，未发送验证码。"
+    "如是您本人，请直接登录或使用“忘记密码”；如非本人操作，请忽略本短信。"
+)
+
+
 def registration_code_request(*, phone: str) -> None:
-    """Send a registration code to ``phone``. Raises ``PhoneTaken`` (no code for a number that
-    already has an account), the ``CodeRequestRefused`` rate limits, or ``SmsDeliveryFailed``."""
+    """Send a registration code to ``phone``. The answer is the same whether or not the number
+    already has an account, so that nobody learns which numbers do: such a number gets no code
+    but a notice (to its owner) instead, counted against the same limits. Raises the
+    ``CodeRequestRefused`` rate limits or ``SmsDeliveryFailed``."""
     if natural_person_phone_taken(phone=phone):
-        raise PhoneTaken()
+        verification_code_issue(phone=phone, purpose=Purpose.REGISTRATION, deliver=False)
+        sms_send(phone=phone, text=PHONE_HAS_ACCOUNT_SMS)
+        return
     verification_code_issue(phone=phone, purpose=Purpose.REGISTRATION)
 
 

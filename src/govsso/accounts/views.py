@@ -184,8 +184,6 @@ def register_natural_code(request: HttpRequest) -> HttpResponse:
         phone = phone_form.cleaned_data["phone"]
         try:
             registration_code_request(phone=phone)
-        except PhoneTaken:
-            answer = CodeRequestAnswer(ok=False, field="phone", message=PHONE_TAKEN_MESSAGE)
         except CodeRequestRefused as exc:
             answer = _refused_answer(exc)
         except SmsDeliveryFailed:
