@@ -42,6 +42,13 @@ from gjj.identity.views import login_start_url
 from gjj.members.models import Person
 from gjj.policy.active import active_policy
 from gjj.policy.rules import CARD_RULE_IDS, HOUSE_RULE_IDS
+from gjj.wechat.services import (
+    wechat_binding_confirm,
+    wechat_binding_decline,
+    wechat_binding_pending,
+    wechat_binding_unlink,
+    wechat_openid_of,
+)
 from gjj.withdrawals import form_selectors as selectors
 from gjj.withdrawals import services
 from gjj.withdrawals.actors import Actor
@@ -157,15 +164,45 @@ def login_page(request: HttpRequest) -> HttpResponse:
 @mobile_member_required
 @require_GET
 def login_done(request: HttpRequest) -> HttpResponse:
-    """After the SSO: link WeChat when the member came from a WeChat link, then go on."""
-    if request.session.get(WECHAT_LINK_TOKEN_KEY):
-        try:
-            from gjj.wechat.services import wechat_binding_from_request  # type: ignore[import-not-found]
-        except ImportError:
-            pass
-        else:
-            wechat_binding_from_request(request, _member(request).person)
-    return redirect(_mobile_next(request, request.GET.get("next")))
+    """After the SSO: a member who came by a WeChat link is asked whether to bind this WeChat
+    account (nothing is bound by logging in), then goes on."""
+    next_path = _mobile_next(request, request.GET.get("next"))
+    if wechat_binding_pending(request) is not None:
+        return redirect(f"{reverse('mobile:wechat_bind')}?{urlencode({'next': next_path})}")
+    return redirect(next_path)
+
+
+@mobile_member_required
+@require_http_methods(["GET", "POST"])
+def wechat_bind(request: HttpRequest) -> HttpResponse:
+    """将此微信号与您的公积金账户绑定: shown inside WeChat only; only 确认绑定 binds."""
+    next_path = _mobile_next(request, request.GET.get("next") or request.POST.get("next"))
+    if wechat_binding_pending(request) is None:
+        return redirect(next_path)
+    if "MicroMessenger" not in request.headers.get("user-agent", ""):
+        wechat_binding_decline(request)  # a WeChat link opened elsewhere binds nothing
+        return redirect(next_path)
+    if request.method == "POST":
+        if request.POST.get("action") == "confirm":
+            bound = wechat_binding_confirm(request, _member(request).person) is not None
+            return render(request, "mobile/wechat_bound.html", {"bound": bound, "next": next_path})
+        wechat_binding_decline(request)
+        return redirect(next_path)
+    member = _member(request)
+    return render(request, "mobile/wechat_bind.html", {"member_name": member.display_name, "next": next_path})
+
+
+@mobile_member_required
+@require_http_methods(["GET", "POST"])
+def wechat_binding(request: HttpRequest) -> HttpResponse:
+    """The member's WeChat binding, and 解除绑定."""
+    person = _member(request).person
+    unbound = request.method == "POST" and wechat_binding_unlink(person=person)
+    return render(
+        request,
+        "mobile/wechat_binding.html",
+        {"bound": wechat_openid_of(person) is not None, "unbound": unbound},
+    )
 
 
 # --- the wizard --------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ environment variable of the same name, else the embedded default (everything on 
 - ``GJJ_WECHAT_TOKEN``: the token configured on the platform for the callback URL's signatures.
 - ``GJJ_PUBLIC_BASE_URL``: where members reach the hall, for links in replies and messages
   (default ``http://127.0.0.1:{GJJ_HALL_PORT}``).
-- ``GJJ_WECHAT_LINK_MAX_AGE_SECONDS``: how long the ``wx`` token in a link stays valid (1800).
+- ``GJJ_WECHAT_LINK_MAX_AGE_SECONDS``: how long the ``wx`` token in a link stays valid (600).
 - ``GJJ_WECHAT_API_URL``, ``GJJ_WECHAT_APPID``, ``GJJ_WECHAT_SECRET``, ``GJJ_WECHAT_TEMPLATE_ID``:
   the platform API (``gjj.clients.wechat``).
 """
@@ -37,7 +37,7 @@ def public_base_url() -> str:
 
 
 def link_max_age_seconds() -> int:
-    return int(_setting("GJJ_WECHAT_LINK_MAX_AGE_SECONDS", "1800"))
+    return int(_setting("GJJ_WECHAT_LINK_MAX_AGE_SECONDS", "600"))
 
 
 def template_id() -> str:

@@ -26,6 +26,16 @@ class WechatBinding(models.Model):
         return self.openid
 
 
+class WechatLinkUse(models.Model):
+    """A ``wx`` token's nonce once it bound an openid: a token binds at most once."""
+
+    nonce = models.CharField(max_length=32, unique=True)
+    used_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "微信绑定链接使用记录"
+
+
 class WechatDelivery(models.Model):
     """A message or event the platform delivered, kept so that a retried delivery is answered once:
     ``msg:<MsgId>`` for messages, ``event:<FromUserName>:<CreateTime>`` for events."""

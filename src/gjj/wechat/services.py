@@ -1,15 +1,17 @@
-"""Writes of the official account: linking a member's openid, and the binding contract for the H5.
+"""Writes of the official account: binding a member's openid, and the binding contract for the H5.
 
 The H5 contract (gjj.mobile):
 
-1. Every link the account sends into the H5 carries ``?wx=<token>``. The H5 page that receives
-   it (any page; at least the login page) stores it: ``wechat_link_token_remember(request)``
-   (or ``request.session["wechat_link_token"] = request.GET["wx"]``).
-2. Right after the member has logged in on the H5, the H5 calls
-   ``wechat_binding_from_request(request, person)``: it takes (pops) the token from the session,
-   and when it is valid (signed by this hall, at most ``GJJ_WECHAT_LINK_MAX_AGE_SECONDS`` old) it
-   links the openid to ``person`` and returns the ``WechatBinding``; otherwise it returns None and
-   changes nothing. It never raises for a bad or missing token.
+1. Every link the account sends into the H5 carries ``?wx=<token>``: signed, valid for
+   ``GJJ_WECHAT_LINK_MAX_AGE_SECONDS`` (600), made for one openid, with a nonce. The H5 keeps it in
+   the session (``wechat_link_token_remember``).
+2. Logging in binds nothing. After login, while a valid unused token waits in the session
+   (``wechat_binding_pending``), the H5 shows the member a page inside WeChat,
+   "将此微信号与您的公积金账户绑定", and only the member's 确认绑定 binds it
+   (``wechat_binding_confirm``, which spends the token: it never binds twice); 暂不绑定 drops it
+   (``wechat_binding_decline``). A link someone else forwarded therefore binds nothing unless the
+   member confirms, and once.
+3. The member can unbind (``wechat_binding_unlink``).
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from gjj.members.models import Person
-from gjj.wechat.links import openid_from_link_token
-from gjj.wechat.models import WechatBinding
+from gjj.wechat.links import LinkToken, link_token_read, openid_from_link_token
+from gjj.wechat.models import WechatBinding, WechatLinkUse
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +33,11 @@ SESSION_KEY = "wechat_link_token"
 __all__ = [
     "SESSION_KEY",
     "openid_from_link_token",
-    "wechat_binding_from_request",
+    "wechat_binding_confirm",
+    "wechat_binding_decline",
     "wechat_binding_link",
+    "wechat_binding_pending",
+    "wechat_binding_unlink",
     "wechat_link_token_remember",
     "wechat_openid_of",
 ]
@@ -65,13 +70,41 @@ def wechat_link_token_remember(request: HttpRequest) -> None:
         request.session[SESSION_KEY] = token
 
 
-def wechat_binding_from_request(request: HttpRequest, person: Person) -> WechatBinding | None:
-    """After an H5 login: link the openid of the session's ``wx`` token to ``person``."""
-    token = request.session.pop(SESSION_KEY, None)
-    openid = openid_from_link_token(token)
-    if openid is None:
+def wechat_binding_pending(request: HttpRequest) -> LinkToken | None:
+    """The session's ``wx`` token when it is valid and unused (the binding to offer), else None
+    (and an invalid or used token is dropped)."""
+    token = link_token_read(request.session.get(SESSION_KEY))
+    if token is None or WechatLinkUse.objects.filter(nonce=token.nonce).exists():
+        request.session.pop(SESSION_KEY, None)
         return None
-    return wechat_binding_link(person=person, openid=openid)
+    return token
+
+
+def wechat_binding_confirm(request: HttpRequest, person: Person) -> WechatBinding | None:
+    """The member confirmed: bind the token's openid to ``person`` and spend the token. None when
+    there is no valid token, or it was spent already (by anyone)."""
+    token = link_token_read(request.session.pop(SESSION_KEY, None))
+    if token is None:
+        return None
+    try:
+        with transaction.atomic():
+            WechatLinkUse.objects.create(nonce=token.nonce, used_at=timezone.now())
+            return wechat_binding_link(person=person, openid=token.openid)
+    except IntegrityError:  # the token was spent by another confirmation
+        logger.warning("微信绑定链接已被使用，未绑定（职工 %s）", person.pk)
+        return None
+
+
+def wechat_binding_decline(request: HttpRequest) -> None:
+    request.session.pop(SESSION_KEY, None)
+
+
+def wechat_binding_unlink(*, person: Person) -> bool:
+    """The member ends the binding: no more WeChat messages. True when there was one."""
+    deleted, _ = WechatBinding.objects.filter(person=person).delete()
+    if deleted:
+        logger.info("职工 %s 已解除微信绑定", person.pk)
+    return bool(deleted)
 
 
 def wechat_openid_of(person: Person) -> str | None:

@@ -13,6 +13,8 @@ from django.test import Client
 from PIL import Image
 
 from gjj.policy.active import active_policy
+from gjj.wechat.links import link_token
+from gjj.wechat.services import wechat_binding_link, wechat_openid_of
 from gjj.withdrawals.models import Application, Channel, State, Transition
 from tests.gjj.hall.test_withdrawal_form import login, text_of
 from tests.gjj.withdrawals import conftest as withdrawal_fixtures
@@ -221,19 +223,59 @@ def test_the_channel_is_wechat_for_a_micromessenger_user_agent(client, loaded):
     assert all(t.channel == Channel.WECHAT for t in Transition.objects.filter(application=application))
 
 
-def test_a_member_who_came_by_a_wechat_link_is_wechat_and_linked_after_login(client, loaded, monkeypatch):
-    calls = []
-    monkeypatch.setattr(
-        "gjj.wechat.services.wechat_binding_from_request",
-        lambda request, person: calls.append((request.session.get("wechat_link_token"), person.id_number)),
-    )
-    client.get("/m/login/?wx=token-1")
+def test_logging_in_through_someone_elses_wechat_link_binds_nothing(client, loaded):
+    """The fixation probe: an attacker sends the victim an H5 link with the attacker's own wx token;
+    the victim logs in. Before, the login alone bound the attacker's openid to the victim."""
+    client.get(f"/m/login/?wx={link_token('oATTACKER')}")
     person = login(client, YANG_LEI)
-    response = client.get("/m/login/done/?next=/m/withdrawals/purchase/", HTTP_USER_AGENT=ANDROID)
-    assert response.status_code == 302 and response["Location"] == "/m/withdrawals/purchase/"
-    assert calls == [("token-1", YANG_LEI)]
+
+    response = client.get("/m/login/done/?next=/m/withdrawals/purchase/", HTTP_USER_AGENT=WECHAT)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/m/wechat/bind/?next=%2Fm%2Fwithdrawals%2Fpurchase%2F"
+    assert wechat_openid_of(person) is None
+
+
+def test_inside_wechat_the_member_confirms_the_binding(client, loaded):
+    client.get(f"/m/login/?wx={link_token('oYANG')}")
+    person = login(client, YANG_LEI)
+
+    page = client.get("/m/wechat/bind/?next=/m/", HTTP_USER_AGENT=WECHAT).content.decode()
+    assert "<h1>将此微信号与您的公积金账户绑定</h1>" in page and ">确认绑定</button>" in page
+    assert wechat_openid_of(person) is None
+
+    done = client.post("/m/wechat/bind/", {"action": "confirm", "next": "/m/"}, HTTP_USER_AGENT=WECHAT)
+
+    assert "<h1>已绑定微信</h1>" in done.content.decode()
+    assert wechat_openid_of(person) == "oYANG"
+    assert client.get("/m/", HTTP_USER_AGENT=ANDROID).status_code == 200
+    # The channel of a member who came by a WeChat link stays 微信.
     client.get(STEP.format("notice"), HTTP_USER_AGENT=ANDROID)
     assert Application.objects.get(person=person, state=State.DRAFT).channel == Channel.WECHAT
+
+
+def test_declining_or_opening_the_link_outside_wechat_binds_nothing(client, loaded):
+    client.get(f"/m/login/?wx={link_token('oYANG')}")
+    person = login(client, YANG_LEI)
+    declined = client.post("/m/wechat/bind/", {"action": "decline", "next": "/m/"}, HTTP_USER_AGENT=WECHAT)
+    assert declined.status_code == 302 and declined["Location"] == "/m/"
+
+    client.get(f"/m/login/?wx={link_token('oYANG')}")
+    outside = client.get("/m/wechat/bind/?next=/m/", HTTP_USER_AGENT=ANDROID)
+    assert outside.status_code == 302 and outside["Location"] == "/m/"
+    assert client.post("/m/wechat/bind/", {"action": "confirm"}, HTTP_USER_AGENT=WECHAT).status_code == 302
+    assert wechat_openid_of(person) is None
+
+
+def test_the_member_unbinds_in_the_h5(client, loaded):
+    person = login(client, YANG_LEI)
+    wechat_binding_link(person=person, openid="oYANG")
+    page = client.get("/m/wechat/binding/").content.decode()
+    assert "已绑定微信" in page and ">解除绑定</button>" in page
+
+    after = client.post("/m/wechat/binding/").content.decode()
+
+    assert "已解除绑定" in after and wechat_openid_of(person) is None
 
 
 def test_login_done_never_leaves_the_h5(client, loaded):
