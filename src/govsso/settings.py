@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from gjj.core.env import database_from_env, env_bool, env_int, env_str, var_dir
+from gjj.core.env import EMBEDDED_FIELD_KEYS, database_from_env, env_bool, env_int, env_str, var_dir
 from gjj.core.throttle_rules import ThrottleRule
 from govsso.oidc.keys import oidc_private_key_pem
 
@@ -80,6 +80,8 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_env("GOVSSO_DATABASE_URL", "govsso.sqlite3")}
+# 身份证号 and phone numbers at rest (gjj.core.encrypted), as in the hall but with keys of its own.
+FIELD_ENCRYPTION_KEYS = env_str("GOVSSO_FIELD_KEYS", EMBEDDED_FIELD_KEYS)
 
 # Shared by every govsso process (rate limits): the database cache, its table created after migrate.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "govsso_cache"}}

@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 
+from gjj.core.encrypted import decrypt
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NAMED_MEMBERS = REPO_ROOT / "data" / "named-members.json"
 ZHANG_WEI = "210102198803120158"
@@ -50,11 +52,17 @@ class Govsso:
         return self.manage("load_dataset", str(file))
 
     def rows(self) -> list[dict[str, Any]]:
+        """The accounts as stored, their numbers decrypted (they are stored encrypted)."""
         with sqlite3.connect(self.database) as connection:
             connection.row_factory = sqlite3.Row
-            return [
+            stored = [
                 dict(row) for row in connection.execute("SELECT * FROM accounts_naturalperson ORDER BY id")
             ]
+        for row in stored:
+            for column in ("id_number", "phone"):
+                assert row[column].startswith("e1."), "stored in clear"
+                row[column] = decrypt(row[column], context=f"accounts.naturalperson.{column}")
+        return stored
 
     def account(self, id_number: str) -> dict[str, Any]:
         return next(row for row in self.rows() if row["id_number"] == id_number)
@@ -182,3 +190,37 @@ def test_the_subject_migration_fills_existing_accounts(tmp_path: Path) -> None:
     assert migrated.returncode == 0, migrated.stderr
     subjects = [row["subject"] for row in govsso.rows()]
     assert all(subjects) and len(set(subjects)) == 2
+
+
+def test_the_database_file_holds_no_number_in_clear(govsso: Govsso, document: dict[str, Any]) -> None:
+    """After the import, and failed logins that django-axes records, neither the SQLite file nor its
+    write-ahead log holds any 身份证号 or phone number in clear."""
+    assert govsso.load(document).returncode == 0
+    probe = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "client = Client(HTTP_HOST='127.0.0.1')\n"
+        f"for typed in {[user['id_number'] for user in document['gov_users']][:3]!r}:\n"
+        "    client.post('/login/', {'username': typed, 'password': 'Wrong@2026x'})\n"
+        "client.post('/login/', {'username': '13804001001', 'password': 'Wrong@2026x'})\n"
+        "from axes.models import AccessAttempt\n"
+        "print(AccessAttempt.objects.count())\n"
+    )
+    recorded = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**govsso.env, "DJANGO_SETTINGS_MODULE": "govsso.settings"},
+        cwd=REPO_ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert int(recorded.stdout.strip().splitlines()[-1]) >= 3  # the failures are on record, keyed
+
+    stored = b"".join(
+        path.read_bytes() for path in (govsso.database, Path(f"{govsso.database}-wal")) if path.exists()
+    )
+    numbers = {user["id_number"] for user in document["gov_users"]} | {
+        user["phone"] for user in document["gov_users"]
+    }
+    assert b"e1." in stored
+    assert sorted(number for number in numbers if number.encode() in stored) == []

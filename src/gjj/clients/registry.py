@@ -21,6 +21,7 @@ from gjj.clients.base import (
     default_timeout,
     protocol_mismatch,
 )
+from gjj.core.masking import mask_id_number
 from gjj.core.money import MoneyFormatError, fen_to_yuan, yuan_to_fen
 
 HOUSE_KINDS = frozenset({"new", "resale"})
@@ -54,7 +55,9 @@ class HouseRecord:
     buyers: tuple[Buyer, ...]
 
     def to_snapshot(self) -> dict[str, Any]:
-        """A JSON-able copy to keep with an application: what the registry said at lookup time."""
+        """A JSON-able copy to keep with an application: what the registry said at lookup time.
+        The buyers' 身份证号 are kept masked: the snapshot is for reading (the relation to the house
+        was decided from the registry's answer itself), and no number is kept in clear at rest."""
         return {
             "contract_no": self.contract_no,
             "archive_no": self.archive_no,
@@ -66,7 +69,9 @@ class HouseRecord:
             "filed_on": self.filed_on.isoformat() if self.filed_on else None,
             "registered_on": self.registered_on.isoformat() if self.registered_on else None,
             "status": self.status,
-            "buyers": [{"id_number": buyer.id_number, "name": buyer.name} for buyer in self.buyers],
+            "buyers": [
+                {"id_number": mask_id_number(buyer.id_number), "name": buyer.name} for buyer in self.buyers
+            ],
         }
 
     @classmethod

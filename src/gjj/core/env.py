@@ -6,6 +6,7 @@ set-up of DESIGN.md (SQLite files under ``var/``, all processes on loopback).
 
 from __future__ import annotations
 
+import base64
 import os
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,12 @@ from typing import Any
 import dj_database_url
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
+
+# The key of personal numbers at rest (gjj.core.encrypted) in the embedded set-up: published in
+# this repository, so production refuses it.
+EMBEDDED_FIELD_KEYS = (
+    "embedded1:" + base64.b64encode(b"gjj-embedded-field-key-never-in-production-" + b"0" * 21).decode()
+)
 
 
 def env_str(name: str, default: str) -> str:

@@ -338,7 +338,8 @@ def _statements_book(
 
 
 def _loans_upsert(items: list[dict], person_ids: dict[str, int], counts: SectionCounts) -> None:
-    """A loan is keyed by its owner and its position among that owner's loans in the document."""
+    """A loan is keyed by its owner (the hall's person id: no 身份证号 in clear at rest) and its
+    position among that owner's loans in the document."""
     existing = {
         key: (pk, person_id, status, overdue)
         for pk, key, person_id, status, overdue in Loan.objects.values_list(
@@ -349,7 +350,7 @@ def _loans_upsert(items: list[dict], person_ids: dict[str, int], counts: Section
     to_create, to_update = [], []
     for item in items:
         position[item["id_number"]] += 1
-        source_key = f"{item['id_number']}#{position[item['id_number']]}"
+        source_key = f"p{person_ids[item['id_number']]}#{position[item['id_number']]}"
         wanted = (person_ids[item["id_number"]], item["status"], item["overdue_months"])
         current = existing.get(source_key)
         if current is None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 
+from gjj.core.encrypted import EncryptedCharField
+
 
 class Employer(models.Model):
     code = models.CharField("单位编号", max_length=32, unique=True)
@@ -22,9 +24,9 @@ class Employer(models.Model):
 
 
 class Person(models.Model):
-    id_number = models.CharField("身份证号", max_length=18, unique=True)
+    id_number = EncryptedCharField("身份证号", max_length=18, unique=True)
     name = models.CharField("姓名", max_length=64)
-    phone = models.CharField("手机号", max_length=11)
+    phone = EncryptedCharField("手机号", max_length=11)
     spouse = models.OneToOneField(
         "self", verbose_name="配偶", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

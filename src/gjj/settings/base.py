@@ -4,7 +4,15 @@ configuration, not code."""
 
 from __future__ import annotations
 
-from gjj.core.env import REPO_ROOT, database_from_env, env_bool, env_int, env_str, var_dir
+from gjj.core.env import (
+    EMBEDDED_FIELD_KEYS,
+    REPO_ROOT,
+    database_from_env,
+    env_bool,
+    env_int,
+    env_str,
+    var_dir,
+)
 from gjj.core.throttle_rules import ThrottleRule
 
 VAR_DIR = var_dir()
@@ -12,6 +20,9 @@ VAR_DIR = var_dir()
 EMBEDDED_SECRET_KEY = "embedded-only-secret-change-me-in-production-0123456789"  # noqa: S105
 EMBEDDED_OIDC_CLIENT_SECRET = "gjj-hall-embedded-secret-0123456789"  # noqa: S105
 SECRET_KEY = env_str("GJJ_SECRET_KEY", EMBEDDED_SECRET_KEY)
+# 身份证号, phone and card numbers at rest (gjj.core.encrypted): "<key id>:<base64 of 64 bytes>",
+# comma-separated, the current key first.
+FIELD_ENCRYPTION_KEYS = env_str("GJJ_FIELD_KEYS", EMBEDDED_FIELD_KEYS)
 DEBUG = env_bool("GJJ_DEBUG", False)
 ALLOWED_HOSTS = env_str("GJJ_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 

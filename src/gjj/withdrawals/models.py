@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from gjj.core.encrypted import EncryptedCharField
+
 
 class Channel(models.TextChoices):
     WEB = "web", "网厅"
@@ -88,7 +90,7 @@ class Application(models.Model):
     relation = models.CharField("与购房人关系", max_length=8, blank=True)  # buyer / spouse
 
     bank = models.CharField("收款银行", max_length=8, blank=True)
-    card_no = models.CharField("银行卡号码", max_length=19, blank=True)
+    card_no = EncryptedCharField("银行卡号码", max_length=19, blank=True)
     card_verification = models.JSONField("银行核验结果", null=True, blank=True)
     card_verified_at = models.DateTimeField("银行核验时间", null=True, blank=True)
 
@@ -243,7 +245,7 @@ class Payout(models.Model):
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="payouts")
     serial = models.CharField("支付流水号", max_length=32, unique=True)
     bank = models.CharField("收款银行", max_length=8)
-    card_no = models.CharField("收款卡号", max_length=19)
+    card_no = EncryptedCharField("收款卡号", max_length=19)
     holder_name = models.CharField("户名", max_length=64)
     amount_fen = models.BigIntegerField("金额（分）")
     state = models.CharField("状态", max_length=12, choices=PayoutState.choices, default=PayoutState.PENDING)
@@ -282,7 +284,7 @@ class Notification(models.Model):
     by the worker after commit; the reconciler re-sends what is still pending."""
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="notifications")
-    phone = models.CharField(max_length=11)
+    phone = EncryptedCharField(max_length=11)
     text = models.CharField(max_length=500)
     state = models.CharField(
         max_length=8, choices=NotificationState.choices, default=NotificationState.PENDING

@@ -14,6 +14,8 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 
+from gjj.core.encrypted import EncryptedCharField
+
 
 class NaturalPersonManager(BaseUserManager["NaturalPerson"]):
     def create_user(self, id_number: str, password: str | None = None, **extra_fields: Any) -> NaturalPerson:
@@ -26,9 +28,9 @@ class NaturalPersonManager(BaseUserManager["NaturalPerson"]):
 
 
 class NaturalPerson(AbstractBaseUser):
-    id_number = models.CharField("身份证号", max_length=18, unique=True)
+    id_number = EncryptedCharField("身份证号", max_length=18, unique=True)
     name = models.CharField("姓名", max_length=64)
-    phone = models.CharField("手机号", max_length=11, unique=True)
+    phone = EncryptedCharField("手机号", max_length=11, unique=True)
     date_joined = models.DateTimeField("注册时间", default=timezone.now)
     is_active = models.BooleanField("有效", default=True)
     # The OpenID Connect subject (``sub``): stable and opaque, so that a relying party never

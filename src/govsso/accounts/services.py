@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 
 from gjj.core.identity_numbers import id_number_problem
 from gjj.core.masking import mask_id_number
+from govsso.accounts.lockout import account_lockout_key
 from govsso.accounts.models import NaturalPerson
 from govsso.accounts.selectors import (
     natural_person_id_number_taken,
@@ -125,7 +126,7 @@ def natural_person_password_reset(
         verification_code_use(code_id=code_id)
         person.set_password(new_password)
         person.save(update_fields=["password"])
-    axes_reset(username=person.id_number)
+    axes_reset(username=account_lockout_key(person.id_number))
     logger.info("自然人账户已重设密码：%s", mask_id_number(person.id_number))
     return person
 

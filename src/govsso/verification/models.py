@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from gjj.core.encrypted import EncryptedCharField
+
 
 class Purpose(models.TextChoices):
     REGISTRATION = "registration", "注册账号"
@@ -14,7 +16,7 @@ class CodeRecipient(models.Model):
     """One row per phone number that ever asked for a code. Issuing a code locks this row, so two
     requests at the same moment cannot both pass the rate limits."""
 
-    phone = models.CharField("手机号", max_length=11, unique=True)
+    phone = EncryptedCharField("手机号", max_length=11, unique=True)
 
     class Meta:
         verbose_name = "验证码接收手机"
@@ -25,7 +27,7 @@ class VerificationCode(models.Model):
     request whose details matched no account is recorded all the same, so that it counts toward
     the phone's limits exactly like a real one and the answers cannot tell the two apart."""
 
-    phone = models.CharField("手机号", max_length=11)
+    phone = EncryptedCharField("手机号", max_length=11)
     purpose = models.CharField("用途", max_length=32, choices=Purpose.choices)
     code_hash = models.CharField("验证码散列", max_length=64, blank=True)
     created_at = models.DateTimeField("发送时间")

@@ -99,7 +99,8 @@ def test_loans_and_prior_withdrawals_load(named_document: dict[str, Any]) -> Non
 
     loan = Loan.objects.get()
     assert (loan.person.id_number, loan.status, loan.overdue_months) == ("210105198405150190", "overdue", 3)
-    assert loan.source_key == "210105198405150190#1"
+    # Keyed by the hall's person id and the position, never by the 身份证号 in clear.
+    assert loan.source_key == f"p{loan.person_id}#1"
     withdrawal = PriorWithdrawal.objects.get()
     assert (withdrawal.person.id_number, withdrawal.house_key, withdrawal.amount_fen) == (
         "210105199202020913",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import subprocess
@@ -11,11 +12,13 @@ import sys
 import pytest
 
 from gjj.clients.wechat import EMBEDDED_SECRET as EMBEDDED_WECHAT_SECRET
+from gjj.core.env import EMBEDDED_FIELD_KEYS
 from gjj.settings.base import EMBEDDED_OIDC_CLIENT_SECRET, EMBEDDED_SECRET_KEY
 from gjj.wechat.conf import EMBEDDED_TOKEN as EMBEDDED_WECHAT_TOKEN
 from tests.support.sims import REPO_ROOT
 
 EMBEDDED = {
+    "GJJ_FIELD_KEYS": EMBEDDED_FIELD_KEYS,
     "GJJ_SECRET_KEY": EMBEDDED_SECRET_KEY,
     "GJJ_OIDC_CLIENT_SECRET": EMBEDDED_OIDC_CLIENT_SECRET,
     "GJJ_WECHAT_TOKEN": EMBEDDED_WECHAT_TOKEN,
@@ -39,6 +42,7 @@ def production_environment(tmp_path, **overrides: str | None) -> dict[str, str]:
             "GJJ_OIDC_CLIENT_SECRET": secrets.token_urlsafe(40),
             "GJJ_WECHAT_TOKEN": secrets.token_urlsafe(24),
             "GJJ_WECHAT_SECRET": secrets.token_urlsafe(24),
+            "GJJ_FIELD_KEYS": f"prod2027:{base64.b64encode(secrets.token_bytes(64)).decode()}",
         }
     )
     for key, value in overrides.items():
@@ -127,3 +131,12 @@ def test_the_deploy_check_warns_of_a_loose_policy(monkeypatch):
     )
     [warning] = checks.content_security_policy_check(None)
     assert warning.id == "gjj.W002" and "'unsafe-inline'" in warning.msg
+
+
+def test_the_embedded_field_key_is_refused_even_beside_a_new_one(tmp_path):
+    """Rotating away from the embedded key keeps it as an old key: production refuses that too."""
+    own = f"prod2027:{base64.b64encode(secrets.token_bytes(64)).decode()}"
+
+    finished = gjj(production_environment(tmp_path, GJJ_FIELD_KEYS=f"{own},{EMBEDDED_FIELD_KEYS}"), "check")
+
+    assert finished.returncode == 2 and "GJJ_FIELD_KEYS" in finished.stderr
