@@ -96,7 +96,7 @@ THROTTLE_RULES = (
         window_seconds=_HOUR,
         per_address=env_int("GOVSSO_THROTTLE_CODES_PER_ADDRESS", 20),
         overall=env_int("GOVSSO_THROTTLE_CODES_OVERALL", 3000),
-        url_names=frozenset(
+        matches=frozenset(
             {
                 "accounts:register-natural-code",
                 "accounts:password-forgot-natural",
@@ -109,14 +109,14 @@ THROTTLE_RULES = (
         label="登录",
         window_seconds=15 * 60,
         per_address=env_int("GOVSSO_THROTTLE_LOGINS_PER_ADDRESS", 60),
-        url_names=frozenset({"accounts:login"}),
+        matches=frozenset({"accounts:login"}),
     ),
     ThrottleRule(
         scope="register",
         label="注册",
         window_seconds=_HOUR,
         per_address=env_int("GOVSSO_THROTTLE_REGISTRATIONS_PER_ADDRESS", 30),
-        url_names=frozenset({"accounts:register-natural"}),
+        matches=frozenset({"accounts:register-natural"}),
     ),
 )
 THROTTLE_JSON_PREFIXES: tuple[str, ...] = ()

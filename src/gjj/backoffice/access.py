@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -72,6 +73,7 @@ def staff_view(
             return view(request, *args, **kwargs)
 
         wrapper.staff_roles = allowed  # type: ignore[attr-defined]
-        return wrapper
+        # Case screens, payouts and the audit log carry personal data: no cache may keep them.
+        return never_cache(wrapper)
 
     return decorate

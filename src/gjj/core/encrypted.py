@@ -143,6 +143,18 @@ def encrypted_fields() -> Iterable[tuple[type[models.Model], EncryptedCharField]
                 yield model, model_field
 
 
+def encrypt_columns_operation(*columns: tuple[str, str, str]) -> Any:
+    """A migration operation encrypting, in place, what ``(table, column, context)`` columns still
+    hold in clear (their fields having just become EncryptedCharField)."""
+    from django.db import migrations
+
+    def encrypt_rows(apps: Any, schema_editor: Any) -> None:
+        for table, column, context in columns:
+            encrypt_existing_rows(schema_editor, table=table, column=column, context=context)
+
+    return migrations.RunPython(encrypt_rows, migrations.RunPython.noop)
+
+
 def encrypt_existing_rows(schema_editor: Any, *, table: str, column: str, context: str) -> int:
     """For a migration: encrypt, in place, the values of ``table.column`` still in clear (raw SQL,
     since the historical model would try to decrypt them). Returns how many were encrypted."""

@@ -217,24 +217,7 @@ THROTTLE_RULES = (
         window_seconds=3600,
         per_user=env_int("GJJ_THROTTLE_HOUSE_PER_MEMBER", 30),
         per_address=env_int("GJJ_THROTTLE_HOUSE_PER_ADDRESS", 300),
-        url_names=frozenset({"hall:withdrawal_house"}),
-    ),
-    ThrottleRule(
-        scope="house_lookup_h5",
-        label="查询房屋信息",
-        window_seconds=3600,
-        per_user=env_int("GJJ_THROTTLE_HOUSE_PER_MEMBER", 30),
-        per_address=env_int("GJJ_THROTTLE_HOUSE_PER_ADDRESS", 300),
-        url_names=frozenset({"mobile:step"}),
-        kwargs_match={"step": "house"},
-    ),
-    ThrottleRule(
-        scope="house_lookup_api",
-        label="查询房屋信息",
-        window_seconds=3600,
-        per_user=env_int("GJJ_THROTTLE_HOUSE_PER_MEMBER", 30),
-        per_address=env_int("GJJ_THROTTLE_HOUSE_PER_ADDRESS", 300),
-        path_prefix="/api/v1/houses/lookup",
+        matches=frozenset({"hall:withdrawal_house", "mobile:step?step=house", "/api/v1/houses/lookup"}),
     ),
     ThrottleRule(
         scope="card_check",
@@ -242,15 +225,9 @@ THROTTLE_RULES = (
         window_seconds=3600,
         per_user=env_int("GJJ_THROTTLE_CARD_PER_MEMBER", 30),
         per_address=env_int("GJJ_THROTTLE_CARD_PER_ADDRESS", 300),
-        url_names=frozenset({"hall:withdrawal_card", "hall:application_card", "mobile:card_check"}),
-    ),
-    ThrottleRule(
-        scope="card_check_api",
-        label="核验银行卡",
-        window_seconds=3600,
-        per_user=env_int("GJJ_THROTTLE_CARD_PER_MEMBER", 30),
-        per_address=env_int("GJJ_THROTTLE_CARD_PER_ADDRESS", 300),
-        path_prefix="/api/v1/cards/check",
+        matches=frozenset(
+            {"hall:withdrawal_card", "hall:application_card", "mobile:card_check", "/api/v1/cards/check"}
+        ),
     ),
     ThrottleRule(
         scope="api",
@@ -259,14 +236,14 @@ THROTTLE_RULES = (
         per_user=env_int("GJJ_THROTTLE_API_PER_TOKEN", 120),
         per_address=env_int("GJJ_THROTTLE_API_PER_ADDRESS", 600),
         methods=frozenset({"GET", "POST", "PATCH", "PUT", "DELETE"}),
-        path_prefix="/api/",
+        matches=frozenset({"/api/"}),
     ),
     ThrottleRule(
         scope="staff_login",
         label="登录",
         window_seconds=900,
         per_address=env_int("GJJ_THROTTLE_STAFF_LOGIN_PER_ADDRESS", 30),
-        url_names=frozenset({"backoffice:login"}),
+        matches=frozenset({"backoffice:login"}),
     ),
 )
 THROTTLE_JSON_PREFIXES = ("/api/",)

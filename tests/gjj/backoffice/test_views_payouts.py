@@ -217,3 +217,11 @@ def test_a_payout_that_stopped_being_resent_shows_as_needing_a_person_with_its_h
     assert payout.state == PayoutState.DONE and not payout.needs_manual
     assert "需人工处理（0）" in client.get("/backoffice/payouts/").content.decode()
     assert _successful_transfers(sims) == [(payout.serial, AMOUNT)]
+
+
+def test_back_office_pages_are_never_cached(approved, staff, sign_in):
+    """They carry personal data (masked, but still): no browser or proxy may keep them."""
+    response = _client(sign_in, staff[StaffRole.FINANCE]).get("/backoffice/payouts/")
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]

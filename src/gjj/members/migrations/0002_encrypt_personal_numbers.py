@@ -9,11 +9,8 @@ COLUMNS = (
 )
 
 
-def encrypt_rows(apps, schema_editor):
-    """The numbers already stored in clear are encrypted where they are (see gjj.core.encrypted);
-    a loan's import key names its owner by the hall's person id instead of the 身份证号."""
-    for table, column, context in COLUMNS:
-        gjj.core.encrypted.encrypt_existing_rows(schema_editor, table=table, column=column, context=context)
+def loans_rekey(apps, schema_editor):
+    """A loan's import key names its owner by the hall's person id instead of the 身份证号."""
     Loan = apps.get_model("members", "Loan")
     for loan in Loan.objects.exclude(source_key__startswith="p").only("pk", "source_key", "person_id"):
         loan.source_key = f"p{loan.person_id}#{loan.source_key.rsplit('#', 1)[-1]}"
@@ -37,5 +34,6 @@ class Migration(migrations.Migration):
             name='phone',
             field=gjj.core.encrypted.EncryptedCharField(max_length=11, verbose_name='手机号'),
         ),
-        migrations.RunPython(encrypt_rows, migrations.RunPython.noop),
+        gjj.core.encrypted.encrypt_columns_operation(*COLUMNS),
+        migrations.RunPython(loans_rekey, migrations.RunPython.noop),
     ]

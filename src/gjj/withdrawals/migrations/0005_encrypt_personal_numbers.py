@@ -10,12 +10,6 @@ COLUMNS = (
 )
 
 
-def encrypt_rows(apps, schema_editor):
-    """The numbers already stored in clear are encrypted where they are (see gjj.core.encrypted)."""
-    for table, column, context in COLUMNS:
-        gjj.core.encrypted.encrypt_existing_rows(schema_editor, table=table, column=column, context=context)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -38,5 +32,5 @@ class Migration(migrations.Migration):
             name='card_no',
             field=gjj.core.encrypted.EncryptedCharField(max_length=19, verbose_name='收款卡号'),
         ),
-        migrations.RunPython(encrypt_rows, migrations.RunPython.noop),
+        gjj.core.encrypted.encrypt_columns_operation(*COLUMNS),
     ]

@@ -9,12 +9,6 @@ COLUMNS = (
 )
 
 
-def encrypt_rows(apps, schema_editor):
-    """The numbers already stored in clear are encrypted where they are (see gjj.core.encrypted)."""
-    for table, column, context in COLUMNS:
-        gjj.core.encrypted.encrypt_existing_rows(schema_editor, table=table, column=column, context=context)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -32,5 +26,5 @@ class Migration(migrations.Migration):
             name='phone',
             field=gjj.core.encrypted.EncryptedCharField(max_length=11, unique=True, verbose_name='手机号'),
         ),
-        migrations.RunPython(encrypt_rows, migrations.RunPython.noop),
+        gjj.core.encrypted.encrypt_columns_operation(*COLUMNS),
     ]

@@ -1,19 +1,9 @@
-"""rotate_keys (govsso): rewrite the personal numbers at rest under the current field key."""
+"""rotate_keys (govsso): rewrite the 身份证号 and phone numbers at rest under the current field key."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.management.base import BaseCommand
-
-from gjj.core.encrypted import encrypted_values_rotate, key_ring
+from gjj.core.management.commands.rotate_keys import Command as HallRotateKeys
 
 
-class Command(BaseCommand):
+class Command(HallRotateKeys):
     help = "用当前字段密钥（GOVSSO_FIELD_KEYS 的第一个）重新加密所有以旧密钥加密的身份证号、手机号"
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        counts = encrypted_values_rotate()
-        for column, count in counts.items():
-            self.stdout.write(f"{column}：重新加密 {count} 条")
-        self.stdout.write(f"全部数据已使用密钥 {key_ring().current_id} 加密；旧密钥可从密钥列表中移除")
