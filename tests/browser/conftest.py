@@ -10,9 +10,20 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tests.support.accessibility import assert_accessible
-from tests.support.browser import CSP_VIOLATIONS, screenshot
+from tests.support.browser import CSP_VIOLATIONS, TEMPLATE_SOURCE_SEEN, screenshot
 
 DEMO_PASSWORD = "Demo@2026"
+
+
+@pytest.fixture(autouse=True)
+def _no_template_source_on_any_page():
+    """Every page a browser test loads, and each page's last state when its context closes (htmx
+    swaps included; tests.support.browser), is read as a person would: its text must never show
+    template source. (Autouse: set up before, so torn down after, the test's own pages.)"""
+    TEMPLATE_SOURCE_SEEN.clear()
+    yield
+    seen, TEMPLATE_SOURCE_SEEN[:] = list(TEMPLATE_SOURCE_SEEN), []
+    assert seen == [], "template source in rendered pages:\n" + "\n".join(seen)
 
 
 @pytest.fixture(autouse=True)

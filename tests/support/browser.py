@@ -26,6 +26,26 @@ DESKTOP = {"width": 1366, "height": 768}
 # Every Content-Security-Policy violation any page of any test caused, as Chromium reported it on
 # the console; the browser tests' conftest fails the test that caused one.
 CSP_VIOLATIONS: list[str] = []
+# Template source (``{#``, ``#}``, ``{{``, ``{%``) in the rendered text of any page a test opened.
+TEMPLATE_SOURCE_SEEN: list[str] = []
+TEMPLATE_MARKERS = ("{#", "#}", "{{", "{%")
+_RENDERED_TEXT = "() => document.body ? document.body.innerText : ''"
+
+
+def template_source_check(page) -> None:
+    """Record the page if its rendered text shows template source. A page already gone (the test
+    moved on, or closed it) has nothing to check."""
+    try:
+        text = page.evaluate(_RENDERED_TEXT)
+    except Exception:  # navigated away or closed meanwhile: its successor is checked in turn
+        return
+    found = [marker for marker in TEMPLATE_MARKERS if marker in text]
+    if found:
+        TEMPLATE_SOURCE_SEEN.append(f"{page.url}: {' '.join(found)}")
+
+
+def _watch_page(page) -> None:
+    page.on("load", lambda *_: template_source_check(page))
 
 
 def _record_csp_violation(message) -> None:
@@ -42,6 +62,16 @@ class _WatchedBrowser:
     def new_context(self, **options):
         context = self._launched.new_context(**options)
         context.on("console", _record_csp_violation)
+        context.on("page", _watch_page)
+        close = context.close
+
+        def close_after_reading_each_page(*args, **kwargs):
+            # The pages' last states, htmx swaps included, before they go.
+            for open_page in context.pages:
+                template_source_check(open_page)
+            return close(*args, **kwargs)
+
+        context.close = close_after_reading_each_page
         return context
 
     def __getattr__(self, name: str):
