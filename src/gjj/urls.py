@@ -25,3 +25,9 @@ urlpatterns = [
     path("backoffice/admin/", admin.site.urls),
     path("backoffice/", include("gjj.backoffice.urls")),
 ]
+
+# Chinese error pages in the channel's layout (gjj.core.errors).
+handler400 = "gjj.core.errors.bad_request"
+handler403 = "gjj.core.errors.permission_denied"
+handler404 = "gjj.core.errors.page_not_found"
+handler500 = "gjj.core.errors.server_error"

@@ -112,6 +112,7 @@ MEDIA_ROOT = VAR_DIR / "media"
 # Two local sites on 127.0.0.1 share cookies across ports: each has its own names.
 SESSION_COOKIE_NAME = "gjj_hall_session"
 CSRF_COOKIE_NAME = "gjj_hall_csrftoken"
+CSRF_FAILURE_VIEW = "gjj.core.errors.csrf_failure"
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
