@@ -204,7 +204,10 @@ def test_huang_qiang_is_stopped_with_the_loan_overdue_reason(live_stack, phone):
     page.get_by_label("我已阅读并同意《承诺书》").check()
     page.get_by_role("button", name="提交申请").click()
     page.wait_for_url(re.compile(r"/purchase/person/"))
-    assert "逾期" in page.get_by_role("alert").inner_text()
+    alert = page.get_by_role("alert").inner_text()
+    assert alert.startswith("提交失败") and "逾期" in alert
+    assert_accessible(page)
+    screenshot(page, "mobile-refused-submission")
 
 
 def test_a_desktop_draft_is_finished_in_the_h5(live_stack, phone_without_service_worker, photos):

@@ -292,10 +292,12 @@ def purchase_step(request: HttpRequest, step: str) -> HttpResponse:
     assert application is not None
     values = _values(application)
     errors: list[str] = []
+    submission_failed = False
     if request.method == "GET":
         refusal = request.session.get(REFUSAL_SESSION_KEY)
         if refusal and refusal.get("step") == step:
             errors = list(refusal.get("reasons", []))
+            submission_failed = True
             del request.session[REFUSAL_SESSION_KEY]
     else:
         handler = STEP_HANDLERS[step]
@@ -305,9 +307,9 @@ def purchase_step(request: HttpRequest, step: str) -> HttpResponse:
         errors = outcome
         application.refresh_from_db()
     status = 400 if errors and request.method == "POST" else 200
-    return render(
-        request, "mobile/step.html", _step_context(request, application, step, errors, values), status=status
-    )
+    context = _step_context(request, application, step, errors, values)
+    context["submission_failed"] = submission_failed
+    return render(request, "mobile/step.html", context, status=status)
 
 
 def _next(step: str) -> HttpResponse:

@@ -191,11 +191,13 @@ def test_huang_qiang_is_sent_back_to_the_person_step_with_the_loan_overdue_reaso
     # The person step already says so.
     response = client.post(STEP.format("person"))
     assert response.status_code == 400 and "逾期" in text_of(response.content.decode())
+    assert "提交失败" not in text_of(response.content.decode())  # a step's check is not a submission
     client.post(STEP.format("house"), {"contract_no": HUANG_HOUSE})
     client.post(STEP.format("account"), {"bank": "CCB", "card_no": HUANG_CARD, "amount": ""})
     response = declare(client)
     assert response.status_code == 302 and response["Location"] == STEP.format("person")
     page = text_of(client.get(response["Location"]).content.decode())
+    assert "提交失败 您的申请未能提交，原因如下" in page
     assert "贷款" in page and "逾期" in page
 
 
