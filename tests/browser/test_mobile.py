@@ -96,6 +96,10 @@ def h5_login(page, stack, id_number: str, *, next_path: str = "/m/withdrawals/pu
     link = page.get_by_role("link", name="辽宁政务服务网")
     assert link.get_attribute("href").rstrip("/") == stack.govsso.rstrip("/")
     page.get_by_role("link", name="立即登录").click()
+    # The SSO's own touch page: the same note, neither 注册账号 nor 忘记密码.
+    expect(page.get_by_role("note")).to_contain_text("本登录页面的注册、忘记密码功能暂未开放")
+    assert page.get_by_role("link", name="注册账号").count() == 0
+    assert page.get_by_role("link", name="忘记密码").count() == 0
     page.get_by_label("身份证号/手机号").fill(id_number)
     page.get_by_label("密码").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()

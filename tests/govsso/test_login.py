@@ -254,3 +254,16 @@ def test_sessions_expire_after_30_idle_minutes(settings: Any) -> None:
     assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert settings.SESSION_COOKIE_NAME == "govsso_session"
     assert settings.CSRF_COOKIE_NAME == "govsso_csrftoken"
+
+
+def test_the_touch_login_page_offers_neither_registration_nor_recovery(client: Client) -> None:
+    """The hall's H5 (WeChat, the APP) asks with OpenID Connect's display=touch."""
+    authorize = "/o/authorize/?response_type=code&client_id=gjj-hall&display=touch"
+
+    touch = page_text(client.get("/login/", {"next": authorize}))
+    full = page_text(client.get("/login/", {"next": authorize.replace("&display=touch", "")}))
+
+    assert "本登录页面的注册、忘记密码功能暂未开放" in touch
+    assert ">注册账号</a>" not in touch and ">忘记密码</a>" not in touch
+    assert ">注册账号</a>" in full and ">忘记密码</a>" in full
+    assert "暂未开放" not in full

@@ -55,6 +55,14 @@ class MemberLoginStartView(OIDCAuthenticationRequestView):
         request.session[LOGIN_NEXT_SESSION_KEY] = next_path
         return response
 
+    def get_extra_params(self, request: HttpRequest) -> dict[str, str]:
+        """A login that returns to the H5 asks the provider for its touch page (OpenID Connect
+        Core §3.1.2.1 ``display``): the WeChat/APP login page, without 注册 or 忘记密码."""
+        params: dict[str, str] = dict(super().get_extra_params(request))
+        if safe_next_path(request, request.GET.get("next")).startswith("/m/"):
+            params["display"] = "touch"
+        return params
+
 
 class MemberLoginCallbackView(OIDCAuthenticationCallbackView):
     def get(self, request: HttpRequest) -> HttpResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
@@ -76,7 +77,14 @@ def login_page(request: HttpRequest) -> HttpResponse:
             return redirect(next_url or settings.LOGIN_REDIRECT_URL)
         # One message for an unknown account and a wrong password alike.
         form.add_error(None, LOGIN_FAILED_MESSAGE)
-    return render(request, "accounts/login.html", {"form": form})
+    return render(request, "accounts/login.html", {"form": form, "touch": _asks_for_touch(next_url)})
+
+
+def _asks_for_touch(next_url: str) -> bool:
+    """An authorization request with ``display=touch`` (the hall's H5: WeChat and the APP), whose
+    login page offers neither registration nor password recovery (they happen on the full site)."""
+    query = parse_qs(urlsplit(next_url).query)
+    return query.get("display", [""])[0] == "touch"
 
 
 def login_locked_out(

@@ -229,3 +229,10 @@ def test_an_already_logged_in_member_who_clicks_login_goes_straight_to_the_page(
 
     assert response.status_code == 302
     assert response["Location"] == "/hall/home/"
+
+
+@pytest.mark.parametrize(("next_path", "touch"), [("/m/withdrawals/purchase/", True), ("/hall/home/", False)])
+def test_a_login_for_the_h5_asks_the_provider_for_its_touch_page(walk, next_path, touch):
+    query = _query(walk.start(next_path))
+
+    assert (query.get("display") == "touch") is touch
