@@ -25,12 +25,12 @@ def _open_purchase_form(page, *, audit: bool = False) -> None:
 
 
 def _fill_house(page, *, contract_no: str | None = None, archive_no: str | None = None) -> None:
-    if contract_no:
-        page.get_by_label("备案合同号").fill(contract_no)
-    else:
-        page.get_by_label("房证新档案号").fill(archive_no)
-    page.get_by_role("button", name="查询").click()
+    """Type the number as a member does: the house is echoed once a whole number is typed, without
+    查询 and without leaving the field."""
+    field = page.get_by_label("备案合同号") if contract_no else page.get_by_label("房证新档案号")
+    field.press_sequentially(contract_no or archive_no or "")
     expect(page.locator("#house-echo")).to_contain_text("信息来源：住房信息系统")
+    expect(field).to_be_focused()
 
 
 def _fill_card(page, *, bank: str, card_no: str) -> None:

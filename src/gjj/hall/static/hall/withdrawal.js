@@ -21,6 +21,28 @@
     return Array.prototype.filter.call(root.querySelectorAll(FOCUSABLE), visible);
   }
 
+  // --- the house echo as soon as a whole number is typed ------------------------------------------
+  // An input whose data-house-complete pattern the typed number (without spaces, upper case) matches
+  // asks htmx for the echo once typing pauses; "change" (leaving the field) and 查询 still work.
+
+  function setUpHouseEcho() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-house-complete]"), function (input) {
+      var complete = new RegExp(input.getAttribute("data-house-complete"));
+      var asked = "";
+      var timer = null;
+      input.addEventListener("input", function () {
+        window.clearTimeout(timer);
+        timer = window.setTimeout(function () {
+          var value = input.value.replace(/\s+/g, "").toUpperCase();
+          if (value !== asked && complete.test(value) && window.htmx) {
+            asked = value;
+            window.htmx.trigger(input, "house-complete");
+          }
+        }, 400);
+      });
+    });
+  }
+
   // --- the error summary --------------------------------------------------------------------------
 
   function setUpErrorSummary() {
@@ -225,6 +247,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     setUpErrorSummary();
+    setUpHouseEcho();
     Array.prototype.forEach.call(document.querySelectorAll("dialog[data-auto-open], dialog"), function (dialog) {
       if (!dialog.dataset.ready) {
         dialog.dataset.ready = "1";
