@@ -146,9 +146,11 @@ def test_yang_lei_completes_the_wizard_on_a_phone(live_stack, phone, photos):
     next_step(page)
     step(page, 3, "person", shots=True)
     next_step(page)
-    page.get_by_label("房证新档案号").fill("2026010203456")
-    page.get_by_role("button", name="查询").click()
+    # Typed as a member does: the house is echoed without 查询 once the number is whole.
+    page.get_by_label("房证新档案号").press_sequentially("2026010203456")
     page.get_by_text("查询到的房屋信息").wait_for()
+    expect(page.locator("#house-echo")).to_contain_text("本人")
+    assert "/purchase/house/" in page.url
     step(page, 4, "house", shots=True)
     next_step(page)
     page.get_by_label("收款银行（银行类别）").select_option(label="盛京银行")

@@ -53,6 +53,52 @@
     if (bank) bank.addEventListener("change", schedule);
   }
 
+  // --- 房屋信息: the house echoed as soon as a whole number is typed ---
+  // The same request as 查询 (the server's own page comes back; its echo and messages are taken
+  // over); 下一步 waits while it is under way, so the member sees the house and the relation first.
+  var houseEcho = document.getElementById("house-echo");
+  if (houseEcho) {
+    var houseForm = houseEcho.closest("form");
+    var nextButton = houseForm.querySelector('button[value="next"]');
+    var asked = "";
+    var lookUp = function () {
+      var body = new FormData(houseForm);
+      body.set("action", "lookup");
+      if (nextButton) nextButton.disabled = true;
+      houseEcho.setAttribute("aria-busy", "true");
+      fetch(window.location.pathname, { method: "POST", body: body, headers: { "X-CSRFToken": csrf() }, credentials: "same-origin" })
+        .then(function (r) { return r.text(); })
+        .then(function (html) {
+          var answer = new DOMParser().parseFromString(html, "text/html");
+          var echo = answer.getElementById("house-echo");
+          if (echo) houseEcho.innerHTML = echo.innerHTML;
+          var shown = document.getElementById("step-errors");
+          if (shown) shown.remove();
+          var errors = answer.getElementById("step-errors");
+          if (errors) houseForm.parentNode.insertBefore(document.importNode(errors, true), houseForm);
+        })
+        .catch(function () {})
+        .then(function () {
+          if (nextButton) nextButton.disabled = false;
+          houseEcho.removeAttribute("aria-busy");
+        });
+    };
+    Array.prototype.forEach.call(houseForm.querySelectorAll("[data-house-complete]"), function (input) {
+      var complete = new RegExp(input.getAttribute("data-house-complete"));
+      var pause = null;
+      input.addEventListener("input", function () {
+        clearTimeout(pause);
+        pause = setTimeout(function () {
+          var value = input.value.replace(/\s+/g, "").toUpperCase();
+          if (value !== asked && complete.test(value)) {
+            asked = value;
+            lookUp();
+          }
+        }, 400);
+      });
+    });
+  }
+
   // --- 影像上传 ---
   function shrink(file) {
     // PDFs (and anything not an image) go as they are; photos are redrawn no larger than MAX_SIDE.
