@@ -142,7 +142,7 @@ def person_for_token(token: str) -> Person | None:
     seconds = settings.GJJ_API_TOKEN_CACHE_SECONDS
     if expires_in is not None:
         seconds = max(1, min(seconds, int(expires_in)))
-    cache.set(key, person.pk, seconds)
+    remember_token(token, person, seconds)
     return person
 
 

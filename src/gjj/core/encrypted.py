@@ -30,8 +30,6 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
-from gjj.core.env import EMBEDDED_FIELD_KEYS  # noqa: F401 - re-exported
-
 PREFIX = "e1."
 KEY_BYTES = 64
 
@@ -155,23 +153,30 @@ def encrypt_columns_operation(*columns: tuple[str, str, str]) -> Any:
     return migrations.RunPython(encrypt_rows, migrations.RunPython.noop)
 
 
+def _column_rewrite(cursor: Any, *, table: str, pk: str, column: str, context: str, ring: KeyRing) -> int:
+    """Bring every value of ``table.column`` to the current key: encrypt what is still in clear,
+    re-encrypt what an older key sealed. Raw SQL: a migration's historical model would try to
+    decrypt. Returns how many values were rewritten."""
+    quote = cursor.db.ops.quote_name
+    cursor.execute(f"SELECT {quote(pk)}, {quote(column)} FROM {quote(table)}")  # noqa: S608 - names, not input
+    stale = [
+        (row_id, value)
+        for row_id, value in cursor.fetchall()
+        if value and (not is_encrypted(value) or key_id_of(value) != ring.current_id)
+    ]
+    for row_id, value in stale:
+        plain = decrypt(value, context=context, ring=ring) if is_encrypted(value) else value
+        cursor.execute(
+            f"UPDATE {quote(table)} SET {quote(column)} = %s WHERE {quote(pk)} = %s",  # noqa: S608
+            [encrypt(plain, context=context, ring=ring), row_id],
+        )
+    return len(stale)
+
+
 def encrypt_existing_rows(schema_editor: Any, *, table: str, column: str, context: str) -> int:
-    """For a migration: encrypt, in place, the values of ``table.column`` still in clear (raw SQL,
-    since the historical model would try to decrypt them). Returns how many were encrypted."""
-    connection = schema_editor.connection
-    quote = connection.ops.quote_name
-    ring = key_ring()
-    done = 0
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, {quote(column)} FROM {quote(table)}")  # noqa: S608 - names, not input
-        rows = [(pk, value) for pk, value in cursor.fetchall() if value and not is_encrypted(value)]
-        for pk, value in rows:
-            cursor.execute(
-                f"UPDATE {quote(table)} SET {quote(column)} = %s WHERE id = %s",  # noqa: S608
-                [encrypt(value, context=context, ring=ring), pk],
-            )
-            done += 1
-    return done
+    """For a migration: encrypt, in place, the values of ``table.column`` still in clear."""
+    with schema_editor.connection.cursor() as cursor:
+        return _column_rewrite(cursor, table=table, pk="id", column=column, context=context, ring=key_ring())
 
 
 def encrypted_values_rotate() -> dict[str, int]:
@@ -181,23 +186,14 @@ def encrypted_values_rotate() -> dict[str, int]:
 
     ring = key_ring()
     counts: dict[str, int] = {}
-    quote = connection.ops.quote_name
     with transaction.atomic(), connection.cursor() as cursor:
         for model, model_field in encrypted_fields():
-            table, column = model._meta.db_table, str(model_field.column)
-            pk = str(model._meta.pk.column) if model._meta.pk else "id"
-            context = model_field.context
-            cursor.execute(f"SELECT {quote(pk)}, {quote(column)} FROM {quote(table)}")  # noqa: S608
-            stale = [
-                (row_id, value)
-                for row_id, value in cursor.fetchall()
-                if value and (not is_encrypted(value) or key_id_of(value) != ring.current_id)
-            ]
-            for row_id, value in stale:
-                plain = decrypt(value, context=context, ring=ring) if is_encrypted(value) else value
-                cursor.execute(
-                    f"UPDATE {quote(table)} SET {quote(column)} = %s WHERE {quote(pk)} = %s",  # noqa: S608
-                    [encrypt(plain, context=context, ring=ring), row_id],
-                )
-            counts[context] = len(stale)
+            counts[model_field.context] = _column_rewrite(
+                cursor,
+                table=model._meta.db_table,
+                pk=str(model._meta.pk.column) if model._meta.pk else "id",
+                column=str(model_field.column),
+                context=model_field.context,
+                ring=ring,
+            )
     return counts

@@ -78,8 +78,9 @@ def env_production_secret(name: str, *, embedded: str, min_length: int = 32) -> 
     value = os.environ.get(name, "")
     if not value:
         raise EmbeddedSecretInProduction(f"生产环境必须设置环境变量 {name}（当前未设置）")
-    if value == embedded:
-        raise EmbeddedSecretInProduction(f"环境变量 {name} 仍是嵌入式默认值，生产环境必须换成自己的密钥")
+    if embedded in value:
+        # Also a list (GJJ_FIELD_KEYS) that keeps the published key beside a new one.
+        raise EmbeddedSecretInProduction(f"环境变量 {name} 含有嵌入式默认值，生产环境必须换成自己的密钥")
     if len(value) < min_length:
         raise EmbeddedSecretInProduction(
             f"环境变量 {name} 太短：至少 {min_length} 个字符，当前 {len(value)} 个"

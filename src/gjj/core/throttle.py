@@ -14,12 +14,12 @@ import hashlib
 import math
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.urls import Resolver404, resolve
 
 from gjj.core.origin import origin_of
 from gjj.core.throttle_rules import ThrottleRule
@@ -33,7 +33,11 @@ class Throttled(Exception):
 
     @property
     def message(self) -> str:
-        return f"{self.rule.label}过于频繁，请{wait_text(self.retry_after)}后再试"
+        return throttled_message(self.rule.label, self.retry_after)
+
+
+def throttled_message(label: str, seconds: int) -> str:
+    return f"{label}过于频繁，请{wait_text(seconds)}后再试"
 
 
 def wait_text(seconds: int) -> str:
@@ -77,13 +81,11 @@ def _subjects(request: HttpRequest, rule: ThrottleRule) -> list[tuple[str, int]]
     return subjects
 
 
-def throttle_check(request: HttpRequest, rules: tuple[ThrottleRule, ...]) -> None:
-    """Count ``request`` against every rule that applies to it; Throttled when over a limit."""
-    try:
-        match = resolve(request.path_info)
-        url_name, kwargs = match.view_name, match.kwargs
-    except Resolver404:
-        url_name, kwargs = "", {}
+def throttle_check(
+    request: HttpRequest, rules: tuple[ThrottleRule, ...], *, url_name: str, kwargs: dict[str, Any]
+) -> None:
+    """Count ``request`` (resolved to ``url_name``) against every rule that applies to it;
+    Throttled when over a limit."""
     for rule in rules:
         if not rule.applies(request, url_name, kwargs):
             continue
@@ -130,18 +132,32 @@ def throttled_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "429.html",
-        {"message": f"{label}过于频繁，请{wait_text(wait)}后再试", "retry_after": wait},
+        {"message": throttled_message(label, wait), "retry_after": wait},
         status=429,
     )
 
 
 class ThrottleMiddleware:
+    """Counts in ``process_view``, where Django has already resolved the URL (no second resolve on
+    every request); a path that resolves to no view is not counted (it does no work either)."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: dict[str, Any]
+    ) -> HttpResponse | None:
+        match = request.resolver_match
         try:
-            throttle_check(request, settings.THROTTLE_RULES)
+            throttle_check(
+                request,
+                settings.THROTTLE_RULES,
+                url_name=match.view_name if match else "",
+                kwargs=view_kwargs,
+            )
         except Throttled as throttled:
             return throttled_response(request, throttled)
-        return self.get_response(request)
+        return None

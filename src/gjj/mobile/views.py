@@ -42,6 +42,7 @@ from gjj.identity.views import login_start_url
 from gjj.members.models import Person
 from gjj.policy.active import active_policy
 from gjj.policy.rules import CARD_RULE_IDS, HOUSE_RULE_IDS
+from gjj.wechat.services import SESSION_KEY as WECHAT_LINK_SESSION_KEY
 from gjj.wechat.services import (
     wechat_binding_confirm,
     wechat_binding_decline,
@@ -57,7 +58,6 @@ from gjj.withdrawals.materials import MaterialRejected
 from gjj.withdrawals.models import Application, Channel, State
 
 WECHAT_SESSION_KEY = "mobile_via_wechat"
-WECHAT_LINK_TOKEN_KEY = "wechat_link_token"  # noqa: S105 - a session key, not a secret
 REFUSAL_SESSION_KEY = "mobile_refusal"
 
 # (slug, title) in order; 影像上传, 提交申请 and the result follow once a business number exists.
@@ -83,9 +83,13 @@ def step_for_rule(rule: str) -> str:
     return "declaration"
 
 
+def _inside_wechat(request: HttpRequest) -> bool:
+    """The page is open in WeChat's own browser."""
+    return "MicroMessenger" in request.headers.get("user-agent", "")
+
+
 def channel_for(request: HttpRequest) -> str:
-    ua = request.headers.get("user-agent", "")
-    if "MicroMessenger" in ua or request.session.get(WECHAT_SESSION_KEY):
+    if _inside_wechat(request) or request.session.get(WECHAT_SESSION_KEY):
         return Channel.WECHAT
     return Channel.APP
 
@@ -150,7 +154,7 @@ def login_page(request: HttpRequest) -> HttpResponse:
     government-service site. ``wx`` (from a WeChat link) is kept for linking after login."""
     wx = request.GET.get("wx", "").strip()
     if wx:
-        request.session[WECHAT_LINK_TOKEN_KEY] = wx[:200]
+        request.session[WECHAT_LINK_SESSION_KEY] = wx[:200]
         request.session[WECHAT_SESSION_KEY] = True
     next_path = _mobile_next(request, request.GET.get("next"))
     done = f"{reverse('mobile:login_done')}?{urlencode({'next': next_path})}"
@@ -179,7 +183,7 @@ def wechat_bind(request: HttpRequest) -> HttpResponse:
     next_path = _mobile_next(request, request.GET.get("next") or request.POST.get("next"))
     if wechat_binding_pending(request) is None:
         return redirect(next_path)
-    if "MicroMessenger" not in request.headers.get("user-agent", ""):
+    if not _inside_wechat(request):
         wechat_binding_decline(request)  # a WeChat link opened elsewhere binds nothing
         return redirect(next_path)
     if request.method == "POST":

@@ -9,7 +9,6 @@ for a year (subdomains and preload included), secure cookies; `gjj check --deplo
 from gjj.clients.wechat import EMBEDDED_SECRET as EMBEDDED_WECHAT_SECRET
 from gjj.core.env import (
     EMBEDDED_FIELD_KEYS,
-    EmbeddedSecretInProduction,
     env_bool,
     env_int,
     env_production_secret,
@@ -24,9 +23,10 @@ SECRET_KEY = env_production_secret("GJJ_SECRET_KEY", embedded=EMBEDDED_SECRET_KE
 OIDC_RP_CLIENT_SECRET = env_production_secret("GJJ_OIDC_CLIENT_SECRET", embedded=EMBEDDED_OIDC_CLIENT_SECRET)
 GJJ_WECHAT_TOKEN = env_production_secret("GJJ_WECHAT_TOKEN", embedded=EMBEDDED_WECHAT_TOKEN, min_length=16)
 GJJ_WECHAT_SECRET = env_production_secret("GJJ_WECHAT_SECRET", embedded=EMBEDDED_WECHAT_SECRET, min_length=16)
-FIELD_ENCRYPTION_KEYS = env_production_secret("GJJ_FIELD_KEYS", embedded=EMBEDDED_FIELD_KEYS, min_length=40)
-if EMBEDDED_FIELD_KEYS.split(":", 1)[1] in FIELD_ENCRYPTION_KEYS:
-    raise EmbeddedSecretInProduction("环境变量 GJJ_FIELD_KEYS 含有嵌入式默认密钥，生产环境必须换成自己的密钥")
+# The published key's material, under whatever key id and beside whatever other key.
+FIELD_ENCRYPTION_KEYS = env_production_secret(
+    "GJJ_FIELD_KEYS", embedded=EMBEDDED_FIELD_KEYS.split(":", 1)[1], min_length=40
+)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("GJJ_SECURE_SSL_REDIRECT", True)

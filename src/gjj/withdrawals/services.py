@@ -305,6 +305,8 @@ def _card_verification_record(
 
 
 def _store_evaluation(application: Application, evaluation: Evaluation, gathered: Gathered) -> list[str]:
+    """The evaluation, what the outside systems said, and what it covered (``evaluated_inputs``,
+    from the row as it will be saved: the amount must be settled before)."""
     application.rule_results = evaluation.results_json()
     application.evaluated_at = timezone.now()
     application.machine_verified = evaluation.machine_verified
@@ -325,7 +327,10 @@ def _store_evaluation(application: Application, evaluation: Evaluation, gathered
             "house_looked_up_at",
             "relation",
         ]
-    return fields
+    application.evaluated_inputs = evaluated_inputs_record(
+        application, max_amount_fen=evaluation.max_amount_fen
+    )
+    return [*fields, "evaluated_inputs"]
 
 
 def application_submit(*, application: Application, actor: Actor) -> Application:
@@ -349,24 +354,14 @@ def application_submit(*, application: Application, actor: Actor) -> Application
         evaluation = _evaluate_under_locks(locked, gathered, policy)
         if not evaluation.eligible:
             raise ApplicationRefused(evaluation)
-        fields = _store_evaluation(locked, evaluation, gathered)
         assert evaluation.max_amount_fen is not None
         if locked.amount_fen is None:
             locked.amount_fen = evaluation.max_amount_fen
+        fields = _store_evaluation(locked, evaluation, gathered)
         if not locked.business_no:
             locked.business_no = business_no_next()
         locked.materials_due_at = timezone.now() + policy.materials_expiry
-        locked.evaluated_inputs = evaluated_inputs_record(locked, max_amount_fen=evaluation.max_amount_fen)
-        locked.save(
-            update_fields=[
-                *fields,
-                "amount_fen",
-                "business_no",
-                "materials_due_at",
-                "evaluated_inputs",
-                "updated_at",
-            ]
-        )
+        locked.save(update_fields=[*fields, "amount_fen", "business_no", "materials_due_at", "updated_at"])
         reason = "提交申请，全部条件核验通过，待上传影像材料"
         if locked.state == State.RETURNED:
             reason = "补正后重新提交，全部条件核验通过"
@@ -498,10 +493,7 @@ def application_final_submit(*, application: Application, actor: Actor) -> Appli
         if gathered is not None:
             evaluation = _evaluate_under_locks(locked, gathered, policy)
             fields = _store_evaluation(locked, evaluation, gathered)
-            locked.evaluated_inputs = evaluated_inputs_record(
-                locked, max_amount_fen=evaluation.max_amount_fen
-            )
-            locked.save(update_fields=[*fields, "evaluated_inputs", "updated_at"])
+            locked.save(update_fields=[*fields, "updated_at"])
             if evaluation.eligible and evaluation.machine_verified:
                 # If the balance moved since submission, the hold fails and a reviewer decides.
                 with contextlib.suppress(InsufficientFunds), transaction.atomic():
