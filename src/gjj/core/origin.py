@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -17,9 +18,18 @@ class Origin:
 NO_ORIGIN = Origin()
 
 
+def _address(value: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return None
+
+
 def origin_of(request: HttpRequest) -> Origin:
-    ip = request.META.get("REMOTE_ADDR") or None
+    """The client's address (the proxy's ``X-Forwarded-For`` only when the deployment trusts it;
+    never a value that is not an address) and its user agent."""
+    ip = _address(request.META.get("REMOTE_ADDR"))
     if getattr(settings, "GJJ_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip()
+        forwarded = _address(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0])
         ip = forwarded or ip
     return Origin(ip=ip, user_agent=request.META.get("HTTP_USER_AGENT", "")[:300])

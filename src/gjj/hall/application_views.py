@@ -9,7 +9,7 @@ member's business number is a 404, like one that does not exist. Writes go throu
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -18,40 +18,22 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gjj.core.money import MoneyFormatError, fen_to_yuan, yuan_to_fen
+from gjj.core.origin import origin_of
 from gjj.core.timeutil import to_shanghai
+from gjj.hall import application_forms as forms
+from gjj.hall.application_forms import FormErrors
 from gjj.hall.selectors import member_account_detail, member_ledger_page
 from gjj.hall.uploads import material_upload_from_request
 from gjj.identity.decorators import current_member, member_required
 from gjj.members.models import Person
 from gjj.policy.active import active_policy
-from gjj.policy.evaluation import Evaluation
 from gjj.policy.schema import Policy
 from gjj.withdrawals import selectors as application_selectors
 from gjj.withdrawals import services
 from gjj.withdrawals.actors import Actor
-from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
+from gjj.withdrawals.errors import ApplicationError
 from gjj.withdrawals.models import Application, Channel, State
 from gjj.withdrawals.receipts import receipt_pdf
-
-# Which form field a failed rule belongs to (the others appear in the summary only).
-RULE_FIELDS: dict[str, str] = {
-    "bank_allowed": "bank",
-    "card_number": "card_no",
-    "card_type": "card_no",
-    "card_bank_match": "card_no",
-    "card_class": "card_no",
-    "card_holder": "card_no",
-    "card_status": "card_no",
-    "amount": "amount",
-}
-ERROR_FIELDS: dict[str, str] = {"amount": "amount", "declaration": "declaration", "bank": "bank"}
-FIELD_LABELS: dict[str, str] = {
-    "bank": "收款银行",
-    "card_no": "银行卡号码",
-    "amount": "提取金额",
-    "declaration": "承诺书",
-}
 
 
 def _person(request: HttpRequest) -> Person:
@@ -77,38 +59,6 @@ def _detail_url(application: Application) -> str:
 
 def _materials_url(application: Application) -> str:
     return reverse("hall:application_materials", args=[application.business_no])
-
-
-@dataclass
-class FormErrors:
-    """Errors of one form: next to their field and, all of them, in the summary at the top."""
-
-    fields: dict[str, list[str]] = field(default_factory=dict)
-    general: list[str] = field(default_factory=list)
-
-    def add(self, field_name: str | None, message: str) -> None:
-        if field_name:
-            self.fields.setdefault(field_name, []).append(message)
-        else:
-            self.general.append(message)
-
-    def add_refusal(self, evaluation: Evaluation) -> None:
-        for failure in evaluation.failures:
-            self.add(RULE_FIELDS.get(failure.rule), failure.reason)
-
-    def add_error(self, error: ApplicationError) -> None:
-        self.add(ERROR_FIELDS.get(error.field or ""), error.message)
-
-    @property
-    def summary(self) -> list[tuple[str, str]]:
-        """(field id or "", message) in the order of the form."""
-        items = [("", message) for message in self.general]
-        for name, field_messages in self.fields.items():
-            items += [(name, message) for message in field_messages]
-        return items
-
-    def __bool__(self) -> bool:
-        return bool(self.fields or self.general)
 
 
 def _bank_choices(policy: Policy) -> list[tuple[str, str]]:
@@ -209,48 +159,20 @@ def application_resubmit(request: HttpRequest, business_no: str) -> HttpResponse
         return redirect(_detail_url(application))
     policy = active_policy()
     errors = FormErrors()
-    values = {
-        "bank": application.bank,
-        "card_no": application.card_no,
-        "amount": fen_to_yuan(application.amount_fen) if application.amount_fen else "",
-        "declaration": False,
-    }
+    values = forms.resubmit_initial(application)
     if request.method == "POST":
-        values = {
-            "bank": request.POST.get("bank", "").strip().upper(),
-            "card_no": "".join(request.POST.get("card_no", "").split()),
-            "amount": request.POST.get("amount", "").strip(),
-            "declaration": request.POST.get("declaration") == "accepted",
-        }
-        amount_fen = _resubmit_check(values, policy, errors)
+        values = forms.resubmit_read(request.POST)
+        errors = forms.application_resubmit_form(
+            application=application,
+            values=values,
+            actor=_actor(request),
+            origin=origin_of(request),
+        )
         if not errors:
-            actor = _actor(request)
-            try:
-                services.application_update_draft(
-                    application=application,
-                    actor=actor,
-                    bank=str(values["bank"]),
-                    card_no=str(values["card_no"]),
-                    amount_fen=amount_fen,
-                )
-                services.application_accept_declaration(
-                    application=application,
-                    actor=actor,
-                    version=policy.declaration_version,
-                    client_ip=request.META.get("REMOTE_ADDR") or None,
-                    user_agent=request.headers.get("user-agent", ""),
-                )
-                services.application_submit(application=application, actor=actor)
-            except ApplicationRefused as exc:
-                errors.add_refusal(exc.evaluation)
-            except ApplicationError as exc:
-                errors.add_error(exc)
-            else:
-                messages.success(
-                    request, "已重新提交，全部条件核验通过。请上传需补正的影像材料，然后点击“提交申请”。"
-                )
-                return redirect(_materials_url(application))
-    status = 200 if not errors else 422
+            messages.success(
+                request, "已重新提交，全部条件核验通过。请上传需补正的影像材料，然后点击“提交申请”。"
+            )
+            return redirect(_materials_url(application))
     return render(
         request,
         "hall/application_resubmit.html",
@@ -266,31 +188,8 @@ def application_resubmit(request: HttpRequest, business_no: str) -> HttpResponse
             "declaration_text": policy.declaration_text,
             "available_fen": application.account.available_fen,
         },
-        status=status,
+        status=422 if errors else 200,
     )
-
-
-def _resubmit_check(values: dict[str, object], policy: Policy, errors: FormErrors) -> int | None:
-    """The form's own checks before the services run the policy's rules."""
-    if values["bank"] not in policy.allowed_banks:
-        errors.add("bank", "请选择收款银行")
-    if not values["card_no"]:
-        errors.add("card_no", "请填写银行卡号码")
-    amount_fen = None
-    amount_text = str(values["amount"])
-    if not amount_text:
-        errors.add("amount", "请填写提取金额")
-    else:
-        try:
-            amount_fen = yuan_to_fen(amount_text)
-        except MoneyFormatError:
-            errors.add("amount", "提取金额格式不正确，请填写不超过两位小数的元金额，如 50000.00")
-        else:
-            if amount_fen <= 0:
-                errors.add("amount", "提取金额须大于 0 元")
-    if not values["declaration"]:
-        errors.add("declaration", "请阅读并勾选“我已阅读并同意《承诺书》”")
-    return amount_fen
 
 
 @dataclass(frozen=True)
@@ -401,13 +300,6 @@ def application_final_submit(request: HttpRequest, business_no: str) -> HttpResp
     application = _owned(request, business_no)
     if application.state != State.AWAITING_MATERIALS:
         return redirect(_detail_url(application))
-    policy = active_policy()
-    to_replace = application_selectors.materials_to_replace(application=application, policy=policy)
-    if to_replace:
-        names = "、".join(policy.material_names.get(kind, kind) for kind in to_replace)
-        return _render_materials(
-            request, application, submit_errors=[f"请重新上传需补正的材料：{names}"], status=422
-        )
     try:
         application = services.application_final_submit(application=application, actor=_actor(request))
     except ApplicationError as exc:
@@ -432,31 +324,15 @@ def application_change_card(request: HttpRequest, business_no: str) -> HttpRespo
         return redirect(_detail_url(application))
     policy = active_policy()
     errors = FormErrors()
-    values = {"bank": application.bank, "card_no": ""}
+    values = forms.change_card_initial(application)
     if request.method == "POST":
-        values = {
-            "bank": request.POST.get("bank", "").strip().upper(),
-            "card_no": "".join(request.POST.get("card_no", "").split()),
-        }
-        if values["bank"] not in policy.allowed_banks:
-            errors.add("bank", "请选择收款银行")
-        if not values["card_no"]:
-            errors.add("card_no", "请填写银行卡号码")
+        values = forms.change_card_read(request.POST)
+        errors = forms.application_change_card_form(
+            application=application, values=values, actor=_actor(request)
+        )
         if not errors:
-            try:
-                services.application_change_payout_card(
-                    application=application,
-                    bank=values["bank"],
-                    card_no=values["card_no"],
-                    actor=_actor(request),
-                )
-            except ApplicationRefused as exc:
-                errors.add_refusal(exc.evaluation)
-            except ApplicationError as exc:
-                errors.add_error(exc)
-            else:
-                messages.success(request, "已更换收款银行卡，中心将向新的银行卡重新支付。")
-                return redirect(_detail_url(application))
+            messages.success(request, "已更换收款银行卡，中心将向新的银行卡重新支付。")
+            return redirect(_detail_url(application))
     payout = application_selectors.latest_payout(application=application)
     return render(
         request,
@@ -483,14 +359,17 @@ def application_receipt(request: HttpRequest, business_no: str) -> HttpResponseB
     application = _owned(request, business_no)
     if not application_selectors.has_receipt(application):
         raise Http404("该申请尚未提交，没有办理回执")
-    pdf = receipt_pdf(application=application)
-    response = FileResponse(
-        io.BytesIO(pdf),
+    return receipt_file(application)
+
+
+def receipt_file(application: Application) -> FileResponse:
+    """The PDF, shown in the browser (not downloaded) where the browser can."""
+    return FileResponse(
+        io.BytesIO(receipt_pdf(application=application)),
         content_type="application/pdf",
         as_attachment=False,
         filename=f"办理回执-{application.business_no}.pdf",
     )
-    return response
 
 
 # --- 账户查询 ---------------------------------------------------------------------------------------

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from gjj.hall.selectors import member_account_summary
 from gjj.identity.decorators import current_member, member_required
+from gjj.identity.logout import MOBILE_CHANNEL, logged_out_path
 from gjj.identity.redirects import safe_next_path
 from gjj.identity.selectors import member_for_request
 from gjj.identity.views import login_start_url
@@ -32,4 +33,7 @@ def member_home(request: HttpRequest) -> HttpResponse:
 
 
 def logged_out(request: HttpRequest) -> HttpResponse:
+    """您已安全退出; the SSO comes back here after 退出 on either channel (``state`` says which)."""
+    if request.GET.get("state") == MOBILE_CHANNEL:
+        return redirect(logged_out_path(mobile=True))
     return render(request, "hall/logged_out.html")

@@ -12,7 +12,6 @@ continues where they stopped. Writes go through ``gjj.withdrawals.services`` onl
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 from dataclasses import dataclass
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -25,6 +24,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from gjj.core.masking import mask_card_number, mask_id_number, mask_phone
 from gjj.core.money import fen_to_yuan
+from gjj.core.origin import origin_of
 from gjj.hall.forms_withdrawal import (
     DECLARATION_MISSING,
     LOOKUP_LABELS,
@@ -91,11 +91,7 @@ def _actor(person: Person) -> Actor:
 
 
 def _client_ip(request: HttpRequest) -> str | None:
-    value = request.META.get("REMOTE_ADDR") or ""
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return None
+    return origin_of(request).ip
 
 
 def _is_xhr(request: HttpRequest) -> bool:

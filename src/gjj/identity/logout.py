@@ -14,6 +14,13 @@ from django.shortcuts import resolve_url
 
 # Where mozilla-django-oidc stores the ID token (OIDC_STORE_ID_TOKEN): a key name, not a secret.
 ID_TOKEN_SESSION_KEY = "oidc_id_token"  # noqa: S105
+# 退出 on the H5 posts channel=m; the provider hands it back as ``state`` (RP-Initiated Logout
+# 1.0 §3) so that 您已安全退出 shows in the phone's layout. It selects a page, nothing more.
+MOBILE_CHANNEL = "m"
+
+
+def logged_out_path(*, mobile: bool) -> str:
+    return str(resolve_url("mobile:logged_out" if mobile else settings.LOGOUT_REDIRECT_URL))
 
 
 def provider_logout_url(request: HttpRequest) -> str:
@@ -23,16 +30,18 @@ def provider_logout_url(request: HttpRequest) -> str:
     that does not support RP-initiated logout) there is no SSO session to end from here: the
     member goes straight to the hall's page.
     """
+    mobile = request.POST.get("channel") == MOBILE_CHANNEL
     id_token = request.session.get(ID_TOKEN_SESSION_KEY)
     end_session_endpoint = settings.OIDC_OP_END_SESSION_ENDPOINT
     if not id_token or not end_session_endpoint:
-        return str(resolve_url(settings.LOGOUT_REDIRECT_URL))
-    query = urlencode(
-        {
-            "id_token_hint": id_token,
-            "post_logout_redirect_uri": settings.GJJ_OIDC_POST_LOGOUT_REDIRECT_URI,
-            "client_id": settings.OIDC_RP_CLIENT_ID,
-        }
-    )
+        return logged_out_path(mobile=mobile)
+    params = {
+        "id_token_hint": id_token,
+        "post_logout_redirect_uri": settings.GJJ_OIDC_POST_LOGOUT_REDIRECT_URI,
+        "client_id": settings.OIDC_RP_CLIENT_ID,
+    }
+    if mobile:
+        params["state"] = MOBILE_CHANNEL
+    query = urlencode(params)
     separator = "&" if "?" in end_session_endpoint else "?"
     return f"{end_session_endpoint}{separator}{query}"

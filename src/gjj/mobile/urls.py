@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gjj.mobile import pwa, views
+from gjj.mobile import pwa, views, views_applications
 
 app_name = "mobile"
 
@@ -17,6 +17,35 @@ urlpatterns = [
     path("withdrawals/<str:business_no>/materials/<slug:kind>/", views.material_upload, name="upload"),
     path("withdrawals/<str:business_no>/submit/", views.final_submit, name="final_submit"),
     path("withdrawals/<str:business_no>/result/", views.result, name="result"),
+    path("applications/", views_applications.application_list, name="applications"),
+    path("applications/<str:business_no>/", views_applications.application_detail, name="application_detail"),
+    path(
+        "applications/<str:business_no>/cancel/",
+        views_applications.application_cancel,
+        name="application_cancel",
+    ),
+    path(
+        "applications/<str:business_no>/resubmit/",
+        views_applications.application_resubmit,
+        name="application_resubmit",
+    ),
+    path(
+        "applications/<str:business_no>/card/",
+        views_applications.application_change_card,
+        name="application_card",
+    ),
+    path(
+        "applications/<str:business_no>/receipt/",
+        views_applications.application_receipt,
+        name="application_receipt",
+    ),
+    path(
+        "applications/<str:business_no>/receipt.pdf",
+        views_applications.application_receipt_pdf,
+        name="application_receipt_pdf",
+    ),
+    path("account/", views_applications.account_query, name="account"),
+    path("logged-out/", views_applications.logged_out, name="logged_out"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="sw"),
     path("offline/", pwa.offline, name="offline"),

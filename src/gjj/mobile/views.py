@@ -2,7 +2,7 @@
 购房提取 wizard, one step a screen, over the same services, rules and draft as the desktop.
 
 Channel rule: a request is 微信 when its user agent contains "MicroMessenger" or the member came in
-through a WeChat link (``?wx=`` on the login page, remembered in the session); every other H5
+through a WeChat link (``?wx=``, remembered in the session by ``gjj.mobile.middleware``); every other H5
 request (the installed app, a phone browser) is APP. The draft is the member's one draft
 (``application_start``), so a draft started on the desktop continues here and vice versa.
 """
@@ -40,9 +40,9 @@ from gjj.identity.redirects import safe_next_path
 from gjj.identity.selectors import member_for_request
 from gjj.identity.views import login_start_url
 from gjj.members.models import Person
+from gjj.mobile.middleware import WECHAT_SESSION_KEY
 from gjj.policy.active import active_policy
 from gjj.policy.rules import CARD_RULE_IDS, HOUSE_RULE_IDS
-from gjj.wechat.services import SESSION_KEY as WECHAT_LINK_SESSION_KEY
 from gjj.wechat.services import (
     wechat_binding_confirm,
     wechat_binding_decline,
@@ -51,13 +51,13 @@ from gjj.wechat.services import (
     wechat_openid_of,
 )
 from gjj.withdrawals import form_selectors as selectors
+from gjj.withdrawals import selectors as application_selectors
 from gjj.withdrawals import services
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
 from gjj.withdrawals.materials import MaterialRejected
 from gjj.withdrawals.models import Application, Channel, State
 
-WECHAT_SESSION_KEY = "mobile_via_wechat"
 REFUSAL_SESSION_KEY = "mobile_refusal"
 
 # (slug, title) in order; 影像上传, 提交申请 and the result follow once a business number exists.
@@ -128,13 +128,15 @@ def _mobile_next(request: HttpRequest, candidate: object) -> str:
 
 # --- home and login ---------------------------------------------------------------------------------
 
+# (name, the URL name of a tile that works, or "" for 暂未开放): the same tiles as the desktop.
 TILES = (
-    ("购房提取", True),
-    ("建造翻建大修提取", False),
-    ("离退休提取", False),
-    ("偿还购房贷款本息提取", False),
-    ("租房提取", False),
-    ("账户查询", False),
+    ("购房提取", "mobile:purchase"),
+    ("建造翻建大修提取", ""),
+    ("离退休提取", ""),
+    ("偿还购房贷款本息提取", ""),
+    ("租房提取", ""),
+    ("我的业务", "mobile:applications"),
+    ("账户查询", "mobile:account"),
 )
 
 
@@ -142,8 +144,9 @@ TILES = (
 @never_cache
 def home(request: HttpRequest) -> HttpResponse:
     member = member_for_request(request)
+    tiles = [(name, reverse(url_name) if url_name else "") for name, url_name in TILES]
     return render(
-        request, "mobile/home.html", {"tiles": TILES, "member_name": member.display_name if member else ""}
+        request, "mobile/home.html", {"tiles": tiles, "member_name": member.display_name if member else ""}
     )
 
 
@@ -151,11 +154,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 def login_page(request: HttpRequest) -> HttpResponse:
     """立即登录 (H5): no registration or password recovery here; they happen on the
-    government-service site. ``wx`` (from a WeChat link) is kept for linking after login."""
-    wx = request.GET.get("wx", "").strip()
-    if wx:
-        request.session[WECHAT_LINK_SESSION_KEY] = wx[:200]
-        request.session[WECHAT_SESSION_KEY] = True
+    government-service site."""
     next_path = _mobile_next(request, request.GET.get("next"))
     done = f"{reverse('mobile:login_done')}?{urlencode({'next': next_path})}"
     return render(
@@ -505,10 +504,12 @@ def _image_size(material) -> tuple[int | None, int | None]:  # type: ignore[no-u
 
 def _materials_page(request: HttpRequest, application: Application, *, error: str = "", status: int = 200):  # type: ignore[no-untyped-def]
     policy = active_policy()
+    # After 退回补正: the materials the reviewer named, until they are photographed again.
+    to_replace = set(application_selectors.materials_to_replace(application=application, policy=policy))
     rows = []
     for row in _material_rows(application, policy, {}):
         width, height = _image_size(row.material)
-        rows.append({"row": row, "width": width, "height": height})
+        rows.append({"row": row, "width": width, "height": height, "to_replace": row.kind in to_replace})
     return render(
         request,
         "mobile/materials.html",
@@ -518,6 +519,7 @@ def _materials_page(request: HttpRequest, application: Application, *, error: st
             "accept": MATERIAL_ACCEPT,
             "error": error,
             "steps": _steps(len(STEPS)),
+            "was_returned": application_selectors.latest_return(application=application) is not None,
             "max_mb": f"{policy.material_max_bytes / (1024 * 1024):.0f}",
         },
         status=status,

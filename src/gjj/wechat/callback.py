@@ -17,9 +17,10 @@ from defusedxml.ElementTree import ParseError, fromstring
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from gjj.core.member_links import h5_applications_path, h5_home_path, h5_purchase_path
 from gjj.policy.active import active_policy
 from gjj.wechat import conf
-from gjj.wechat.links import H5_APPLICATIONS, H5_HOME, H5_PURCHASE, h5_url
+from gjj.wechat.links import h5_url
 from gjj.wechat.models import WechatDelivery
 
 logger = logging.getLogger(__name__)
@@ -125,21 +126,21 @@ def welcome_text(openid: str) -> str:
     policy = active_policy()
     return (
         f"欢迎关注{policy.centre_name or '住房公积金管理中心'}！\n"
-        f"点击{_link(H5_HOME, '业务办理', openid)}，登录后即可在线办理购房提取等业务。\n"
+        f"点击{_link(h5_home_path(), '业务办理', openid)}，登录后即可在线办理购房提取等业务。\n"
         "回复“提取”办理购房提取，回复“进度”查询办理进度。"
     )
 
 
 def business_text(openid: str) -> str:
-    return f"请点击{_link(H5_HOME, '业务办理', openid)}，登录后选择要办理的业务。"
+    return f"请点击{_link(h5_home_path(), '业务办理', openid)}，登录后选择要办理的业务。"
 
 
 def purchase_text(openid: str) -> str:
-    return f"购买商品住房提取，请点击{_link(H5_PURCHASE, '购房提取', openid)}，登录后按提示办理。"
+    return f"购买商品住房提取，请点击{_link(h5_purchase_path(), '购房提取', openid)}，登录后按提示办理。"
 
 
 def progress_text(openid: str) -> str:
-    return f"查询办理进度，请点击{_link(H5_APPLICATIONS, '我的业务', openid)}，登录后查看。"
+    return f"查询办理进度，请点击{_link(h5_applications_path(), '我的业务', openid)}，登录后查看。"
 
 
 def help_text() -> str:

@@ -16,6 +16,7 @@ import os
 from django.conf import settings
 
 from gjj.clients.wechat import wechat_setting
+from gjj.core import member_links
 
 EMBEDDED_TOKEN = "gjj-embedded-wechat-token"  # noqa: S105 - embedded default only
 
@@ -32,8 +33,7 @@ def callback_token() -> str:
 
 
 def public_base_url() -> str:
-    default = f"http://127.0.0.1:{getattr(settings, 'HALL_PORT', 8000)}"
-    return _setting("GJJ_PUBLIC_BASE_URL", default).rstrip("/")
+    return member_links.public_base_url()
 
 
 def link_max_age_seconds() -> int:

@@ -14,11 +14,6 @@ from gjj.wechat import conf
 
 LINK_SALT = "gjj.wechat.link"
 
-# The H5 pages the official account links to (gjj.mobile).
-H5_HOME = "/m/"
-H5_PURCHASE = "/m/withdrawals/purchase/"
-H5_APPLICATIONS = "/m/applications/"
-
 
 @dataclass(frozen=True)
 class LinkToken:

@@ -15,10 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from gjj.clients.wechat import WechatRefused, WechatUnavailable, get_wechat_client
+from gjj.core.member_links import h5_application_path
 from gjj.core.money import format_yuan
 from gjj.policy.active import active_policy
 from gjj.wechat import conf
-from gjj.wechat.links import H5_APPLICATIONS, h5_url
+from gjj.wechat.links import h5_url
 from gjj.wechat.models import WechatBinding, WechatNotification
 from gjj.withdrawals.models import Application, NotificationState
 
@@ -50,8 +51,8 @@ def template_data(application: Application, event: str) -> dict[str, Any]:
         "approved": f"{amount}将转入您的{policy.bank_name(application.bank)}账户。",
         "paid": f"{amount}已转入您的{policy.bank_name(application.bank)}账户。",
         "rejected": f"原因：{application.decision_reason}。",
-        "returned": f"需补正：{application.decision_reason}。请点击详情办理。",
-        "payout_failed": "资金已退回公积金账户，请登录更换收款银行卡。",
+        "returned": f"需补正：{application.decision_reason}。请点击详情，修改并重新提交。",
+        "payout_failed": "资金已退回公积金账户，请点击详情，更换收款银行卡。",
     }
     return {
         "first": _value("您的购房提取申请有新进展"),
@@ -83,7 +84,11 @@ def wechat_notify(*, application: Application, event: str) -> WechatNotification
 def wechat_notification_send(*, notification_id: int) -> bool:
     """Send one pending template message; True when it went out. Safe to call twice."""
     with transaction.atomic():
-        notification = WechatNotification.objects.select_for_update().get(pk=notification_id)
+        notification = (
+            WechatNotification.objects.select_for_update(of=("self",))
+            .select_related("application")
+            .get(pk=notification_id)
+        )
         if notification.state != NotificationState.PENDING:
             return notification.state == NotificationState.SENT
         notification.attempts += 1
@@ -92,7 +97,10 @@ def wechat_notification_send(*, notification_id: int) -> bool:
                 openid=notification.openid,
                 template_id=conf.template_id(),
                 # built now, so that the link's wx token is fresh when the member gets it
-                url=h5_url(H5_APPLICATIONS, openid=notification.openid),
+                url=h5_url(
+                    h5_application_path(notification.application.business_no or ""),
+                    openid=notification.openid,
+                ),
                 data=notification.data,
             )
         except WechatUnavailable as exc:

@@ -65,9 +65,9 @@ def wechat_binding_link(*, person: Person, openid: str) -> WechatBinding:
 
 def wechat_link_token_remember(request: HttpRequest) -> None:
     """Keep the ``wx`` query parameter (if any) in the session until the member logs in."""
-    token = request.GET.get("wx")
+    token = request.GET.get("wx", "").strip()
     if token:
-        request.session[SESSION_KEY] = token
+        request.session[SESSION_KEY] = token[:200]
 
 
 def wechat_binding_pending(request: HttpRequest) -> LinkToken | None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from gjj.clients.sms import SmsUnavailable, get_sms_client
 from gjj.core.masking import mask_card_number
+from gjj.core.member_links import h5_application_path, public_url
 from gjj.core.money import format_yuan
 from gjj.policy.active import active_policy
 from gjj.withdrawals.models import Application, Notification, NotificationState
@@ -27,13 +28,21 @@ def _text(application: Application, event: str) -> str:
     amount = format_yuan(application.amount_fen or 0)
     card = mask_card_number(application.card_no)
     bank = policy.bank_name(application.bank)
+    # The phone's page of this application: the member logs in there and lands on it.
+    link = public_url(h5_application_path(no or ""))
     texts = {
         "submitted": f"您的购房提取申请已提交，业务流水号{no}，提取金额{amount}，请留意审核结果。",
         "approved": f"您的购房提取申请（业务流水号{no}）已审批通过，{amount}将转入您尾号{card[-4:]}的{bank}账户。",
         "paid": f"您的购房提取款{amount}已转入{bank}账户（{card}），业务流水号{no}。",
         "rejected": f"您的购房提取申请（业务流水号{no}）未通过审核：{application.decision_reason}。",
-        "returned": f"您的购房提取申请（业务流水号{no}）需补正材料：{application.decision_reason}。请登录网厅或微信办理。",
-        "payout_failed": f"您的购房提取款（业务流水号{no}）转账未成功，资金已退回公积金账户，请登录网厅更换收款银行卡。",
+        "returned": (
+            f"您的购房提取申请（业务流水号{no}）需补正：{application.decision_reason}。"
+            f"请在个人网厅“我的业务”或手机打开 {link} 修改并重新提交。"
+        ),
+        "payout_failed": (
+            f"您的购房提取款（业务流水号{no}）转账未成功，资金已退回公积金账户。"
+            f"请在个人网厅“我的业务”或手机打开 {link} 更换收款银行卡。"
+        ),
     }
     return f"【{policy.centre_name}】{texts[event]}如有疑问请致电{policy.hotline}。"
 

@@ -58,7 +58,7 @@ from gjj.withdrawals.models import (
     Transition,
 )
 from gjj.withdrawals.numbering import business_no_next
-from gjj.withdrawals.selectors import FIX_FIELD_NAMES
+from gjj.withdrawals.selectors import FIX_FIELD_NAMES, materials_to_replace
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -511,6 +511,11 @@ def _require_all_materials(application: Application, policy: Policy) -> None:
     if missing:
         names = "、".join(policy.material_names.get(kind, kind) for kind in missing)
         raise ApplicationError(f"请先上传以下材料：{names}", field="materials")
+    # After 退回补正 the materials the reviewer named must be new uploads, on every channel.
+    to_replace = materials_to_replace(application=application, policy=policy)
+    if to_replace:
+        names = "、".join(policy.material_names.get(kind, kind) for kind in to_replace)
+        raise ApplicationError(f"请重新上传需补正的材料：{names}", field="materials")
 
 
 def _approve(application: Application, *, actor: Actor, reason: str, instant: bool = False) -> Payout:

@@ -151,7 +151,7 @@ def test_resubmit_shows_every_problem_next_to_its_field(returned, client):
     for field, message in [
         ("bank", "请选择收款银行"),
         ("card_no", "请填写银行卡号码"),
-        ("amount", "提取金额格式不正确"),
+        ("amount", "提取金额“12.345”格式不正确"),
         ("declaration", "请阅读并勾选“我已阅读并同意《承诺书》”"),
     ]:
         assert re.search(rf'<a href="#field-{field}">{re.escape(message)}', page), field

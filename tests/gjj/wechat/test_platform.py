@@ -102,7 +102,7 @@ def test_a_linked_members_state_changes_send_template_messages(
     newest = log[0]
     assert newest["data"]["keyword1"]["value"] == application.business_no
     assert newest["data"]["first"]["value"] and "remark" in newest["data"]
-    assert newest["url"].startswith("https://gjj.example.cn/m/applications/?wx=")
+    assert newest["url"].startswith(f"https://gjj.example.cn/m/applications/{application.business_no}/?wx=")
     assert newest["template_id"]
     # The SMS went out as before, one per state change.
     assert Notification.objects.filter(application=application).count() == 3

@@ -152,6 +152,8 @@
           state.dataset.size = data.size;
           state.textContent = "已上传（" + kb + " KB" + (data.width ? "，" + data.width + "×" + data.height : "") + "）";
           item.classList.add("m-material--done");
+          var fix = item.querySelector(".m-material__fix");
+          if (fix) fix.textContent = "（已重新上传）";
         } else {
           state.textContent = "上传失败：" + (data.error || "请重试");
           retry.hidden = false;
