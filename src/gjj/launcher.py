@@ -14,7 +14,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,8 @@ class Service:
     command: list[str]
     port: int | None
     process: subprocess.Popen[bytes] | None = None
+    # Added to the launcher's own environment for this process.
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -61,7 +63,13 @@ def services() -> list[Service]:
         env_int("GJJ_SIMS_PORT", 8002),
     )
     return [
-        Service("sims", "外部系统模拟器（住房信息、银行、短信）", _gunicorn("sims.wsgi", sims, 2), sims),
+        Service(
+            "sims",
+            "外部系统模拟器（住房信息、银行、短信、微信）",
+            _gunicorn("sims.wsgi", sims, 2),
+            sims,
+            env=_wechat_server_config(hall),
+        ),
         Service("govsso", "辽宁政务服务网（统一身份认证模拟）", _gunicorn("govsso.wsgi", govsso, 2), govsso),
         Service("hall", "公积金网上服务大厅", _gunicorn("gjj.wsgi", hall, 2), hall),
         Service(
@@ -71,6 +79,35 @@ def services() -> list[Service]:
             None,
         ),
     ]
+
+
+def _wechat_server_config(hall_port: int) -> dict[str, str]:
+    """The WeChat stand-in's 服务器配置 for the official account, as the centre enters it in the
+    platform's console: the hall's callback URL and the hall's token (unless set explicitly)."""
+    _hall_settings()
+    from gjj.wechat.conf import callback_token
+
+    return {
+        "SIMS_WECHAT_CALLBACK_URL": os.environ.get(
+            "SIMS_WECHAT_CALLBACK_URL", f"http://127.0.0.1:{hall_port}/wechat/callback/"
+        ),
+        "SIMS_WECHAT_TOKEN": os.environ.get("SIMS_WECHAT_TOKEN", callback_token()),
+    }
+
+
+def _publish_wechat_menu() -> None:
+    """Publish the official account's menu on the platform stand-in, as the centre does once (its
+    followers see it under the chat); the hall's ``gjj wechat-menu`` needs only the platform up.
+    Not fatal: the hall works without it."""
+    finished = subprocess.run(
+        [sys.executable, "-m", "gjj.cli", "wechat-menu"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if finished.returncode != 0:
+        print(f"未能发布公众号菜单：{finished.stderr.strip()[-300:]}", file=sys.stderr, flush=True)
 
 
 def _run(*args: str) -> None:
@@ -174,8 +211,16 @@ def _print_banner(started: list[Service], dataset: Path) -> None:
     )
     sims_port = env_int("GJJ_SIMS_PORT", 8002)
     print(f"  短信发件箱：GET http://127.0.0.1:{sims_port}/sms/outbox?phone=13804001001")
+    print(f"  关注公众号（微信模拟，门户网站的公众号二维码）：{_wechat_follow_url()}")
     print("  按 Ctrl-C 停止全部进程。")
     print("==========================================================================\n", flush=True)
+
+
+def _wechat_follow_url() -> str:
+    _hall_settings()
+    from gjj.portal.links import wechat_follow_url
+
+    return wechat_follow_url()
 
 
 DEMO_STAFF_FILE = REPO_ROOT / "data" / "demo-staff.json"
@@ -220,11 +265,16 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     try:
         for service in services():
-            service.process = subprocess.Popen(service.command, cwd=REPO_ROOT)  # noqa: S603
+            service.process = subprocess.Popen(  # noqa: S603
+                service.command, cwd=REPO_ROOT, env={**os.environ, **service.env}
+            )
             started.append(service)
             if not _wait_until_up(service):
                 print(f"{service.title} 未能启动，正在停止其他进程", file=sys.stderr)
                 return 1
+            if service.name == "sims":
+                # Before the hall answers: its followers find the menu from the first page on.
+                _publish_wechat_menu()
         _print_banner(started, dataset)
         while not stopping:
             for service in started:

@@ -15,6 +15,7 @@ ALLOWED_HOSTS = env_str("SIMS_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 SIMS_PORT = env_int("GJJ_SIMS_PORT", 8002)
 
 INSTALLED_APPS = [
+    "django.contrib.staticfiles",
     "sims.control",
     "sims.registry",
     "sims.bank",
@@ -25,14 +26,45 @@ INSTALLED_APPS = [
 # The WeChat platform stand-in's one official account (the hall's GJJ_WECHAT_APPID / _SECRET).
 SIMS_WECHAT_APPID = env_str("SIMS_WECHAT_APPID", "wxgjjembedded0001")
 SIMS_WECHAT_SECRET = env_str("SIMS_WECHAT_SECRET", "embedded-wechat-secret-change-me")
+SIMS_WECHAT_ACCOUNT_NAME = env_str("SIMS_WECHAT_ACCOUNT_NAME", "辽宁省直公积金")
+SIMS_WECHAT_ORIGINAL_ID = env_str("SIMS_WECHAT_ORIGINAL_ID", "gh_gjjembedded01")
+# The account's 服务器配置 (the platform console's server URL and token): where the platform posts
+# the followers' events and messages, signed with the token. The launcher sets both from the hall's
+# own port and GJJ_WECHAT_TOKEN; ``POST /wechat/_server_config`` changes them at run time, as the
+# console does.
+SIMS_WECHAT_CALLBACK_URL = env_str(
+    "SIMS_WECHAT_CALLBACK_URL", f"http://127.0.0.1:{env_int('GJJ_HALL_PORT', 8000)}/wechat/callback/"
+)
+SIMS_WECHAT_TOKEN = env_str("SIMS_WECHAT_TOKEN", "gjj-embedded-wechat-token")
+# The platform waits this long for the account's server to answer (the real one: 5 seconds).
+SIMS_WECHAT_CALLBACK_TIMEOUT_SECONDS = float(env_str("SIMS_WECHAT_CALLBACK_TIMEOUT_SECONDS", "5"))
 
-# Machine-to-machine JSON only: no sessions, auth, templates or static files. The CSRF middleware
-# stays in so that a form view added later is protected by default; the JSON endpoints opt out.
+# Mostly machine-to-machine JSON. The one page for people is the WeChat stand-in's 关注 page (a
+# follower's chat with the official account): its visitor is told apart by a signed cookie, not a
+# session. The CSRF middleware protects its form; the JSON endpoints opt out.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    }
+]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static-sims"
+# WhiteNoise warns at every start when the directory is missing (before any collectstatic).
+STATIC_ROOT.mkdir(exist_ok=True)
+WHITENOISE_USE_FINDERS = True
+X_FRAME_OPTIONS = "DENY"
 
 ROOT_URLCONF = "sims.urls"
 WSGI_APPLICATION = "sims.wsgi.application"

@@ -129,6 +129,9 @@ def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
         "GJJ_SIMS_PORT": str(ports["sims"]),
         "GJJ_RECONCILE_AFTER_SECONDS": "5",
         "GJJ_POLICY_FILE": str(policy_file),
+        # Not the embedded token: the WeChat stand-in signs with what the launcher gives it as the
+        # account's 服务器配置 (the hall's callback URL and token).
+        "GJJ_WECHAT_TOKEN": f"live-stack-wechat-{uuid.uuid4().hex[:12]}",
     }
     stack = LiveStack(
         hall=f"http://127.0.0.1:{ports['hall']}",

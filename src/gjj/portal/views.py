@@ -5,25 +5,22 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
+from gjj.portal.links import WECHAT_ACCOUNT_NAME, wechat_follow_url
 from gjj.portal.notices import NOTICES
 from gjj.portal.qr import qr_svg
 
-APP_DOWNLOAD_PATH = "/app/"  # the APP's download page (served by the hall; a later issue fills it)
-WECHAT_H5_PATH = "/m/"  # the H5 home the official account 辽宁省直公积金 opens
-WECHAT_ACCOUNT_NAME = "辽宁省直公积金"
-
 
 def home(request: HttpRequest) -> HttpResponse:
-    app_url = request.build_absolute_uri(APP_DOWNLOAD_PATH)
-    wechat_url = request.build_absolute_uri(WECHAT_H5_PATH)
+    app_url = request.build_absolute_uri(reverse("app_install"))
     return render(
         request,
         "portal/home.html",
         {
             "notices": NOTICES,
             "app_qr": qr_svg(app_url, label="手机APP下载二维码"),
-            "wechat_qr": qr_svg(wechat_url, label=f"微信公众号“{WECHAT_ACCOUNT_NAME}”二维码"),
+            "wechat_qr": qr_svg(wechat_follow_url(), label=f"微信公众号“{WECHAT_ACCOUNT_NAME}”二维码"),
             "wechat_account_name": WECHAT_ACCOUNT_NAME,
         },
     )

@@ -11,4 +11,7 @@ urlpatterns = [
     path("_menu", views.menu, name="menu"),
     path("_expire_tokens", views.expire_tokens, name="expire_tokens"),
     path("_reset", views.reset, name="reset"),
+    path("_server_config", views.server_config, name="server_config"),
+    path("_followers", views.followers, name="followers"),
+    path("mp/follow", views.follow, name="follow"),
 ]

@@ -36,13 +36,37 @@ def test_two_qr_codes_as_inline_svg_with_text_captions(client):
     assert "<img" not in page  # no text in images, no image files at all
 
 
-def test_the_qr_codes_encode_absolute_urls_built_from_the_request(client, settings):
+def test_the_app_qr_code_leads_to_the_install_page_of_this_host(client, settings):
     settings.ALLOWED_HOSTS = ["gjj.example.cn"]
 
     page = client.get("/", HTTP_HOST="gjj.example.cn").content.decode()
 
     assert qr_svg("http://gjj.example.cn/app/", label="手机APP下载二维码") in page
-    assert qr_svg("http://gjj.example.cn/m/", label="微信公众号“辽宁省直公积金”二维码") in page
+    install = client.get("/app/", HTTP_HOST="gjj.example.cn")
+    assert install.status_code == 200 and "安装" in install.content.decode()
+
+
+def test_the_wechat_qr_code_leads_to_the_platform_s_follow_page_of_the_account(client, settings):
+    """Scanning it in WeChat opens the official account (the platform stand-in's 关注 page, beside
+    the platform API the hall is configured with), not the H5."""
+    settings.GJJ_WECHAT_API_URL = "http://127.0.0.1:18002/wechat"
+    settings.GJJ_WECHAT_APPID = "wxportaltest0001"
+
+    page = client.get("/").content.decode()
+
+    follow = "http://127.0.0.1:18002/wechat/mp/follow?appid=wxportaltest0001"
+    assert qr_svg(follow, label="微信公众号“辽宁省直公积金”二维码") in page
+    caption = re.findall(r"<figcaption>(.*?)</figcaption>", page, re.S)[1]
+    assert "关注公众号" in caption and "绑定" in caption
+
+
+def test_a_configured_follow_url_is_what_the_wechat_qr_code_encodes(client, settings):
+    """On the real platform the account's QR link comes from its console."""
+    settings.GJJ_WECHAT_FOLLOW_URL = "http://weixin.qq.com/r/gjj-example"
+
+    page = client.get("/").content.decode()
+
+    assert qr_svg("http://weixin.qq.com/r/gjj-example", label="微信公众号“辽宁省直公积金”二维码") in page
 
 
 def test_the_qr_svg_has_no_shared_ids_and_no_text():
