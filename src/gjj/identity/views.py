@@ -3,6 +3,11 @@
 The callback never answers with a server error. A callback that cannot complete — the back button,
 a second tab, an old link, a code used twice, an error from the provider, a token that fails
 verification — shows 请重新登录 with a button that starts a fresh login.
+
+Those pages (and 未查询到您的公积金账户信息) come in the layout of the channel the login was for: the
+H5's when the login was to return to the H5 (the next path the login start kept in the session
+begins with ``/m/``) or the page is open inside WeChat, and then 重新登录 returns to the H5; the
+desktop hall's otherwise.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from gjj.identity.services import MemberHasNoFundAccount
 logger = logging.getLogger(__name__)
 
 LOGIN_NEXT_SESSION_KEY = "oidc_login_next"  # mozilla-django-oidc's key
+H5_PREFIX = "/m/"
 
 
 def login_start_url(*, next_path: str) -> str:
@@ -64,8 +70,20 @@ class MemberLoginStartView(OIDCAuthenticationRequestView):
         return params
 
 
+def login_was_for_h5(request: HttpRequest) -> bool:
+    """The login under way returns to the H5, or the page is open in WeChat's own browser."""
+    next_path = request.session.get(LOGIN_NEXT_SESSION_KEY)
+    if isinstance(next_path, str) and next_path.startswith(H5_PREFIX):
+        return True
+    return "MicroMessenger" in request.headers.get("user-agent", "")
+
+
 class MemberLoginCallbackView(OIDCAuthenticationCallbackView):
+    h5 = False
+
     def get(self, request: HttpRequest) -> HttpResponse:
+        # Read before anything else: a failed login may end the session that says where it was going.
+        self.h5 = login_was_for_h5(request)
         # RFC 9207: a provider that names itself in the authorization response (govsso does) must
         # name the configured issuer; another one means the answer is not from our provider.
         returned_issuer = request.GET.get("iss")
@@ -78,7 +96,7 @@ class MemberLoginCallbackView(OIDCAuthenticationCallbackView):
             # Authenticated at the SSO, but nobody to serve here: no session at all (this also
             # drops the ID token the library stored before the member lookup).
             auth.logout(request)
-            return render(request, "identity/no_account.html")
+            return render(request, self._template("no_account"))
         except SuspiciousOperation as exc:
             logger.warning("login callback refused: %s", exc)
             return self.login_failure()
@@ -90,7 +108,7 @@ class MemberLoginCallbackView(OIDCAuthenticationCallbackView):
             logger.error("login callback: the identity provider did not answer: %s", type(exc).__name__)
             return render(
                 request,
-                "identity/relogin.html",
+                self._template("relogin"),
                 {"provider_unavailable": True, "login_url": self._fresh_login_url()},
                 status=503,
             )
@@ -104,12 +122,19 @@ class MemberLoginCallbackView(OIDCAuthenticationCallbackView):
     def login_failure(self) -> HttpResponse:
         return render(
             self.request,
-            "identity/relogin.html",
+            self._template("relogin"),
             {"provider_unavailable": False, "login_url": self._fresh_login_url()},
             status=400,
         )
 
+    def _template(self, name: str) -> str:
+        return f"identity/{name}_h5.html" if self.h5 else f"identity/{name}.html"
+
     def _fresh_login_url(self) -> str:
+        if self.h5:
+            # Through the H5's login end (it offers a pending WeChat binding) to 业务办理.
+            done = reverse("mobile:login_done")
+            return login_start_url(next_path=f"{done}?{urlencode({'next': reverse('mobile:home')})}")
         return login_start_url(next_path=default_after_login_path())
 
 
