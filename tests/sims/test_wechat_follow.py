@@ -328,3 +328,43 @@ def test_the_server_configuration_must_be_a_web_address(platform: LiveSims) -> N
     )
 
     assert answer.status_code == 400
+
+
+def test_a_template_message_shows_in_the_chat_as_a_card_whose_details_open_its_link(
+    platform: LiveSims, account_server: AccountServer
+) -> None:
+    visitor = Visitor(platform)
+    visitor.press("subscribe")
+    openid = account_server.deliveries[0].fields["FromUserName"]
+    token = requests.get(
+        f"{platform.url}/wechat/cgi-bin/token",
+        params={"grant_type": "client_credential", "appid": APPID, "secret": SECRET},
+        timeout=10,
+    ).json()["access_token"]
+    data = {
+        "first": {"value": "您的购房提取申请有新进展"},
+        "keyword1": {"value": "TQ20261130000007"},
+        "keyword2": {"value": "退回补正"},
+        "remark": {"value": "需补正：购房发票不清晰。"},
+    }
+    for url in ("http://hall.example.cn/m/applications/TQ20261130000007/?wx=t", "javascript:alert(1)"):
+        sent = requests.post(
+            f"{platform.url}/wechat/cgi-bin/message/template/send",
+            params={"access_token": token},
+            json={"touser": openid, "template_id": "tpl", "url": url, "data": data},
+            timeout=10,
+        ).json()
+        assert sent["errcode"] == 0
+
+    page = visitor.page().text
+
+    cards = re.findall(r'<article class="wx-line__bubble wx-card">(.*?)</article>', page, re.S)
+    assert len(cards) == 2
+    text = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", cards[0])))
+    assert "您的购房提取申请有新进展" in text and "业务流水号： TQ20261130000007" in text
+    assert "办理状态： 退回补正" in text and "需补正：购房发票不清晰。" in text
+    assert (
+        '<a class="wx-card__more" href="http://hall.example.cn/m/applications/TQ20261130000007/?wx=t">详情'
+        in cards[0]
+    )
+    assert "详情" not in cards[1] and "javascript:" not in page  # only a web link is a link

@@ -212,6 +212,38 @@ def _menu_buttons() -> list[dict[str, Any]]:
     ]
 
 
+# The fields of the hall's template message as registered on the platform (模板库: 业务办理进度通知).
+TEMPLATE_FIELDS = (("keyword1", "业务流水号"), ("keyword2", "办理状态"))
+
+
+def _template_card(message: Any) -> dict[str, Any]:
+    data = message.data if isinstance(message.data, dict) else {}
+
+    def value(key: str) -> str:
+        field = data.get(key)
+        return str(field.get("value", "")) if isinstance(field, dict) else ""
+
+    return {
+        "title": value("first"),
+        "rows": [(label, value(key)) for key, label in TEMPLATE_FIELDS if value(key)],
+        "remark": value("remark"),
+        "url": message.url if message.url.startswith(("http://", "https://")) else "",
+    }
+
+
+def _chat_lines(chat: list[Any], templates: Any) -> list[dict[str, Any]]:
+    """The chat as WeChat shows it: the conversation and the template messages the account sent to
+    this follower (each a card whose 详情 opens its link), oldest first."""
+    lines: list[dict[str, Any]] = [
+        {"at": line.created_at, "sender": line.sender, "html": chat_html(line.content)} for line in chat
+    ]
+    lines += [{"at": m.sent_at, "sender": "account", "template": _template_card(m)} for m in templates]
+    lines.sort(key=lambda line: line["at"])
+    for index, line in enumerate(lines):
+        line["last"] = index == len(lines) - 1
+    return lines
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def follow(request: HttpRequest) -> HttpResponse:
@@ -249,10 +281,7 @@ def follow(request: HttpRequest) -> HttpResponse:
                 "appid": appid,
                 "account_name": settings.SIMS_WECHAT_ACCOUNT_NAME,
                 "following": following,
-                "chat": [
-                    {"sender": line.sender, "html": chat_html(line.content), "last": index == len(chat) - 1}
-                    for index, line in enumerate(chat)
-                ],
+                "chat": _chat_lines(chat, services.template_log(openid=openid, limit=50)),
                 "menu": _menu_buttons() if following else [],
                 "text_max": _TEXT_MAX,
             },
