@@ -31,6 +31,7 @@ class WechatLinkMiddleware:
         query = request.GET.copy()
         query.pop("wx")
         clean = f"{request.path}?{query.urlencode()}" if query else request.path
-        if member_for_request(request) is not None and wechat_binding_pending(request) is not None:
+        member = member_for_request(request)
+        if member is not None and wechat_binding_pending(request, member.person) is not None:
             return redirect(f"{reverse('mobile:wechat_bind')}?{urlencode({'next': clean})}")
         return redirect(clean)

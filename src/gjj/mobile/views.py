@@ -170,7 +170,7 @@ def login_done(request: HttpRequest) -> HttpResponse:
     """After the SSO: a member who came by a WeChat link is asked whether to bind this WeChat
     account (nothing is bound by logging in), then goes on."""
     next_path = _mobile_next(request, request.GET.get("next"))
-    if wechat_binding_pending(request) is not None:
+    if wechat_binding_pending(request, _member(request).person) is not None:
         return redirect(f"{reverse('mobile:wechat_bind')}?{urlencode({'next': next_path})}")
     return redirect(next_path)
 
@@ -180,7 +180,7 @@ def login_done(request: HttpRequest) -> HttpResponse:
 def wechat_bind(request: HttpRequest) -> HttpResponse:
     """将此微信号与您的公积金账户绑定: shown inside WeChat only; only 确认绑定 binds."""
     next_path = _mobile_next(request, request.GET.get("next") or request.POST.get("next"))
-    if wechat_binding_pending(request) is None:
+    if wechat_binding_pending(request, _member(request).person) is None:
         return redirect(next_path)
     if not _inside_wechat(request):
         wechat_binding_decline(request)  # a WeChat link opened elsewhere binds nothing

@@ -70,11 +70,16 @@ def wechat_link_token_remember(request: HttpRequest) -> None:
         request.session[SESSION_KEY] = token[:200]
 
 
-def wechat_binding_pending(request: HttpRequest) -> LinkToken | None:
+def wechat_binding_pending(request: HttpRequest, person: Person | None = None) -> LinkToken | None:
     """The session's ``wx`` token when it is valid and unused (the binding to offer), else None
-    (and an invalid or used token is dropped)."""
+    (and an invalid or used token is dropped, as is one for the WeChat account already bound to
+    ``person``: a member who opens the centre's messages is not asked to bind again)."""
     token = link_token_read(request.session.get(SESSION_KEY))
-    if token is None or WechatLinkUse.objects.filter(nonce=token.nonce).exists():
+    if (
+        token is None
+        or WechatLinkUse.objects.filter(nonce=token.nonce).exists()
+        or (person is not None and WechatBinding.objects.filter(person=person, openid=token.openid).exists())
+    ):
         request.session.pop(SESSION_KEY, None)
         return None
     return token

@@ -215,3 +215,19 @@ def test_after_the_sso_logout_the_h5_page(client):
     response = client.get("/hall/logged-out/?state=m")
     assert response.status_code == 302 and response["Location"] == "/m/logged-out/"
     assert "您已安全退出" in client.get("/hall/logged-out/").content.decode()
+
+
+def test_a_link_from_wechat_lands_on_its_page_without_its_token(zhang, client):
+    from gjj.wechat.links import link_token
+    from gjj.wechat.services import wechat_binding_link
+
+    wechat_binding_link(person=zhang, openid="oZHANG")
+
+    own = client.get(f"/m/applications/?wx={link_token('oZHANG')}", HTTP_USER_AGENT=WECHAT)
+    other = client.get(f"/m/account/?wx={link_token('oSOMEONE')}&page=2", HTTP_USER_AGENT=WECHAT)
+
+    # Already bound to this WeChat account: straight to the page, the token gone from the address.
+    assert own.status_code == 302 and own["Location"] == "/m/applications/"
+    # Another WeChat account: offered the binding first, then the page (its other parameters kept).
+    assert other.status_code == 302
+    assert other["Location"] == "/m/wechat/bind/?next=%2Fm%2Faccount%2F%3Fpage%3D2"
