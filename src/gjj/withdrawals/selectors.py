@@ -319,11 +319,11 @@ def next_step_text(*, application: Application, policy: Policy | None = None) ->
     policy = policy or active_policy()
     state = application.state
     if state == State.AWAITING_MATERIALS:
-        return "请在个人网厅【我的业务】中上传影像材料并提交申请，逾期未上传的申请将自动过期。"
+        return "请在【我的业务】中上传影像材料并提交申请（个人网厅、微信公众号、手机APP均可），逾期未上传的申请将自动过期。"
     if state in (State.SUBMITTED, State.UNDER_REVIEW):
         return (
             f"中心将在 {policy.decision_limit_days} 个工作日内完成审核，审核结果将以短信通知您，"
-            "也可登录个人网厅【我的业务】查询办理进度。"
+            "也可在个人网厅、微信公众号或手机APP的【我的业务】中查询办理进度。"
         )
     if state in (State.APPROVED, State.PAYING):
         prefix = "您的申请已秒批通过" if application.instant_approved else "您的申请已审批通过"
@@ -331,11 +331,11 @@ def next_step_text(*, application: Application, policy: Policy | None = None) ->
     if state == State.PAID:
         return "提取资金已转入您的收款银行卡，本笔业务已办结。"
     if state == State.RETURNED:
-        return "您的申请被退回补正，请登录个人网厅【我的业务】按要求修改后重新提交。"
+        return "您的申请被退回补正，请在【我的业务】中按要求修改后重新提交（个人网厅、微信公众号、手机APP均可）。"
     if state == State.REJECTED:
         return "您的申请未通过审核，本笔业务已办结。如有疑问，请拨打服务热线咨询。"
     if state == State.PAYOUT_FAILED:
-        return "银行支付未成功，冻结资金已解冻。请登录个人网厅【我的业务】更换收款银行卡，中心将重新支付。"
+        return "银行支付未成功，冻结资金已解冻。请在【我的业务】中更换收款银行卡（个人网厅、微信公众号、手机APP均可），中心将重新支付。"
     if state == State.CANCELLED:
         return "本申请已撤回，本笔业务已办结。"
     if state == State.EXPIRED:
