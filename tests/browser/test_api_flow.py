@@ -172,7 +172,7 @@ def test_the_whole_flow_over_the_api_with_a_real_token(live_stack):
     timeline = http.get(f"{api}/applications/{app_id}", timeout=TIMEOUT).json()["timeline"]
     assert [t["to_state"] for t in timeline] == ["awaiting_materials", "submitted"]
     assert {t["channel"] for t in timeline} == {"api"}
-    assert {t["channel_label"] for t in timeline} == {"API"}
+    assert {t["channel_label"] for t in timeline} == {"手机APP客户端"}
     assert "210106198411110378" not in final.text and "6224553012333258487" not in final.text
 
     listed = http.get(f"{api}/applications", timeout=TIMEOUT).json()

@@ -153,7 +153,7 @@ def test_yang_lei_completes_the_wizard_on_a_phone(live_stack, phone, photos):
     assert "/purchase/house/" in page.url
     step(page, 4, "house", shots=True)
     next_step(page)
-    page.get_by_label("收款银行（银行类别）").select_option(label="盛京银行")
+    page.get_by_label("收款银行").select_option(label="盛京银行")
     page.get_by_label("银行卡号码").fill("6224553012333258487")
     page.get_by_text("卡号格式正确").wait_for()
     step(page, 5, "account", shots=True)
@@ -204,7 +204,7 @@ def test_huang_qiang_is_stopped_with_the_loan_overdue_reason(live_stack, phone):
     page.goto(f"{live_stack.hall}/m/withdrawals/purchase/house/")
     page.get_by_label("备案合同号").fill("SY202608300004321")
     next_step(page)
-    page.get_by_label("收款银行（银行类别）").select_option(label="建设银行")
+    page.get_by_label("收款银行").select_option(label="建设银行")
     page.get_by_label("银行卡号码").fill("6212848194943347205")
     next_step(page)
     page.get_by_label("我已阅读并同意《承诺书》").check()
@@ -232,7 +232,7 @@ def test_a_desktop_draft_is_finished_in_the_h5(live_stack, phone_without_service
     page.goto(f"{live_stack.hall}/m/withdrawals/purchase/house/")
     assert page.get_by_label("备案合同号").input_value() == "SY202603150007777"
     next_step(page)
-    assert page.get_by_label("收款银行（银行类别）").input_value() == "ICBC"
+    assert page.get_by_label("收款银行").input_value() == "ICBC"
     assert "已保存" in page.inner_text("main")
     next_step(page)
     page.get_by_label("我已阅读并同意《承诺书》").check()

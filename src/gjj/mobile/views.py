@@ -261,12 +261,16 @@ def _step_context(
         context["banks"] = list(policy.allowed_banks.items())
         context["saved_card_masked"] = mask_card_number(application.card_no)
         check = selectors.draft_house_check(application)
-        context["max_amount_fen"] = check.max_amount_fen if check else None
+        max_amount_fen = check.max_amount_fen if check else None
+        context["max_amount_fen"] = max_amount_fen
+        if not values.get("amount") and max_amount_fen:
+            # As on the desktop: the maximum is filled in, and the member may lower it.
+            context["values"] = {**values, "amount": fen_to_yuan(max_amount_fen)}
     if step == "declaration":
         context["bank_name"] = policy.bank_name(application.bank)
         context["card_masked"] = mask_card_number(application.card_no)
         context["house_address"] = (application.house_snapshot or {}).get("address", "")
-        context["amount"] = fen_to_yuan(application.amount_fen) if application.amount_fen else ""
+        context["amount_fen"] = application.amount_fen
         context["declaration_checked"] = bool(
             application.declaration_accepted_at
             and application.declaration_version == policy.declaration_version

@@ -6,16 +6,20 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from gjj.core import glossary
 from gjj.core.encrypted import EncryptedCharField
 
 
 class Channel(models.TextChoices):
-    WEB = "web", "网厅"
-    WECHAT = "wechat", "微信"
-    APP = "app", "APP"
-    API = "api", "API"
-    BACKOFFICE = "backoffice", "后台"
-    SYSTEM = "system", "系统"
+    """Where an application, a transition or a material came from; the labels are the glossary's,
+    the same on every page, the receipt, the API and the back office."""
+
+    WEB = "web", glossary.CHANNEL_WEB
+    WECHAT = "wechat", glossary.CHANNEL_WECHAT
+    APP = "app", glossary.CHANNEL_APP
+    API = "api", glossary.CHANNEL_API
+    BACKOFFICE = "backoffice", glossary.CHANNEL_BACKOFFICE
+    SYSTEM = "system", glossary.CHANNEL_SYSTEM
 
 
 class State(models.TextChoices):

@@ -31,6 +31,7 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import HRFlowable
 
+from gjj.core import glossary
 from gjj.core.money import format_yuan
 from gjj.core.timeutil import to_shanghai
 from gjj.policy.active import active_policy
@@ -45,7 +46,6 @@ CID_FALLBACK_FONT = "STSong-Light"
 RECEIPT_TITLE = "住房公积金提取业务办理回执"
 CENTRE_NAME = "辽宁省省直住房资金管理中心"
 _VERIFICATION_SALT = "gjj.withdrawals.receipts.verification"
-_CHANNEL_NAMES = {"web": "个人网厅", "wechat": "微信公众号", "app": "手机APP", "api": "手机APP"}
 
 # --- 大写金额 ---------------------------------------------------------------------------------------
 
@@ -182,30 +182,31 @@ def receipt_content(*, application: Application) -> ReceiptContent:
     elif application.lookup_field == "archive_no":
         archive_no = archive_no or application.house_key
     amount_fen = facts.amount_fen or 0
+    # The pages' words for the same facts (gjj.core.glossary).
     rows: list[tuple[str, str]] = [
-        ("业务流水号", facts.business_no),
+        (glossary.BUSINESS_NO, facts.business_no),
         ("申请人", facts.applicant_name),
-        ("身份证号", facts.masked_id_number),
-        ("个人账号", facts.account_no),
+        (glossary.ID_NUMBER, facts.masked_id_number),
+        (glossary.ACCOUNT_NO, facts.account_no),
         ("提取原因", facts.reason_name),
-        ("房屋坐落", facts.house_address or "—"),
+        (glossary.HOUSE_ADDRESS, facts.house_address or "—"),
     ]
     if contract_no:
-        rows.append(("备案合同号", contract_no))
+        rows.append((glossary.CONTRACT_NO, contract_no))
     if archive_no:
-        rows.append(("房证新档案号", archive_no))
+        rows.append((glossary.ARCHIVE_NO, archive_no))
     rows += [
-        ("与购房人关系", facts.relation_label or "—"),
-        ("收款银行", facts.bank_name or "—"),
-        ("收款银行卡号", facts.masked_card_no or "—"),
-        ("提取金额", format_yuan(amount_fen)),
-        ("提取金额（大写）", amount_in_chinese_capitals(amount_fen)),
-        ("受理渠道", _CHANNEL_NAMES.get(application.channel, facts.channel_label)),
-        ("提交时间", _moment(facts.submitted_at)),
-        ("当前状态", facts.state_label),
+        (glossary.RELATION, facts.relation_label or "—"),
+        (glossary.BANK, facts.bank_name or "—"),
+        (glossary.CARD_NO, facts.masked_card_no or "—"),
+        (glossary.AMOUNT, format_yuan(amount_fen)),
+        (glossary.AMOUNT_IN_CAPITALS, amount_in_chinese_capitals(amount_fen)),
+        (glossary.CHANNEL, facts.channel_label),
+        (glossary.SUBMITTED_AT, _moment(facts.submitted_at)),
+        (glossary.STATE, facts.state_label),
     ]
     if facts.paid_at:
-        rows.append(("到账时间", _moment(facts.paid_at)))
+        rows.append((glossary.PAID_AT, _moment(facts.paid_at)))
     hotline = policy.hotline
     return ReceiptContent(
         title=RECEIPT_TITLE,

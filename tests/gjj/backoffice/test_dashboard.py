@@ -243,7 +243,7 @@ def test_applications_per_day_by_channel(week):
     data = dashboard_data(today=TODAY, days=WEEK)
     assert (data.start, data.end, data.days) == (dt.date(2026, 11, 21), TODAY, 7)
     assert [c.code for c in data.channels] == ["web", "wechat", "app", "api"]
-    assert [c.label for c in data.channels] == ["网厅", "微信", "APP", "API"]
+    assert [c.label for c in data.channels] == ["个人网厅", "微信公众号", "手机APP", "手机APP客户端"]
     assert [(d.label, d.counts, d.total) for d in data.submitted_per_day] == [
         ("11-21", (1, 0, 0, 0), 1),
         ("11-22", (1, 0, 0, 0), 1),
@@ -336,7 +336,7 @@ def test_the_partial_shows_the_charts_and_the_same_numbers(week):
     assert html.count("<figure") == 5 and html.count("<figcaption>") == 5
     assert "backoffice/dashboard.css" in html
     # Chart tooltips and tables carry the same numbers.
-    assert "11-27 微信：1" in html
+    assert "11-27 微信公众号：1" in html
     assert "11-23：86,420.50 元" in html
     assert "96,420.50 元" in html
     assert "14 小时 10 分" in html and "1 天 4 小时" in html

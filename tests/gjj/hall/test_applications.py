@@ -170,9 +170,9 @@ def test_the_timeline_has_every_transition_with_reasons(
     items = [text_of(item) for item in re.findall(r"<li[^>]*>(.*?)</li>", timeline.group(1), re.S)]
     assert len(items) == application.transitions.count() == 4
     assert "草稿 → 待上传材料" in items[0] and "提交申请，全部条件核验通过，待上传影像材料" in items[0]
-    assert "办理人：张伟（2101**********0158）" in items[0] and "渠道：网厅" in items[0]
+    assert "办理人：张伟（2101**********0158）" in items[0] and "渠道：个人网厅" in items[0]
     assert "待上传材料 → 已提交" in items[1] and "影像材料已上传，提交申请" in items[1]
-    assert "已提交 → 审核中" in items[2] and "初审员" in items[2] and "渠道：后台" in items[2]
+    assert "已提交 → 审核中" in items[2] and "初审员" in items[2] and "渠道：业务后台" in items[2]
     assert "审核中 → 退回补正" in items[3] and "购房发票不清晰" in items[3]
     assert re.search(
         r'<time class="timeline__time" datetime="[^"]+\+08:00">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d</time>', page

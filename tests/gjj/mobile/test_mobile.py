@@ -113,7 +113,7 @@ def test_each_step_renders_with_its_labels(client, loaded):
             '<label for="id_archive_no">房证新档案号</label>',
         ],
         "account": [
-            '<label for="id_bank">收款银行（银行类别）</label>',
+            '<label for="id_bank">收款银行</label>',
             '<label for="id_card_no">银行卡号码</label>',
             '<label for="id_amount">提取金额</label>',
         ],

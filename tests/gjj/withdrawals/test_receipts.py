@@ -22,6 +22,7 @@ from gjj.withdrawals.receipts import (
     receipt_verification_check,
     receipt_verification_code,
 )
+from gjj.withdrawals.selectors import channel_label
 
 ID_NUMBER = "210102198803120158"
 CARD = "6217001376212461799"
@@ -133,18 +134,30 @@ def test_the_receipt_content(application):
     assert rows["备案合同号"] == "SY202605180001234"
     assert rows["与购房人关系"] == "本人"
     assert rows["收款银行"] == "建设银行"
-    assert rows["收款银行卡号"] == "6217 **** **** 1799"
+    assert rows["银行卡号码"] == "6217 **** **** 1799"  # the pages' word
     assert rows["提取金额"] == "86,420.50 元"
     assert rows["提取金额（大写）"] == "捌万陆仟肆佰贰拾元伍角"
     assert rows["受理渠道"] == "个人网厅"
     assert rows["提交时间"] == "2026-11-27 10:30:00"  # Asia/Shanghai
-    assert rows["当前状态"] == "已提交"
+    assert rows["办理状态"] == "已提交"
     assert "3 个工作日内完成审核" in content.next_step
     assert content.hotline == "服务热线：024-12329"
     assert content.verification_code == f"校验码：{receipt_verification_code(BUSINESS_NO)}"
     assert content.printed_at.startswith("打印时间：" + timezone.localdate().strftime("%Y-%m-%d")[:4])
     text = content.text()
     assert ID_NUMBER not in text and CARD not in text
+
+
+@pytest.mark.parametrize("channel", list(Channel))
+def test_the_receipt_names_the_channel_as_the_pages_do(application, channel):
+    """One label per channel: 我的业务, the detail, the back office and the receipt."""
+    application.channel = channel
+    application.save(update_fields=["channel"])
+
+    rows = dict(receipt_content(application=application).rows)
+
+    assert rows["受理渠道"] == channel_label(channel) == channel.label
+    assert rows["受理渠道"] not in ("API", "APP", "网厅", "后台")
 
 
 def _pdf_text(pdf: bytes, tmp_path) -> str:
