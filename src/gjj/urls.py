@@ -20,6 +20,7 @@ urlpatterns = [
     path("hall/", include("gjj.hall.urls")),
     path("wechat/", include("gjj.wechat.urls")),
     path("m/", include("gjj.mobile.urls")),
+    path("preferences/", include("gjj.preferences.urls")),
     path("app/", mobile_pwa.app_install, name="app_install"),
     path("api/v1/", api_v1.urls),
     path("backoffice/admin/", admin.site.urls),

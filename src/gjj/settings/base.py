@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "gjj.withdrawals",
     "gjj.datasets",
     "gjj.identity",
+    "gjj.preferences",
     "gjj.hall",
     "gjj.portal",
     "gjj.wechat",
@@ -89,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gjj.hall.context_processors.hall_chrome",
+                "gjj.preferences.context_processors.display_mode",
                 "gjj.backoffice.context_processors.backoffice_chrome",
             ]
         },
