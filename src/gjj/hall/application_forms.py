@@ -1,5 +1,5 @@
-"""The member's forms on an existing application, shared by the desktop hall and the H5: 修改并重新提交
-after 退回补正 and 更换收款银行卡 after 支付失败.
+"""The member's screens on an existing application, shared by the desktop hall and the H5: what the
+detail screen shows, and the forms 修改并重新提交 after 退回补正 and 更换收款银行卡 after 支付失败.
 
 Each form reads what was posted the same way on every channel (the card without spaces or "-",
 the bank upper-cased, the amount as ``amount_parse`` reads it), runs the form's own checks and then
@@ -16,10 +16,10 @@ from gjj.core.origin import Origin
 from gjj.hall.forms_withdrawal import DECLARATION_MISSING, amount_parse
 from gjj.policy.active import active_policy
 from gjj.policy.evaluation import Evaluation
-from gjj.withdrawals import services
+from gjj.withdrawals import selectors, services
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
-from gjj.withdrawals.models import Application
+from gjj.withdrawals.models import Application, State
 
 # Which form field a failed rule belongs to (the others appear in the summary only).
 RULE_FIELDS: dict[str, str] = {
@@ -69,6 +69,33 @@ class FormErrors:
 
     def __bool__(self) -> bool:
         return bool(self.fields or self.general)
+
+
+def application_detail_context(application: Application) -> dict[str, object]:
+    """业务详情 on either channel: the facts, the timeline, the rules (all of them, and the failed
+    ones), what to fix, what happens next and which actions the state allows."""
+    policy = active_policy()
+    state = application.state
+    rule_lines = selectors.application_rule_lines(application=application)
+    payout = selectors.latest_payout(application=application)
+    return {
+        "application": application,
+        "facts": selectors.application_facts(application=application, policy=policy),
+        "timeline": selectors.application_timeline(application=application),
+        "rule_lines": rule_lines,
+        "failed_rules": [line for line in rule_lines if not line.passed],
+        "fix_items": selectors.fix_items(application=application, policy=policy)
+        if state == State.RETURNED
+        else [],
+        "next_step": selectors.next_step_text(application=application, policy=policy),
+        "can_cancel": state in services.CANCELLABLE_STATES,
+        "is_draft": state == State.DRAFT,
+        "is_returned": state == State.RETURNED,
+        "is_awaiting_materials": state == State.AWAITING_MATERIALS,
+        "is_payout_failed": state == State.PAYOUT_FAILED,
+        "bank_message": payout.bank_message if payout is not None else "",
+        "has_receipt": selectors.has_receipt(application),
+    }
 
 
 def card_number_clean(text: str | None) -> str:

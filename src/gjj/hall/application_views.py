@@ -84,35 +84,10 @@ def application_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def application_detail(request: HttpRequest, business_no: str) -> HttpResponse:
     application = _owned(request, business_no)
-    policy = active_policy()
-    rule_lines = application_selectors.application_rule_lines(application=application)
-    show_rules = application.state in (State.REJECTED, State.RETURNED) or any(
-        not line.passed for line in rule_lines
-    )
-    payout = application_selectors.latest_payout(application=application)
-    return render(
-        request,
-        "hall/application_detail.html",
-        {
-            "hall_nav": "applications",
-            "application": application,
-            "facts": application_selectors.application_facts(application=application, policy=policy),
-            "timeline": application_selectors.application_timeline(application=application),
-            "rule_lines": rule_lines if show_rules else [],
-            "fix_items": (
-                application_selectors.fix_items(application=application, policy=policy)
-                if application.state == State.RETURNED
-                else []
-            ),
-            "next_step": application_selectors.next_step_text(application=application, policy=policy),
-            "can_cancel": application.state in services.CANCELLABLE_STATES,
-            "is_returned": application.state == State.RETURNED,
-            "is_awaiting_materials": application.state == State.AWAITING_MATERIALS,
-            "is_payout_failed": application.state == State.PAYOUT_FAILED,
-            "bank_message": payout.bank_message if payout is not None else "",
-            "has_receipt": application_selectors.has_receipt(application),
-        },
-    )
+    context = forms.application_detail_context(application)
+    if not context["failed_rules"] and application.state not in (State.REJECTED, State.RETURNED):
+        context["rule_lines"] = []  # the table of rules only when something did not pass
+    return render(request, "hall/application_detail.html", {"hall_nav": "applications", **context})
 
 
 @member_required

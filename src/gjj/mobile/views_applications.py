@@ -57,34 +57,8 @@ def application_list(request: HttpRequest) -> HttpResponse:
 @mobile_member_required
 @require_GET
 def application_detail(request: HttpRequest, business_no: str) -> HttpResponse:
-    application = _owned(request, business_no)
-    policy = active_policy()
-    rule_lines = selectors.application_rule_lines(application=application)
-    payout = selectors.latest_payout(application=application)
-    return render(
-        request,
-        "mobile/application_detail.html",
-        {
-            "application": application,
-            "facts": selectors.application_facts(application=application, policy=policy),
-            "timeline": selectors.application_timeline(application=application),
-            "failed_rules": [line for line in rule_lines if not line.passed],
-            "fix_items": (
-                selectors.fix_items(application=application, policy=policy)
-                if application.state == State.RETURNED
-                else []
-            ),
-            "next_step": selectors.next_step_text(application=application, policy=policy),
-            "can_cancel": application.state in services.CANCELLABLE_STATES,
-            "is_draft": application.state == State.DRAFT,
-            "is_returned": application.state == State.RETURNED,
-            "is_awaiting_materials": application.state == State.AWAITING_MATERIALS,
-            "is_payout_failed": application.state == State.PAYOUT_FAILED,
-            "bank_message": payout.bank_message if payout is not None else "",
-            "has_receipt": selectors.has_receipt(application),
-            "notice": _notice(request),
-        },
-    )
+    context = forms.application_detail_context(_owned(request, business_no))
+    return render(request, "mobile/application_detail.html", {**context, "notice": _notice(request)})
 
 
 @mobile_member_required
