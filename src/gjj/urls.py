@@ -16,6 +16,7 @@ urlpatterns = [
     path("health", health, name="health"),
     path("too-many-requests/", throttled_page, name="throttled"),
     path("", portal_views.home, name="portal"),
+    path("receipts/verify/", portal_views.receipt_verify, name="receipt_verify"),
     path("oidc/", include("gjj.identity.urls")),
     path("hall/", include("gjj.hall.urls")),
     path("wechat/", include("gjj.wechat.urls")),

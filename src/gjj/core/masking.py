@@ -22,6 +22,13 @@ def mask_card_number(value: str | None) -> str:
     return f"{value[:4]} **** **** {value[-4:]}"
 
 
+def mask_name(value: str | None) -> str:
+    """The surname and a star for each other character: 周敏 → 周*, 欧阳明月 → 欧***."""
+    if not value:
+        return ""
+    return value[0] + "*" * (len(value) - 1)
+
+
 def mask_phone(value: str | None) -> str:
     if not value:
         return ""

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "gjj.core.throttle.ThrottleMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "gjj.mobile.middleware.WechatLinkMiddleware",
     "gjj.backoffice.middleware.StaffIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -240,6 +241,14 @@ THROTTLE_RULES = (
         per_address=env_int("GJJ_THROTTLE_API_PER_ADDRESS", 600),
         methods=frozenset({"GET", "POST", "PATCH", "PUT", "DELETE"}),
         matches=frozenset({"/api/"}),
+    ),
+    ThrottleRule(
+        scope="receipt_verify",
+        label="核验回执",
+        window_seconds=3600,
+        per_address=env_int("GJJ_THROTTLE_RECEIPT_VERIFY_PER_ADDRESS", 120),
+        methods=frozenset({"GET"}),
+        matches=frozenset({"receipt_verify"}),
     ),
     ThrottleRule(
         scope="staff_login",

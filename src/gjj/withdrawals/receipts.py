@@ -16,10 +16,14 @@ import logging
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -32,6 +36,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 from reportlab.platypus.flowables import HRFlowable
 
 from gjj.core import glossary
+from gjj.core.member_links import public_url
 from gjj.core.money import format_yuan
 from gjj.core.timeutil import to_shanghai
 from gjj.policy.active import active_policy
@@ -115,6 +120,12 @@ def receipt_verification_code(business_no: str) -> str:
     return digest[:12].upper()
 
 
+def receipt_verify_url(*, business_no: str, code: str) -> str:
+    """The absolute address of 核验回执 for this receipt: what its QR code encodes."""
+    query = urlencode({"no": business_no, "code": code})
+    return public_url(f"{reverse('receipt_verify')}?{query}")
+
+
 def receipt_verification_check(business_no: str, code: str) -> bool:
     from django.utils.crypto import constant_time_compare
 
@@ -159,6 +170,7 @@ class ReceiptContent:
     hotline: str
     verification_code: str
     printed_at: str
+    verify_url: str = ""  # 核验回执 with this receipt's number and code (its QR code)
 
     def text(self) -> str:
         lines = [self.title, self.centre_name]
@@ -215,6 +227,9 @@ def receipt_content(*, application: Application) -> ReceiptContent:
         next_step=next_step_text(application=application, policy=policy),
         hotline=f"服务热线：{hotline}" if hotline else "",
         verification_code=f"校验码：{receipt_verification_code(facts.business_no)}",
+        verify_url=receipt_verify_url(
+            business_no=facts.business_no, code=receipt_verification_code(facts.business_no)
+        ),
         printed_at=f"打印时间：{_moment(to_shanghai(timezone.now()))}",
     )
 
@@ -238,6 +253,14 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _qr_drawing(data: str, *, size: float) -> Drawing:
+    widget = QrCodeWidget(data, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    return drawing
 
 
 def receipt_pdf(*, application: Application) -> bytes:
@@ -290,15 +313,20 @@ def receipt_pdf(*, application: Application) -> bytes:
         HRFlowable(width="100%", thickness=0.5, color=colors.HexColor("#808080")),
         Spacer(1, 2 * mm),
     ]
-    for line in (content.hotline, content.verification_code, content.printed_at):
-        if line:
-            story.append(Paragraph(_escape(line), styles["small"]))
-    story.append(
+    lines: list[Flowable] = [
+        Paragraph(_escape(line), styles["small"])
+        for line in (content.hotline, content.verification_code, content.printed_at)
+        if line
+    ]
+    lines.append(
         Paragraph(
             "本回执由个人网上服务大厅生成，仅证明申请已受理，不作为提取资金到账凭证。"
-            "工作人员可凭业务流水号和校验码核验回执真伪。",
+            f"扫描右侧二维码或访问 {_escape(content.verify_url)} 可核验回执真伪。",
             styles["small"],
         )
     )
+    footer = Table([[lines, _qr_drawing(content.verify_url, size=28 * mm)]], colWidths=[None, 32 * mm])
+    footer.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    story.append(footer)
     document.build(story)
     return buffer.getvalue()

@@ -2,7 +2,8 @@
 
 The links are collected where they leave the system — the WeChat platform stand-in's log of template
 messages, the SMS simulator's outbox, the official account's replies and published menu — after flows
-that produce every kind of news (submitted, approved, paid, rejected, returned, payout failed). Each
+that produce every kind of news (submitted, approved, paid, rejected, returned, payout failed), and
+the QR codes the portal and the receipt print. Each
 is then opened as its recipient would: first without a session (the H5's login page, which comes back
 to the link), then logged in (a 200 on the page in the H5 layout, showing the member's application).
 """
@@ -13,6 +14,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 from django.test import Client
 
 from gjj.members.models import Person
@@ -22,6 +24,7 @@ from gjj.wechat.notifications import wechat_notifications_reconcile
 from gjj.withdrawals import payouts, services
 from gjj.withdrawals.models import Application, Notification, NotificationState, State
 from gjj.withdrawals.notifications import notification_send
+from gjj.withdrawals.receipts import receipt_content
 from tests.gjj.hall import test_applications as fixtures
 from tests.gjj.hall import test_applications_flows as flows
 from tests.gjj.hall.test_applications import submitted
@@ -193,3 +196,29 @@ def test_the_official_accounts_replies_and_menu(loaded, platform, wechat_sims):
             user_agent=WECHAT,
             expect_text=expected[urlsplit(url).path],
         )
+
+
+def test_the_portals_qr_codes(db, client, wechat_sims, monkeypatch):
+    from gjj.portal import views as portal_views
+
+    encoded: list[str] = []
+    draw = portal_views.qr_svg
+    monkeypatch.setattr(portal_views, "qr_svg", lambda data, **kw: encoded.append(data) or draw(data, **kw))
+    assert client.get("/").status_code == 200
+    app_url, follow_url = encoded
+
+    app = Client(HTTP_USER_AGENT=PHONE_BROWSER).get(urlsplit(app_url).path)
+    follow = requests.get(follow_url, headers={"User-Agent": WECHAT}, timeout=10)
+
+    assert app.status_code == 200 and "安装" in app.content.decode()
+    assert follow.status_code == 200 and "关注公众号" in follow.text
+
+
+def test_the_receipts_qr_code(zhang, no_auto_payout, wechat_sims):
+    application = submitted()
+    url = receipt_content(application=application).verify_url
+
+    checked = Client(HTTP_USER_AGENT=PHONE_BROWSER).get(_path(url))  # whoever holds the receipt
+
+    assert checked.status_code == 200 and "回执真实有效" in checked.content.decode()
+    assert application.business_no in checked.content.decode()
