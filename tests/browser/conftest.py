@@ -10,7 +10,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tests.support.accessibility import assert_accessible
-from tests.support.browser import CSP_VIOLATIONS, TEMPLATE_SOURCE_SEEN, screenshot
+from tests.support.browser import CSP_VIOLATIONS, TEMPLATE_SOURCE_SEEN, phone_context, screenshot
 
 DEMO_PASSWORD = "Demo@2026"
 
@@ -34,6 +34,22 @@ def _no_content_security_policy_violations():
     yield
     violations, CSP_VIOLATIONS[:] = list(CSP_VIOLATIONS), []
     assert violations == [], "\n".join(violations)
+
+
+@pytest.fixture
+def phone(browser):
+    """A page on an Android phone's browser (the H5's APP channel)."""
+    context = phone_context(browser)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def wechat(browser):
+    """A page in WeChat on a phone (the H5's 微信 channel; its own follower at the stand-in)."""
+    context = phone_context(browser, wechat=True)
+    yield context.new_page()
+    context.close()
 
 
 def log_in(page, stack, id_number: str, *, password: str = DEMO_PASSWORD, audit: bool = False) -> None:

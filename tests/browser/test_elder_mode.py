@@ -16,18 +16,13 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import DEMO_PASSWORD, log_in
 from tests.support.accessibility import assert_accessible
-from tests.support.browser import DESKTOP, screenshot
+from tests.support.browser import DESKTOP, PHONE, phone_context, screenshot
 
 pytestmark = pytest.mark.browser
 
 OLDER_MEMBERS_FILE = Path(__file__).resolve().parents[2] / "data" / "older-members.json"
 MA_GUIZHI = {"id_number": "210122196010100583", "name": "马桂芝"}  # born 1960, a government-service account
 
-PHONE = {"width": 390, "height": 844}
-ANDROID_UA = (
-    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/124.0.0.0 Mobile Safari/537.36"
-)
 
 MIN_TEXT_PX = 18
 MIN_DESKTOP_TARGET_PX = 48
@@ -155,30 +150,9 @@ def ma_guizhi(live_stack, older_members):
     live_stack.gjj("shell", "-c", forget)
 
 
-def _phone_context(browser):
-    context = browser.new_context(
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-        device_scale_factor=3,
-        user_agent=ANDROID_UA,
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-    )
-    context.set_default_timeout(20_000)
-    return context
-
-
-@pytest.fixture
-def phone(browser):
-    context = _phone_context(browser)
-    yield context.new_page()
-    context.close()
-
-
 @pytest.fixture
 def second_phone(browser):
-    context = _phone_context(browser)
+    context = phone_context(browser)
     yield context.new_page()
     context.close()
 

@@ -14,43 +14,16 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import DEMO_PASSWORD
 from tests.support.accessibility import assert_accessible
-from tests.support.browser import screenshot
+from tests.support.browser import phone_context, screenshot
 
 pytestmark = pytest.mark.browser
-
-ANDROID_UA = (
-    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/124.0.0.0 Mobile Safari/537.36"
-)
-
-
-def _phone_context(browser, **extra):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        device_scale_factor=3,
-        user_agent=ANDROID_UA,
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-        **extra,
-    )
-    context.set_default_timeout(20_000)
-    return context
-
-
-@pytest.fixture
-def phone(browser):
-    context = _phone_context(browser)
-    yield context.new_page()
-    context.close()
 
 
 @pytest.fixture
 def phone_without_service_worker(browser):
     """Playwright's routing does not see requests of a page a service worker controls: the test of
     a dropped upload blocks the worker."""
-    context = _phone_context(browser, service_workers="block")
+    context = phone_context(browser, service_workers="block")
     yield context.new_page()
     context.close()
 

@@ -8,7 +8,8 @@ the H5, and then
   centre pays the new card; he then opens 办理进度 from the account's menu, his application and its
   办理回执, and 退出 ends his session.
 
-axe-core on every new screen; screenshots docs/screenshots/phone-<n>-<screen>.png."""
+axe-core on every new screen (and 核验回执, reached from the receipt); screenshots
+docs/screenshots/phone-<n>-<screen>.png."""
 
 from __future__ import annotations
 
@@ -29,10 +30,6 @@ from tests.support.browser import screenshot
 
 pytestmark = pytest.mark.browser
 
-WECHAT_UA = (
-    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/124.0.0.0 Mobile Safari/537.36 MicroMessenger/8.0.50.2701(0x28003235) NetType/WIFI Language/zh_CN"
-)
 APPID = "wxgjjembedded0001"  # the stack's (embedded) official account
 WAIT_SECONDS = 60
 RETURN_REASON = "购房发票照片不清晰；提取金额请按发票金额填写"
@@ -125,23 +122,6 @@ def members(live_stack, tmp_path_factory) -> dict[str, dict]:
     path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     live_stack.gjj("import-dataset", str(path))
     return {"zhou_min": ZHOU_MIN, "feng_gang": FENG_GANG}
-
-
-@pytest.fixture
-def wechat(browser):
-    """A phone with WeChat: its own cookies, so its own openid at the platform stand-in."""
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        device_scale_factor=2,
-        user_agent=WECHAT_UA,
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-    )
-    context.set_default_timeout(20_000)
-    yield context.new_page()
-    context.close()
 
 
 def shot(page, name: str) -> None:
@@ -302,6 +282,12 @@ def test_a_refused_payout_goes_to_a_new_card_then_progress_receipt_and_logout(
     expect(page.get_by_role("heading", name=re.compile("办理回执"))).to_be_visible()
     expect(page.locator("main")).to_contain_text(business_no)
     shot(page, "phone-8-receipt")
+    # Whoever holds the receipt checks it (the QR code on the PDF opens the same page).
+    page.get_by_role("link", name="核验回执真伪").click()
+    expect(page.get_by_role("heading", name="回执真实有效")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("冯*")
+    shot(page, "phone-8-receipt-verified")
+    page.go_back()
     with page.expect_response(re.compile(r"/receipt\.pdf$")) as pdf:
         page.evaluate("url => fetch(url)", f"/m/applications/{business_no}/receipt.pdf")
     assert pdf.value.ok and pdf.value.headers["content-type"] == "application/pdf"

@@ -15,26 +15,6 @@ from tests.support.browser import screenshot
 
 pytestmark = pytest.mark.browser
 
-WECHAT_UA = (
-    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/124.0.0.0 Mobile Safari/537.36 MicroMessenger/8.0.50.2701(0x28003235) NetType/WIFI Language/zh_CN"
-)
-
-
-@pytest.fixture
-def wechat(browser):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        user_agent=WECHAT_UA,
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-    )
-    context.set_default_timeout(20_000)
-    yield context.new_page()
-    context.close()
-
 
 def test_a_member_binds_wechat_only_by_confirming_inside_wechat(live_stack, wechat):
     """The link the official account sent (its wx token, signed with the embedded key the live

@@ -21,29 +21,9 @@ from tests.support.browser import screenshot
 
 pytestmark = pytest.mark.browser
 
-WECHAT_UA = (
-    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/124.0.0.0 Mobile Safari/537.36 MicroMessenger/8.0.50.2701(0x28003235) NetType/WIFI Language/zh_CN"
-)
 APPID = "wxgjjembedded0001"  # the stack's (embedded) official account
 ZHAO_MIN = "210113199302280421"  # 赵敏: not used by the other browser tests
 TIMEOUT = 30
-
-
-@pytest.fixture
-def wechat(browser):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        device_scale_factor=2,
-        user_agent=WECHAT_UA,
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-    )
-    context.set_default_timeout(20_000)
-    yield context.new_page()
-    context.close()
 
 
 def _apply_in_the_app(stack) -> None:
@@ -112,9 +92,12 @@ def test_a_member_follows_the_account_from_the_portal_and_binds_wechat(live_stac
     expect(menu.get_by_role("button", name="办理进度")).to_be_visible()
     assert_accessible(wechat)
     screenshot(wechat, "wechat-1-welcome")
+    # Newest first: this phone's follow (other tests of the session follow from their own phones).
     followers = requests.get(f"{live_stack.sims}/wechat/_followers", timeout=TIMEOUT).json()
-    assert len(followers) == 1 and followers[0]["subscribed"]
+    assert followers[0]["subscribed"]
     openid = followers[0]["openid"]
+    cookie = next(c for c in wechat.context.cookies() if c["name"] == "gjj_sims_wechat_openid")
+    assert cookie["value"].startswith(f"{openid}:")  # the signed cookie carries the openid
 
     # The link → the H5 → 立即登录 → the SSO's touch page → back: asked to confirm the binding.
     link.click()

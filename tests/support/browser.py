@@ -21,6 +21,31 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
 DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+ANDROID_UA = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/124.0.0.0 Mobile Safari/537.36"
+)
+# WeChat's own browser on the same phone: what the H5 sees as the 微信 channel.
+WECHAT_UA = f"{ANDROID_UA} MicroMessenger/8.0.50.2701(0x28003235) NetType/WIFI Language/zh_CN"
+
+
+def phone_context(browser, *, wechat: bool = False, **extra):  # type: ignore[no-untyped-def]
+    """An Android phone (390×844, touch), in WeChat with ``wechat``: its own cookies, so at the
+    WeChat stand-in its own follower."""
+    options = {
+        "viewport": PHONE,
+        "is_mobile": True,
+        "has_touch": True,
+        "device_scale_factor": 3,
+        "user_agent": WECHAT_UA if wechat else ANDROID_UA,
+        "locale": "zh-CN",
+        "timezone_id": "Asia/Shanghai",
+        **extra,
+    }
+    context = browser.new_context(**options)
+    context.set_default_timeout(20_000)
+    return context
 
 
 # Every Content-Security-Policy violation any page of any test caused, as Chromium reported it on
