@@ -1,8 +1,22 @@
-"""The housing registry (住房信息系统): houses by 备案合同号 (new) or 房证新档案号 (resale).
+"""The housing registry (住房信息系统): houses by 备案合同号 (new) or 房证新档案号 (resale), and the
+houses of a person.
 
-Protocol: ``GET {GJJ_REGISTRY_URL}/houses?contract_no=X`` or ``?archive_no=Y`` answers 200 with
-the house, or 404 ``{"error": "not_found"}``. Any other answer means the registry could not say,
-which is not the same as "no such house": ``RegistryUnavailable``.
+Protocol (JSON over HTTP under ``GJJ_REGISTRY_URL``):
+
+- ``GET /houses?contract_no=X`` or ``?archive_no=Y`` answers 200 with the house, or 404
+  ``{"error": "not_found"}``.
+- ``POST /houses/by-buyer`` ``{"id_number"}`` answers 200 ``{"houses": [house, ...]}``: every
+  house, valid or cancelled, with this person among its buyers (an empty list when there is
+  none). The number goes in the body, never in a URL.
+
+A house is ``{"contract_no", "archive_no", "kind", "address", "area_m2", "total_price" (元),
+"filed_on", "registered_on", "status", "buyers": [{"id_number", "name"}]}``.
+
+"The registry could not say" is never "no such house" nor "owns no house": a request that never
+reached the registry, a timeout, an error status, or an answer that does not follow the protocol
+(a house in a person's list that does not name that person among its buyers, say) raises
+``RegistryUnavailable``, and the caller decides nothing from it. ``None`` from ``find_house`` and
+``[]`` from ``houses_of`` are only ever the registry's own answers.
 """
 
 from __future__ import annotations
@@ -99,6 +113,12 @@ class RegistryClient(Protocol):
         such house. Raises ``RegistryUnavailable`` when the registry cannot say."""
         ...
 
+    def houses_of(self, *, id_number: str) -> list[HouseRecord]:
+        """Every house (valid or cancelled: read ``status``) with ``id_number`` among its buyers,
+        in the registry's order; an empty list when the registry says there is none. Raises
+        ``RegistryUnavailable`` when the registry cannot say — never an empty list then."""
+        ...
+
 
 class HttpRegistryClient:
     def __init__(self, *, base_url: str, timeout: float) -> None:
@@ -126,6 +146,31 @@ class HttpRegistryClient:
             raise protocol_mismatch(
                 RegistryUnavailable, what=f"房屋数据 {type(exc).__name__}", answer=answer
             ) from exc
+
+    def houses_of(self, *, id_number: str) -> list[HouseRecord]:
+        id_number = (id_number or "").strip().upper()
+        if not id_number:
+            raise ValueError("houses_of needs an id_number")
+        try:
+            # A read: safe to send again when a pooled connection was found closed.
+            answer = self._http.post("houses/by-buyer", body={"id_number": id_number}, idempotent=True)
+        except TransportFailure as exc:
+            raise RegistryUnavailable() from exc
+        payload = answer.payload
+        if answer.status != 200 or not answer.decoded or not isinstance(payload, dict):
+            raise protocol_mismatch(RegistryUnavailable, what="查询名下房屋", answer=answer)
+        try:
+            houses = payload["houses"]
+            if not isinstance(houses, list):
+                raise TypeError("houses")
+            records = [_house_record(house) for house in houses]
+        except (KeyError, TypeError, ValueError, MoneyFormatError) as exc:
+            raise protocol_mismatch(
+                RegistryUnavailable, what=f"名下房屋数据 {type(exc).__name__}", answer=answer
+            ) from exc
+        if any(all(buyer.id_number.upper() != id_number for buyer in record.buyers) for record in records):
+            raise protocol_mismatch(RegistryUnavailable, what="名下房屋的购房人中没有此人", answer=answer)
+        return records
 
 
 def get_registry_client() -> RegistryClient:

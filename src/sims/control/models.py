@@ -15,6 +15,7 @@ class SimulatedSystem(models.TextChoices):
 
 class Operation(models.TextChoices):
     LOOKUP = "lookup", "查询房屋"
+    BUYER_HOUSES = "buyer_houses", "查询名下房屋"
     VERIFY = "verify", "校验银行卡"
     PAY = "pay", "转账"
     QUERY = "query", "查询转账"
@@ -22,7 +23,7 @@ class Operation(models.TextChoices):
 
 
 OPERATIONS_BY_SYSTEM: dict[str, frozenset[str]] = {
-    SimulatedSystem.REGISTRY: frozenset({Operation.LOOKUP}),
+    SimulatedSystem.REGISTRY: frozenset({Operation.LOOKUP, Operation.BUYER_HOUSES}),
     SimulatedSystem.BANK: frozenset({Operation.VERIFY, Operation.PAY, Operation.QUERY}),
     SimulatedSystem.SMS: frozenset({Operation.SEND}),
 }

@@ -13,3 +13,11 @@ def house_by_number(*, contract_no: str | None = None, archive_no: str | None = 
     if contract_no is not None:
         return houses.filter(contract_no=contract_no).first()
     return houses.filter(archive_no=archive_no).first()
+
+
+def houses_of_buyer(*, id_number: str) -> list[House]:
+    """Every house (valid or cancelled) with ``id_number`` among its buyers, in the order they were
+    registered, buyers prefetched."""
+    return list(
+        House.objects.filter(buyers__id_number=id_number).distinct().order_by("pk").prefetch_related("buyers")
+    )

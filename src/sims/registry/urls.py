@@ -5,4 +5,5 @@ from sims.registry import views
 app_name = "registry"
 urlpatterns = [
     path("houses", views.house_lookup, name="house-lookup"),
+    path("houses/by-buyer", views.houses_by_buyer, name="houses-by-buyer"),
 ]

@@ -5,10 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import socket
+from typing import Any
 
 import pytest
 
-from gjj.clients.registry import Buyer, HouseRecord, RegistryUnavailable, get_registry_client
+from gjj.clients.base import HttpAnswer
+from gjj.clients.registry import (
+    Buyer,
+    HouseRecord,
+    HttpRegistryClient,
+    RegistryUnavailable,
+    get_registry_client,
+)
+from gjj.core.identity_numbers import id_number_make
 from tests.support.sims import LiveSims
 
 
@@ -119,3 +128,153 @@ def test_an_unreachable_registry_is_unavailable(settings) -> None:
 
     with pytest.raises(RegistryUnavailable):
         get_registry_client().find_house(contract_no="SY202605180001234")
+
+
+# -- the houses of a person ------------------------------------------------------------------------
+
+# People no other test names (the simulator is shared by the session's tests).
+OWNER = id_number_make(area_code="210112", birth=dt.date(1981, 3, 3), sequence=331)
+CO_BUYER = id_number_make(area_code="210112", birth=dt.date(1982, 4, 4), sequence=442)
+NOBODY = id_number_make(area_code="210112", birth=dt.date(1983, 5, 5), sequence=553)
+
+
+def _house(number: str, *, status: str, buyers: list[tuple[str, str]]) -> dict[str, Any]:
+    return {
+        "contract_no": number,
+        "archive_no": None,
+        "kind": "new",
+        "address": "沈阳市浑南区客户端测试街1号",
+        "area_m2": "90.00",
+        "total_price": "540000.00",
+        "filed_on": "2025-09-01",
+        "registered_on": None,
+        "status": status,
+        "buyers": [{"id_number": id_number, "name": name} for id_number, name in buyers],
+    }
+
+
+@pytest.fixture
+def owners_sims(sims: LiveSims) -> LiveSims:
+    sims.load_dataset(
+        {
+            "format": "gjj-dataset/1",
+            "as_of": "2026-11-27",
+            "houses": [
+                _house("SYCLIENT0001", status="valid", buyers=[(OWNER, "高远")]),
+                _house("SYCLIENT0002", status="cancelled", buyers=[(CO_BUYER, "白雪"), (OWNER, "高远")]),
+                _house("SYCLIENT0003", status="valid", buyers=[(CO_BUYER, "白雪")]),
+            ],
+        }
+    )
+    return sims
+
+
+def test_the_houses_of_a_person_are_records_valid_or_not(owners_sims: LiveSims) -> None:
+    client = get_registry_client()
+
+    houses = client.houses_of(id_number=OWNER)
+
+    assert houses == [
+        client.find_house(contract_no="SYCLIENT0001"),
+        client.find_house(contract_no="SYCLIENT0002"),
+    ]
+    assert [(house.status, house.total_price_fen) for house in houses] == [
+        ("valid", 54_000_000),
+        ("cancelled", 54_000_000),
+    ]
+    assert houses[1].buyers == (Buyer(id_number=CO_BUYER, name="白雪"), Buyer(id_number=OWNER, name="高远"))
+
+
+def test_a_co_buyer_of_the_sample_finds_the_shared_house(sample_sims: LiveSims) -> None:
+    houses = get_registry_client().houses_of(id_number="210105199202020913")  # 钱坤
+
+    # Other tests of the session may load more houses of the sample's people: "among them".
+    assert "SY202603150007777" in [house.contract_no for house in houses]
+
+
+def test_no_house_is_an_empty_list(owners_sims: LiveSims) -> None:
+    assert get_registry_client().houses_of(id_number=NOBODY) == []
+
+
+def test_an_empty_number_is_a_programming_error(sims: LiveSims) -> None:
+    with pytest.raises(ValueError):
+        get_registry_client().houses_of(id_number=" ")
+
+
+def test_a_registry_error_on_the_person_query_is_unavailable_not_no_house(owners_sims: LiveSims) -> None:
+    owners_sims.set_fault(system="registry", operation="buyer_houses", mode="error", count=1)
+    client = get_registry_client()
+
+    with pytest.raises(RegistryUnavailable):
+        client.houses_of(id_number=OWNER)
+    assert len(client.houses_of(id_number=OWNER)) == 2
+
+
+def test_a_person_query_slower_than_the_timeout_is_unavailable(owners_sims: LiveSims, settings) -> None:
+    settings.GJJ_CLIENT_TIMEOUT_SECONDS = 0.5
+    owners_sims.set_fault(system="registry", operation="buyer_houses", mode="timeout", delay_ms=3000)
+
+    with pytest.raises(RegistryUnavailable) as raised:
+        get_registry_client().houses_of(id_number=NOBODY)
+
+    assert "住房信息系统" in raised.value.message
+
+
+def test_a_garbled_person_query_answer_is_unavailable(owners_sims: LiveSims) -> None:
+    owners_sims.set_fault(system="registry", operation="buyer_houses", mode="drop_response")
+
+    with pytest.raises(RegistryUnavailable, match="无法识别"):
+        get_registry_client().houses_of(id_number=NOBODY)
+
+
+def test_a_misconfigured_url_is_unavailable_not_no_house(owners_sims: LiveSims, settings) -> None:
+    settings.GJJ_REGISTRY_URL = f"{owners_sims.url}/wrong-prefix"
+
+    with pytest.raises(RegistryUnavailable):
+        get_registry_client().houses_of(id_number=NOBODY)
+
+
+def test_an_unreachable_registry_is_unavailable_for_the_person_query(settings) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.GJJ_REGISTRY_URL = f"http://127.0.0.1:{port}/registry"
+
+    with pytest.raises(RegistryUnavailable):
+        get_registry_client().houses_of(id_number=NOBODY)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        [],
+        {"houses": {}},
+        {"found": []},
+        {"houses": [{"contract_no": "SY1", "kind": "castle"}]},
+        # A house that does not name the person: not an answer to the question asked.
+        {
+            "houses": [
+                {
+                    "contract_no": "SY202605180001234",
+                    "archive_no": None,
+                    "kind": "new",
+                    "address": "沈阳市",
+                    "area_m2": "98.60",
+                    "total_price": "980000.00",
+                    "filed_on": "2026-05-18",
+                    "registered_on": None,
+                    "status": "valid",
+                    "buyers": [{"id_number": "210102198803120158", "name": "张伟"}],
+                }
+            ]
+        },
+    ],
+)
+def test_an_answer_off_the_protocol_is_unavailable(payload: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    client = HttpRegistryClient(base_url="http://registry.invalid", timeout=1)
+    monkeypatch.setattr(
+        client._http, "post", lambda *args, **kwargs: HttpAnswer(status=200, payload=payload, decoded=True)
+    )
+
+    with pytest.raises(RegistryUnavailable, match="无法识别"):
+        client.houses_of(id_number=NOBODY)
