@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from gjj.core.money import fen_to_yuan
 from gjj.policy.facts import MACHINE_SOURCES, EvaluationFacts
-from gjj.policy.rules import RULES, RuleResult, max_amount_fen
+from gjj.policy.reasons import SUBJECT_HOUSE, reason_for
+from gjj.policy.rules import RuleResult
 from gjj.policy.schema import Policy
 
 
@@ -47,8 +48,10 @@ class Evaluation:
 
 
 def evaluate(policy: Policy, facts: EvaluationFacts) -> Evaluation:
+    """Every rule of the facts' withdrawal reason (gjj.policy.reasons), in its order."""
+    reason = reason_for(facts.reason)
     return Evaluation(
-        results=tuple(rule(policy, facts) for rule in RULES),
-        max_amount_fen=max_amount_fen(facts),
-        relation=facts.house.relation if facts.house else None,
+        results=tuple(rule(policy, facts) for rule in reason.rules),
+        max_amount_fen=reason.max_amount(policy, facts),
+        relation=facts.house.relation if facts.house and reason.subject == SUBJECT_HOUSE else None,
     )

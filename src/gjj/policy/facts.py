@@ -58,6 +58,14 @@ class CardFacts:
 
 
 @dataclass(frozen=True)
+class OwnedHouse:
+    """A valid house in the registry of which the applicant (or the spouse) is a buyer (rent)."""
+
+    key: str  # its 备案合同号 or 房证新档案号
+    owner: str  # "buyer": the applicant; "spouse": the applicant's spouse
+
+
+@dataclass(frozen=True)
 class EvaluationFacts:
     on: dt.date
     applicant_id_number: str
@@ -71,3 +79,10 @@ class EvaluationFacts:
     house_withdrawn_fen: int
     card: CardFacts | None
     requested_amount_fen: int | None
+    # The withdrawal reason (gjj.policy.reasons) and the facts only the other reasons read.
+    reason: str = "purchase"
+    retired_on: dt.date | None = None  # retirement: from the social-security data
+    has_unsettled_loan: bool = False  # retirement: a fund loan that is active or overdue
+    owned_houses: tuple[OwnedHouse, ...] = ()  # rent: the registry's houses of the member and spouse
+    owned_houses_unavailable: bool = False
+    last_rent_paid_on: dt.date | None = None  # rent: when the last rent withdrawal was paid

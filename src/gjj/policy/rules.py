@@ -40,58 +40,83 @@ class RuleResult:
         return {"rule": self.rule, "passed": self.passed, "reason": self.reason}
 
 
-def _ok(rule: str, source: str) -> RuleResult:
+def passed(rule: str, source: str) -> RuleResult:
     return RuleResult(rule=rule, passed=True, reason="", source=source)
 
 
-def _fail(rule: str, source: str, reason: str) -> RuleResult:
+def failed(rule: str, source: str, reason: str) -> RuleResult:
     return RuleResult(rule=rule, passed=False, reason=reason, source=source)
 
 
 # --- account -------------------------------------------------------------------------------
 
+PURCHASE_SHORT_NAME = "购房提取"
+_STATUS_ORDER = {status: index for index, status in enumerate(ACCOUNT_STATUS_NAMES)}
+
+
+def reason_short_name(policy: Policy, reason: str) -> str:
+    """The reason as rule texts name it: 购房提取, 租房提取, 离退休提取."""
+    if reason == "rent":
+        return policy.rent.reason_name
+    if reason == "retirement":
+        return policy.retirement.reason_name
+    return PURCHASE_SHORT_NAME
+
+
+def _allowed_statuses(policy: Policy, reason: str) -> frozenset[str]:
+    if reason == "rent":
+        return policy.rent.allowed_account_statuses
+    if reason == "retirement":
+        return policy.retirement.allowed_account_statuses
+    return policy.allowed_account_statuses
+
 
 def account_found(policy: Policy, facts: EvaluationFacts) -> RuleResult:
     if facts.account is None:
-        return _fail("account_found", SOURCE_CENTRE, f"{NO_ACCOUNT}，不符合购房提取条件")
-    return _ok("account_found", SOURCE_CENTRE)
+        name = reason_short_name(policy, facts.reason)
+        return failed("account_found", SOURCE_CENTRE, f"{NO_ACCOUNT}，不符合{name}条件")
+    return passed("account_found", SOURCE_CENTRE)
 
 
 def account_status(policy: Policy, facts: EvaluationFacts) -> RuleResult:
     if facts.account is None:
-        return _fail("account_status", SOURCE_CENTRE, f"{NO_ACCOUNT}，无法核验账户状态")
-    if facts.account.status not in policy.allowed_account_statuses:
+        return failed("account_status", SOURCE_CENTRE, f"{NO_ACCOUNT}，无法核验账户状态")
+    statuses = _allowed_statuses(policy, facts.reason)
+    if facts.account.status not in statuses:
         name = ACCOUNT_STATUS_NAMES.get(facts.account.status, facts.account.status)
-        allowed = "、".join(ACCOUNT_STATUS_NAMES.get(s, s) for s in sorted(policy.allowed_account_statuses))
-        return _fail(
+        allowed = "、".join(
+            ACCOUNT_STATUS_NAMES.get(s, s) for s in sorted(statuses, key=lambda s: _STATUS_ORDER.get(s, 99))
+        )
+        return failed(
             "account_status",
             SOURCE_CENTRE,
-            f"您的公积金账户状态为{name}，不符合购房提取条件（账户状态须为{allowed}）",
+            f"您的公积金账户状态为{name}，不符合{reason_short_name(policy, facts.reason)}条件（账户状态须为{allowed}）",
         )
-    return _ok("account_status", SOURCE_CENTRE)
+    return passed("account_status", SOURCE_CENTRE)
 
 
 def contribution_months(policy: Policy, facts: EvaluationFacts) -> RuleResult:
     if facts.account is None:
-        return _fail("contribution_months", SOURCE_CENTRE, f"{NO_ACCOUNT}，无法核验缴存月数")
-    months, least = facts.account.consecutive_months, policy.min_consecutive_months
+        return failed("contribution_months", SOURCE_CENTRE, f"{NO_ACCOUNT}，无法核验缴存月数")
+    months = facts.account.consecutive_months
+    least = policy.rent.min_consecutive_months if facts.reason == "rent" else policy.min_consecutive_months
     if months < least:
-        return _fail(
+        return failed(
             "contribution_months",
             SOURCE_CENTRE,
-            f"您的公积金已连续缴存 {months} 个月，购房提取须连续足额缴存满 {least} 个月",
+            f"您的公积金已连续缴存 {months} 个月，{reason_short_name(policy, facts.reason)}须连续足额缴存满 {least} 个月",
         )
-    return _ok("contribution_months", SOURCE_CENTRE)
+    return passed("contribution_months", SOURCE_CENTRE)
 
 
 def loan_overdue(policy: Policy, facts: EvaluationFacts) -> RuleResult:
     if policy.refuse_overdue_loans and facts.has_overdue_loan:
-        return _fail(
+        return failed(
             "loan_overdue",
             SOURCE_CENTRE,
             "您的住房公积金贷款存在逾期，须先归还逾期贷款后再申请提取",
         )
-    return _ok("loan_overdue", SOURCE_CENTRE)
+    return passed("loan_overdue", SOURCE_CENTRE)
 
 
 # --- house ---------------------------------------------------------------------------------
@@ -103,89 +128,89 @@ def _registry_down_reason(what: str) -> str:
 
 def house_found(policy: Policy, facts: EvaluationFacts) -> RuleResult:
     if facts.registry_unavailable:
-        return _fail("house_found", SOURCE_REGISTRY, _registry_down_reason("房屋信息"))
+        return failed("house_found", SOURCE_REGISTRY, _registry_down_reason("房屋信息"))
     if facts.house is None:
-        return _fail("house_found", SOURCE_REGISTRY, HOUSE_NOT_FOUND)
-    return _ok("house_found", SOURCE_REGISTRY)
+        return failed("house_found", SOURCE_REGISTRY, HOUSE_NOT_FOUND)
+    return passed("house_found", SOURCE_REGISTRY)
 
 
 def house_status(policy: Policy, facts: EvaluationFacts) -> RuleResult:
     if facts.registry_unavailable:
-        return _fail("house_status", SOURCE_REGISTRY, _registry_down_reason("备案状态"))
+        return failed("house_status", SOURCE_REGISTRY, _registry_down_reason("备案状态"))
     if facts.house is None:
-        return _fail("house_status", SOURCE_REGISTRY, f"{HOUSE_NOT_FOUND}，无法核验备案状态")
+        return failed("house_status", SOURCE_REGISTRY, f"{HOUSE_NOT_FOUND}，无法核验备案状态")
     if facts.house.status != "valid":
-        return _fail(
+        return failed(
             "house_status",
             SOURCE_REGISTRY,
             "该房屋的购房合同已撤销备案，不能办理购房提取",
         )
-    return _ok("house_status", SOURCE_REGISTRY)
+    return passed("house_status", SOURCE_REGISTRY)
 
 
 def house_kind(policy: Policy, facts: EvaluationFacts) -> RuleResult:
     if facts.registry_unavailable:
-        return _fail("house_kind", SOURCE_REGISTRY, _registry_down_reason("房屋类型"))
+        return failed("house_kind", SOURCE_REGISTRY, _registry_down_reason("房屋类型"))
     house = facts.house
     if house is None:
-        return _fail("house_kind", SOURCE_REGISTRY, f"{HOUSE_NOT_FOUND}，无法核验房屋类型")
+        return failed("house_kind", SOURCE_REGISTRY, f"{HOUSE_NOT_FOUND}，无法核验房屋类型")
     name = HOUSE_KIND_NAMES.get(house.kind, house.kind)
     if house.kind not in policy.allowed_house_kinds:
-        return _fail("house_kind", SOURCE_POLICY, f"本中心暂不受理{name}的购房提取")
+        return failed("house_kind", SOURCE_POLICY, f"本中心暂不受理{name}的购房提取")
     expected_key = "contract_no" if house.kind == "new" else "archive_no"
     if house.looked_up_by != expected_key:
         how = "备案合同号" if house.kind == "new" else "房证新档案号"
-        return _fail("house_kind", SOURCE_REGISTRY, f"该房屋为{name}，请按{how}查询")
-    return _ok("house_kind", SOURCE_REGISTRY)
+        return failed("house_kind", SOURCE_REGISTRY, f"该房屋为{name}，请按{how}查询")
+    return passed("house_kind", SOURCE_REGISTRY)
 
 
 def time_window(policy: Policy, facts: EvaluationFacts) -> RuleResult:
     if facts.registry_unavailable:
-        return _fail("time_window", SOURCE_REGISTRY, _registry_down_reason("备案或登记时间"))
+        return failed("time_window", SOURCE_REGISTRY, _registry_down_reason("备案或登记时间"))
     house = facts.house
     if house is None:
-        return _fail("time_window", SOURCE_REGISTRY, f"{HOUSE_NOT_FOUND}，无法核验备案或登记时间")
+        return failed("time_window", SOURCE_REGISTRY, f"{HOUSE_NOT_FOUND}，无法核验备案或登记时间")
     started = house.filed_on if house.kind == "new" else house.registered_on
     what = "购房合同备案" if house.kind == "new" else "不动产登记"
     if started is None:
-        return _fail("time_window", SOURCE_REGISTRY, f"房屋信息中没有{what}日期，无法核验办理时限")
+        return failed("time_window", SOURCE_REGISTRY, f"房屋信息中没有{what}日期，无法核验办理时限")
     years = policy.max_years_since_filing
     last_day = add_years(started, years)
     if facts.on > last_day:
-        return _fail(
+        return failed(
             "time_window",
             SOURCE_REGISTRY,
             f"该房屋{what}日期为 {started.isoformat()}，已超过 {years} 年（最迟应于 {last_day.isoformat()} 前申请），"
             "不能办理购房提取",
         )
-    return _ok("time_window", SOURCE_REGISTRY)
+    return passed("time_window", SOURCE_REGISTRY)
 
 
 def open_application(policy: Policy, facts: EvaluationFacts) -> RuleResult:
     numbers = facts.open_application_numbers
     if len(numbers) >= policy.max_open_applications:
-        return _fail(
+        return failed(
             "open_application",
             SOURCE_CENTRE,
             f"您已有 {len(numbers)} 笔未办结的提取申请（业务流水号 {'、'.join(numbers)}），"
             f"同时最多办理 {policy.max_open_applications} 笔，请办结后再申请",
         )
-    return _ok("open_application", SOURCE_CENTRE)
+    return passed("open_application", SOURCE_CENTRE)
 
 
 def house_used(policy: Policy, facts: EvaluationFacts) -> RuleResult:
     if facts.registry_unavailable:
-        return _fail("house_used", SOURCE_REGISTRY, _registry_down_reason("该房屋的提取记录"))
+        return failed("house_used", SOURCE_REGISTRY, _registry_down_reason("该房屋的提取记录"))
     if facts.house is None:
-        return _fail("house_used", SOURCE_CENTRE, f"{HOUSE_NOT_FOUND}，无法核验该房屋的提取记录")
+        return failed("house_used", SOURCE_CENTRE, f"{HOUSE_NOT_FOUND}，无法核验该房屋的提取记录")
     limit = policy.max_withdrawals_per_member_per_house
     if facts.member_withdrawals_on_house >= limit:
-        return _fail(
+        return failed(
             "house_used",
             SOURCE_CENTRE,
             f"您已使用该房屋办理过 {facts.member_withdrawals_on_house} 次购房提取，同一房屋每人最多提取 {limit} 次",
         )
-    return _ok("house_used", SOURCE_CENTRE)
+    return passed("house_used", SOURCE_CENTRE)
 
 
 # --- amount --------------------------------------------------------------------------------
@@ -203,35 +228,35 @@ def max_amount_fen(facts: EvaluationFacts) -> int | None:
 def amount(policy: Policy, facts: EvaluationFacts) -> RuleResult:
     limit = max_amount_fen(facts)
     if limit is None:
-        return _fail("amount", SOURCE_CENTRE, "未能确定公积金账户或房屋信息，无法核定可提取金额")
+        return failed("amount", SOURCE_CENTRE, "未能确定公积金账户或房屋信息，无法核定可提取金额")
     account, house = facts.account, facts.house
     assert account is not None and house is not None
     left_of_price = max(house.total_price_fen - facts.house_withdrawn_fen, 0)
     if limit <= 0:
         if account.available_fen <= 0:
-            return _fail("amount", SOURCE_CENTRE, "您的公积金账户可用余额为 0.00 元，没有可提取的金额")
-        return _fail(
+            return failed("amount", SOURCE_CENTRE, "您的公积金账户可用余额为 0.00 元，没有可提取的金额")
+        return failed(
             "amount",
             SOURCE_CENTRE,
             f"该房屋的提取总额已达到房屋总价 {format_yuan(house.total_price_fen)}，不能再提取",
         )
     requested = facts.requested_amount_fen if facts.requested_amount_fen is not None else limit
     if requested <= 0:
-        return _fail("amount", SOURCE_CENTRE, "提取金额须大于 0 元")
+        return failed("amount", SOURCE_CENTRE, "提取金额须大于 0 元")
     if requested > account.available_fen:
-        return _fail(
+        return failed(
             "amount",
             SOURCE_CENTRE,
             f"提取金额 {format_yuan(requested)}超过您的公积金账户可用余额 {format_yuan(account.available_fen)}",
         )
     if requested > left_of_price:
-        return _fail(
+        return failed(
             "amount",
             SOURCE_CENTRE,
             f"提取金额 {format_yuan(requested)}超过该房屋尚可提取的金额 {format_yuan(left_of_price)}"
             f"（房屋总价 {format_yuan(house.total_price_fen)}，已提取 {format_yuan(facts.house_withdrawn_fen)}）",
         )
-    return _ok("amount", SOURCE_CENTRE)
+    return passed("amount", SOURCE_CENTRE)
 
 
 # --- card ----------------------------------------------------------------------------------
@@ -257,107 +282,107 @@ def _card_unusable_reason(policy: Policy, facts: EvaluationFacts) -> str | None:
 
 def bank_allowed(policy: Policy, facts: EvaluationFacts) -> RuleResult:
     if facts.card is None:
-        return _fail("bank_allowed", SOURCE_POLICY, "请选择收款银行")
+        return failed("bank_allowed", SOURCE_POLICY, "请选择收款银行")
     if facts.card.bank not in policy.allowed_banks:
         names = "、".join(policy.allowed_banks.values())
         chosen = facts.card.bank or "（未选择）"
-        return _fail(
+        return failed(
             "bank_allowed", SOURCE_POLICY, f"所选收款银行 {chosen} 不在受理范围内，收款银行须为{names}之一"
         )
-    return _ok("bank_allowed", SOURCE_POLICY)
+    return passed("bank_allowed", SOURCE_POLICY)
 
 
 def card_number(policy: Policy, facts: EvaluationFacts) -> RuleResult:
     if facts.card is None:
-        return _fail("card_number", SOURCE_POLICY, "请填写银行卡号码")
+        return failed("card_number", SOURCE_POLICY, "请填写银行卡号码")
     problem = card_number_problem(
         facts.card.card_no, min_length=policy.card_min_length, max_length=policy.card_max_length
     )
     if problem:
-        return _fail("card_number", SOURCE_POLICY, problem)
-    return _ok("card_number", SOURCE_POLICY)
+        return failed("card_number", SOURCE_POLICY, problem)
+    return passed("card_number", SOURCE_POLICY)
 
 
 def card_type(policy: Policy, facts: EvaluationFacts) -> RuleResult:
     card = facts.card
     if card is None or not (card.card_no.isascii() and card.card_no.isdigit()):
-        return _fail("card_type", SOURCE_POLICY, "银行卡号码不正确，无法识别卡种")
+        return failed("card_type", SOURCE_POLICY, "银行卡号码不正确，无法识别卡种")
     issuer = policy.find_bin(card.card_no)
     if issuer is None:
-        return _fail("card_type", SOURCE_POLICY, "无法识别该卡的发卡行和卡种，收款账户须为本人一类借记卡")
+        return failed("card_type", SOURCE_POLICY, "无法识别该卡的发卡行和卡种，收款账户须为本人一类借记卡")
     if issuer.type == "credit" or card.bank_card_type == "credit":
-        return _fail("card_type", SOURCE_BANK, "该卡为信用卡，收款账户须为借记卡（储蓄卡），不能使用信用卡")
-    return _ok("card_type", SOURCE_BANK if card.bank_card_type else SOURCE_POLICY)
+        return failed("card_type", SOURCE_BANK, "该卡为信用卡，收款账户须为借记卡（储蓄卡），不能使用信用卡")
+    return passed("card_type", SOURCE_BANK if card.bank_card_type else SOURCE_POLICY)
 
 
 def card_bank_match(policy: Policy, facts: EvaluationFacts) -> RuleResult:
     card = facts.card
     if card is None or not (card.card_no.isascii() and card.card_no.isdigit()):
-        return _fail("card_bank_match", SOURCE_POLICY, "银行卡号码不正确，无法识别发卡行")
+        return failed("card_bank_match", SOURCE_POLICY, "银行卡号码不正确，无法识别发卡行")
     issuer = policy.find_bin(card.card_no)
     if issuer is None:
-        return _fail("card_bank_match", SOURCE_POLICY, "无法识别该卡的发卡行，请核对卡号")
+        return failed("card_bank_match", SOURCE_POLICY, "无法识别该卡的发卡行，请核对卡号")
     if issuer.bank != card.bank:
-        return _fail(
+        return failed(
             "card_bank_match",
             SOURCE_POLICY,
             f"该卡号属于{policy.bank_name(issuer.bank)}，与所选收款银行{policy.bank_name(card.bank)}不一致",
         )
     if len(card.card_no) != issuer.length:
-        return _fail(
+        return failed(
             "card_bank_match",
             SOURCE_POLICY,
             f"{policy.bank_name(issuer.bank)}该类卡号应为 {issuer.length} 位，您输入的是 {len(card.card_no)} 位",
         )
-    return _ok("card_bank_match", SOURCE_POLICY)
+    return passed("card_bank_match", SOURCE_POLICY)
 
 
 def card_class(policy: Policy, facts: EvaluationFacts) -> RuleResult:
     unusable = _card_unusable_reason(policy, facts)
     if unusable:
-        return _fail("card_class", SOURCE_BANK, unusable)
+        return failed("card_class", SOURCE_BANK, unusable)
     assert facts.card is not None
     required = policy.required_account_class
     if facts.card.bank_account_class != required:
         actual = ACCOUNT_CLASS_NAMES.get(facts.card.bank_account_class or 0, "未知类别账户")
-        return _fail(
+        return failed(
             "card_class",
             SOURCE_BANK,
             f"该卡为{actual}，收款账户须为本人{ACCOUNT_CLASS_NAMES.get(required, '一类账户')}（一类卡）",
         )
-    return _ok("card_class", SOURCE_BANK)
+    return passed("card_class", SOURCE_BANK)
 
 
 def card_holder(policy: Policy, facts: EvaluationFacts) -> RuleResult:
     unusable = _card_unusable_reason(policy, facts)
     if unusable:
-        return _fail("card_holder", SOURCE_BANK, unusable)
+        return failed("card_holder", SOURCE_BANK, unusable)
     card = facts.card
     assert card is not None
     if (
         card.bank_holder_id_number != facts.applicant_id_number
         or card.bank_holder_name != facts.applicant_name
     ):
-        return _fail(
+        return failed(
             "card_holder", SOURCE_BANK, "该卡的户主不是申请人本人，收款账户须为申请人本人名下的银行卡"
         )
-    return _ok("card_holder", SOURCE_BANK)
+    return passed("card_holder", SOURCE_BANK)
 
 
 def card_status(policy: Policy, facts: EvaluationFacts) -> RuleResult:
     unusable = _card_unusable_reason(policy, facts)
     if unusable:
-        return _fail("card_status", SOURCE_BANK, unusable)
+        return failed("card_status", SOURCE_BANK, unusable)
     assert facts.card is not None
     if facts.card.bank_status != "normal":
         name = CARD_STATUS_NAMES.get(facts.card.bank_status or "", "异常")
-        return _fail("card_status", SOURCE_BANK, f"该卡在银行的状态为{name}，收款账户须为正常状态")
-    return _ok("card_status", SOURCE_BANK)
+        return failed("card_status", SOURCE_BANK, f"该卡在银行的状态为{name}，收款账户须为正常状态")
+    return passed("card_status", SOURCE_BANK)
 
 
 Rule = Callable[[Policy, EvaluationFacts], RuleResult]
 
-# The order of DESIGN.md: the member, the house, the amount, the card.
+# 购房提取's rules in the order of DESIGN.md: the member, the house, the amount, the card.
 RULES: tuple[Rule, ...] = (
     account_found,
     account_status,
@@ -379,6 +404,16 @@ RULES: tuple[Rule, ...] = (
     card_status,
 )
 RULE_IDS: tuple[str, ...] = tuple(rule.__name__ for rule in RULES)
+# The card's rules, shared by every reason (gjj.policy.reasons), in this order.
+CARD_RULES: tuple[Rule, ...] = (
+    bank_allowed,
+    card_number,
+    card_type,
+    card_bank_match,
+    card_class,
+    card_holder,
+    card_status,
+)
 CARD_RULE_IDS = frozenset(
     {
         "bank_allowed",

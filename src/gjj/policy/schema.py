@@ -32,6 +32,30 @@ class CardBin:
 
 
 @dataclass(frozen=True)
+class RentPolicy:
+    """[rent] 租房提取 (DESIGN.md, "Other withdrawal reasons")."""
+
+    reason_code: str
+    reason_name: str
+    allowed_account_statuses: frozenset[str]
+    min_consecutive_months: int
+    min_months_between: int  # rent_interval
+    monthly_limit_fen: int  # amount: at most this × whole months since the last rent withdrawal
+    max_months: int  # ... counting at most this many months (and this many when there was none)
+    materials: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RetirementPolicy:
+    """[retirement] 离退休提取: the whole balance, and the account closed (销户) when it is paid."""
+
+    reason_code: str
+    reason_name: str
+    allowed_account_statuses: frozenset[str]
+    materials: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Policy:
     version: str
     centre_name: str
@@ -68,6 +92,8 @@ class Policy:
     declaration_version: str
     declaration_title: str
     declaration_text: str
+    rent: RentPolicy
+    retirement: RetirementPolicy
     source: str = field(default="", compare=False)
 
     def bank_name(self, code: str) -> str:
@@ -192,6 +218,31 @@ def policy_from_mapping(data: dict[str, Any], *, source: str = "<内存>") -> Po
         if kind not in names:
             r.problems.append(f"materials.names 缺少材料 {kind} 的中文名称")
 
+    rent_materials = r.string_list("rent.materials")
+    retirement_materials = r.string_list("retirement.materials")
+    for section, kinds in (("rent", rent_materials), ("retirement", retirement_materials)):
+        for kind in kinds:
+            if kind not in names:
+                r.problems.append(f"{section}.materials 中的材料 {kind} 在 materials.names 中没有中文名称")
+    rent = RentPolicy(
+        reason_code=r.get("rent.reason_code", str, "07"),
+        reason_name=r.get("rent.reason_name", str, ""),
+        allowed_account_statuses=frozenset(r.string_list("rent.allowed_statuses", ACCOUNT_STATUSES)),
+        min_consecutive_months=r.positive_int("rent.min_consecutive_months", 3, allow_zero=True),
+        min_months_between=r.positive_int("rent.min_months_between", 3, allow_zero=True),
+        monthly_limit_fen=r.money("rent.monthly_limit"),
+        max_months=r.positive_int("rent.max_months", 12),
+        materials=rent_materials,
+    )
+    retirement = RetirementPolicy(
+        reason_code=r.get("retirement.reason_code", str, "03"),
+        reason_name=r.get("retirement.reason_name", str, ""),
+        allowed_account_statuses=frozenset(r.string_list("retirement.allowed_statuses", ACCOUNT_STATUSES)),
+        materials=retirement_materials,
+    )
+    if rent.monthly_limit_fen <= 0:
+        r.problems.append("rent.monthly_limit 应大于 0 元")
+
     card_min = r.positive_int("bank.card_min_length", 16)
     card_max = r.positive_int("bank.card_max_length", 19)
     if card_min > card_max:
@@ -233,6 +284,8 @@ def policy_from_mapping(data: dict[str, Any], *, source: str = "<内存>") -> Po
         declaration_version=r.get("declaration.version", str, ""),
         declaration_title=r.get("declaration.title", str, ""),
         declaration_text=r.get("declaration.text", str, "").strip(),
+        rent=rent,
+        retirement=retirement,
         source=source,
     )
     if not policy.allowed_banks:

@@ -38,6 +38,8 @@ MATERIAL_NAMES = {
     "deed_tax_certificate": "契税完税证明",
     "bank_card": "银行卡",
     "marriage_certificate": "结婚证",
+    "retirement_certificate": "退休证明",
+    "lease_contract": "租赁合同",
 }
 
 
@@ -83,6 +85,28 @@ def test_shipped_default_has_the_documented_values(default_policy: Policy) -> No
     assert p.source == str(DEFAULT_POLICY_FILE)
 
 
+def test_the_other_reasons_have_the_documented_defaults(default_policy: Policy) -> None:
+    rent, retirement = default_policy.rent, default_policy.retirement
+    assert (rent.reason_code, rent.reason_name) == ("07", "租房提取")
+    assert rent.allowed_account_statuses == {"normal"} and rent.min_consecutive_months == 3
+    assert rent.min_months_between == 3 and rent.max_months == 12
+    assert rent.monthly_limit_fen == 150_000  # 1,500.00 元
+    assert rent.materials == ("id_card_front", "id_card_back", "bank_card")
+    assert (retirement.reason_code, retirement.reason_name) == ("03", "离退休提取")
+    assert retirement.allowed_account_statuses == {"normal", "sealed"}
+    assert retirement.materials == ("id_card_front", "id_card_back", "retirement_certificate", "bank_card")
+
+
+def test_a_reasons_material_without_a_name_and_a_zero_rent_limit_are_named(default_policy: Policy) -> None:
+    data = default_mapping()
+    data["rent"]["materials"] = ["id_card_front", "rent_receipt"]
+    data["rent"]["monthly_limit"] = "0.00"
+    with pytest.raises(PolicyError) as refused:
+        policy_from_mapping(data, source="test.toml")
+    assert "rent.materials 中的材料 rent_receipt 在 materials.names 中没有中文名称" in refused.value.problems
+    assert "rent.monthly_limit 应大于 0 元" in refused.value.problems
+
+
 def test_shipped_bins_cover_every_bank_and_mark_the_credit_cards(default_policy: Policy) -> None:
     for bank in default_policy.allowed_banks:
         assert any(b.bank == bank and b.type == "debit" for b in default_policy.bins), bank
@@ -105,8 +129,12 @@ def test_the_hall_runs_on_the_shipped_default_unless_configured(default_policy: 
 
 def test_a_broken_policy_file_lists_every_problem_at_once(tmp_path: Path) -> None:
     text = DEFAULT_TEXT
-    text = edited(text, "min_consecutive_months = 3", 'min_consecutive_months = "3"')
-    text = edited(text, 'allowed_statuses = ["normal"]', 'allowed_statuses = ["normal", "dormant"]')
+    text = edited(text, "min_consecutive_months = 3\n\n[loan]", 'min_consecutive_months = "3"\n\n[loan]')
+    text = edited(
+        text,
+        'allowed_statuses = ["normal"]\n# contribution_months',
+        'allowed_statuses = ["normal", "dormant"]\n# contribution_months',
+    )
     text = edited(text, 'SJB = "盛京银行" }', 'SJB = "盛京银行", BOC = "中国银行" }')
     text = edited(text, "max_years_since_filing = 2", "max_years_since_filing = -2")
     text = edited(text, 'four_eyes_threshold = "200000.00"', 'four_eyes_threshold = "200000.001"')
@@ -285,7 +313,10 @@ def test_active_policy_follows_an_edited_file(tmp_path: Path, settings) -> None:
     settings.GJJ_POLICY_FILE = str(path)
     assert active_policy().min_consecutive_months == 3
 
-    path.write_text(edited(DEFAULT_TEXT, "min_consecutive_months = 3", "min_consecutive_months = 6"), "utf-8")
+    path.write_text(
+        edited(DEFAULT_TEXT, "min_consecutive_months = 3\n\n[loan]", "min_consecutive_months = 6\n\n[loan]"),
+        "utf-8",
+    )
     later = path.stat().st_mtime_ns + 5_000_000_000
     os.utime(path, ns=(later, later))
     assert active_policy().min_consecutive_months == 6
@@ -328,7 +359,9 @@ def test_django_starts_with_a_good_policy_file(tmp_path: Path) -> None:
 
 def test_django_refuses_to_start_with_a_bad_policy_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
-    text = edited(DEFAULT_TEXT, "min_consecutive_months = 3", 'min_consecutive_months = "three"')
+    text = edited(
+        DEFAULT_TEXT, "min_consecutive_months = 3\n\n[loan]", 'min_consecutive_months = "three"\n\n[loan]'
+    )
     bad.write_text(
         edited(text, 'allowed_kinds = ["new", "resale"]', 'allowed_kinds = ["new", "villa"]'), "utf-8"
     )

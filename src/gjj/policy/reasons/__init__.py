@@ -1,0 +1,58 @@
+"""The withdrawal reasons, as data plus small pure functions: each reason is one module here (its
+national code and name come from its policy section; its subject — a house, a tenancy, a
+retirement —, its rules in the order members read them, its maximum amount and its materials).
+
+``REASONS`` is the registry every channel, the API, the texts and the back office take the list
+from; ``evaluate`` (gjj.policy.evaluation) runs the reason's rules. Adding a reason is a module
+here, a section of the policy file, and the gathering of its facts (gjj.withdrawals.eligibility).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from gjj.policy.facts import EvaluationFacts
+from gjj.policy.rules import Rule
+from gjj.policy.schema import Policy
+
+SUBJECT_HOUSE = "house"
+SUBJECT_TENANCY = "tenancy"
+SUBJECT_RETIREMENT = "retirement"
+
+
+@dataclass(frozen=True)
+class Reason:
+    key: str  # purchase, rent, retirement: the `gjj evaluate --reason` and API value
+    subject: str
+    rules: tuple[Rule, ...]
+    max_amount: Callable[[Policy, EvaluationFacts], int | None]
+    national_code: Callable[[Policy], str]
+    name: Callable[[Policy], str]  # as lists and receipts show it
+    materials: Callable[[Policy, str | None, str | None], tuple[str, ...]]  # (policy, house kind, relation)
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        return tuple(rule.__name__ for rule in self.rules)
+
+
+def _registry() -> dict[str, Reason]:
+    from gjj.policy.reasons import purchase, rent, retirement
+
+    return {reason.key: reason for reason in (purchase.REASON, rent.REASON, retirement.REASON)}
+
+
+REASONS: dict[str, Reason] = _registry()
+REASON_KEYS: tuple[str, ...] = tuple(REASONS)
+
+
+class UnknownReason(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(f"未知的提取原因“{key}”（可选：{'、'.join(REASON_KEYS)}）")
+
+
+def reason_for(key: str) -> Reason:
+    try:
+        return REASONS[key]
+    except KeyError:
+        raise UnknownReason(key) from None
