@@ -6,7 +6,6 @@ and screenshots docs/screenshots/backoffice-<n>-<page>.png."""
 
 from __future__ import annotations
 
-import json
 import re
 import time
 
@@ -15,7 +14,7 @@ import requests
 from playwright.sync_api import expect
 
 from gjj.core.timeutil import today_shanghai
-from tests.browser.conftest import DEMO_PASSWORD, log_in
+from tests.browser.conftest import log_in
 from tests.browser.test_desktop_hall import (
     _fill_card,
     _fill_house,
@@ -24,6 +23,7 @@ from tests.browser.test_desktop_hall import (
 )
 from tests.support.accessibility import assert_accessible
 from tests.support.browser import screenshot
+from tests.support.members import members_import
 
 pytestmark = pytest.mark.browser
 
@@ -74,60 +74,8 @@ QIAN_JIN = {
 @pytest.fixture(scope="module")
 def members(live_stack, tmp_path_factory) -> dict[str, dict]:
     """韩磊 and 钱进 imported into the hall and the outside systems (registry, bank, SSO)."""
-    people = (HAN_LEI, QIAN_JIN)
-    document = {
-        "format": "gjj-dataset/1",
-        "as_of": "2026-11-27",
-        "employers": [{"code": "210100000910", "name": "沈阳对账测试有限公司"}],
-        "people": [
-            {**{k: member[k] for k in ("id_number", "name", "phone")}, "spouse_id_number": None}
-            for member in people
-        ],
-        "accounts": [
-            {
-                "account_no": member["account_no"],
-                "id_number": member["id_number"],
-                "employer_code": "210100000910",
-                "status": "normal",
-                "balance": member["balance"],
-                "opened_on": "2016-07-01",
-                "monthly_deposit": "2400.00",
-                "paid_through": "2026-10",
-                "consecutive_months": 96,
-            }
-            for member in people
-        ],
-        "loans": [],
-        "houses": [
-            {
-                **member["house"],
-                "area_m2": "86.20",
-                "total_price": "760000.00",
-                "status": "valid",
-                "buyers": [{"id_number": member["id_number"], "name": member["name"]}],
-            }
-            for member in people
-        ],
-        "prior_withdrawals": [],
-        "bank_accounts": [
-            {
-                "card_no": member["card_no"],
-                "bank": member["bank"],
-                "holder_id_number": member["id_number"],
-                "holder_name": member["name"],
-                "account_class": 1,
-                "status": "normal",
-            }
-            for member in people
-        ],
-        "gov_users": [
-            {"id_number": m["id_number"], "name": m["name"], "phone": m["phone"], "password": DEMO_PASSWORD}
-            for m in people
-        ],
-    }
-    path = tmp_path_factory.mktemp("backoffice-members") / "members.json"
-    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-    live_stack.gjj("import-dataset", str(path))
+    people = [{**m, "cards": [m["card_no"]]} for m in (HAN_LEI, QIAN_JIN)]
+    members_import(live_stack, tmp_path_factory, people, employer=("210100000910", "沈阳对账测试有限公司"))
     return {"han_lei": HAN_LEI, "qian_jin": QIAN_JIN}
 
 

@@ -14,7 +14,6 @@ docs/screenshots/phone-<n>-<screen>.png."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import time
 
@@ -27,6 +26,7 @@ from gjj.core.identity_numbers import id_number_make
 from tests.browser.conftest import DEMO_PASSWORD, log_in_at_sso
 from tests.support.accessibility import assert_accessible
 from tests.support.browser import screenshot
+from tests.support.members import members_import
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +46,8 @@ ZHOU_MIN = {
     "phone": "13904008801",
     "account_no": "210100008801",
     "balance": "130000.00",  # applies for all of it: at the stack's four-eyes threshold, staff review
-    "house": {"contract_no": "SY202611020008801", "kind": "new", "address": "沈阳市和平区三好街18号2-6-1"},
+    "house": {"contract_no": "SY202611020008801", "address": "沈阳市和平区三好街18号2-6-1"},
+    "bank": "CCB",
     "cards": [_card("621700", 880_100_000_001)],
 }
 FENG_GANG = {
@@ -55,72 +56,18 @@ FENG_GANG = {
     "phone": "13904008802",
     "account_no": "210100008802",
     "balance": "42000.50",  # paid at once (秒批)
-    "house": {"contract_no": "SY202611030008802", "kind": "new", "address": "沈阳市铁西区兴华南街6号1-2-2"},
+    "house": {"contract_no": "SY202611030008802", "address": "沈阳市铁西区兴华南街6号1-2-2"},
+    "bank": "CCB",
     "cards": [_card("621700", 880_200_000_001), _card("621700", 880_200_000_002)],
 }
 
 
 @pytest.fixture(scope="module")
 def members(live_stack, tmp_path_factory) -> dict[str, dict]:
-    people = (ZHOU_MIN, FENG_GANG)
-    document = {
-        "format": "gjj-dataset/1",
-        "as_of": "2026-11-27",
-        "employers": [{"code": "210100008800", "name": "沈阳手机办理测试有限公司"}],
-        "people": [
-            {**{k: m[k] for k in ("id_number", "name", "phone")}, "spouse_id_number": None} for m in people
-        ],
-        "accounts": [
-            {
-                "account_no": m["account_no"],
-                "id_number": m["id_number"],
-                "employer_code": "210100008800",
-                "status": "normal",
-                "balance": m["balance"],
-                "opened_on": "2015-03-01",
-                "monthly_deposit": "2600.00",
-                "paid_through": "2026-10",
-                "consecutive_months": 110,
-            }
-            for m in people
-        ],
-        "loans": [],
-        "houses": [
-            {
-                "contract_no": m["house"]["contract_no"],
-                "archive_no": None,
-                "kind": m["house"]["kind"],
-                "filed_on": "2026-11-02",
-                "registered_on": None,
-                "address": m["house"]["address"],
-                "area_m2": "92.40",
-                "total_price": "980000.00",
-                "status": "valid",
-                "buyers": [{"id_number": m["id_number"], "name": m["name"]}],
-            }
-            for m in people
-        ],
-        "prior_withdrawals": [],
-        "bank_accounts": [
-            {
-                "card_no": card,
-                "bank": "CCB",
-                "holder_id_number": m["id_number"],
-                "holder_name": m["name"],
-                "account_class": 1,
-                "status": "normal",
-            }
-            for m in people
-            for card in m["cards"]
-        ],
-        "gov_users": [
-            {"id_number": m["id_number"], "name": m["name"], "phone": m["phone"], "password": DEMO_PASSWORD}
-            for m in people
-        ],
-    }
-    path = tmp_path_factory.mktemp("phone-members") / "members.json"
-    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-    live_stack.gjj("import-dataset", str(path))
+    people = [ZHOU_MIN, FENG_GANG]
+    members_import(
+        live_stack, tmp_path_factory, people, employer=("210100008800", "沈阳手机办理测试有限公司")
+    )
     return {"zhou_min": ZHOU_MIN, "feng_gang": FENG_GANG}
 
 

@@ -5,6 +5,7 @@ phone's openid."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from urllib.parse import parse_qs, urlsplit
@@ -13,24 +14,44 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from gjj.core.identity_numbers import id_number_make
 from gjj.portal.qr import qr_svg
 from tests.browser.conftest import DEMO_PASSWORD, log_in_at_sso
 from tests.browser.test_api_flow import access_token, jpeg
 from tests.support.accessibility import assert_accessible
 from tests.support.browser import screenshot
+from tests.support.members import members_import
 
 pytestmark = pytest.mark.browser
 
 APPID = "wxgjjembedded0001"  # the stack's (embedded) official account
-ZHAO_MIN = "210113199302280421"  # 赵敏: not used by the other browser tests
 TIMEOUT = 30
+# 魏娜: this module's own member (the stack is shared; a member has one open application per house).
+WEI_NA = {
+    "id_number": id_number_make(area_code="210104", birth=dt.date(1991, 5, 17), sequence=26),
+    "name": "魏娜",
+    "phone": "13904008803",
+    "account_no": "210100008803",
+    "balance": "38000.00",
+    "house": {"contract_no": "SY202611040008803", "address": "沈阳市大东区东北大马路9号3-1-1"},
+    "bank": "CCB",
+    "cards": ["6217008803000000011"],
+}
 
 
-def _apply_in_the_app(stack) -> None:
-    """赵敏 applies through the APP's API: each state change is a WeChat template message."""
+@pytest.fixture(scope="module")
+def wei_na(live_stack, tmp_path_factory) -> dict:
+    members_import(
+        live_stack, tmp_path_factory, [WEI_NA], employer=("210100008800", "沈阳手机办理测试有限公司")
+    )
+    return WEI_NA
+
+
+def _apply_in_the_app(stack, member: dict) -> None:
+    """The member applies through the APP's API: each state change is a WeChat template message."""
     api = f"{stack.hall}/api/v1"
     http = requests.Session()
-    http.headers["Authorization"] = f"Bearer {access_token(stack, ZHAO_MIN, DEMO_PASSWORD)}"
+    http.headers["Authorization"] = f"Bearer {access_token(stack, member['id_number'], DEMO_PASSWORD)}"
 
     def call(method: str, path: str, **kwargs) -> dict:
         answer = http.request(
@@ -45,9 +66,9 @@ def _apply_in_the_app(stack) -> None:
         "PATCH",
         f"/applications/{app_id}",
         json={
-            "contract_no": "SY202606060002468",
-            "bank": "CCB",
-            "card_no": "6227005926859734117",
+            "contract_no": member["house"]["contract_no"],
+            "bank": member["bank"],
+            "card_no": member["cards"][0],
             "declaration_accepted": True,
             "declaration_version": version,
         },
@@ -62,7 +83,7 @@ def _apply_in_the_app(stack) -> None:
     call("POST", f"/applications/{app_id}/final-submit")
 
 
-def test_a_member_follows_the_account_from_the_portal_and_binds_wechat(live_stack, page, wechat):
+def test_a_member_follows_the_account_from_the_portal_and_binds_wechat(live_stack, page, wechat, wei_na):
     # The portal's 公众号 QR code encodes the account's 关注 page on the WeChat platform.
     follow_url = f"{live_stack.sims}/wechat/mp/follow?appid={APPID}"
     page.goto(f"{live_stack.hall}/")
@@ -104,14 +125,14 @@ def test_a_member_follows_the_account_from_the_portal_and_binds_wechat(live_stac
     wechat.get_by_role("link", name="立即登录").click()  # 业务办理 → the H5 立即登录 page
     wechat.wait_for_url(re.compile(r"/m/login/"))
     wechat.get_by_role("link", name="立即登录").click()  # → the SSO
-    log_in_at_sso(wechat, ZHAO_MIN, DEMO_PASSWORD)
+    log_in_at_sso(wechat, wei_na["id_number"], DEMO_PASSWORD)
     wechat.wait_for_url(re.compile(r"/m/wechat/bind/"))
     expect(wechat.get_by_role("heading", name="将此微信号与您的公积金账户绑定")).to_be_visible()
     wechat.get_by_role("button", name="确认绑定").click()
     expect(wechat.get_by_role("heading", name="已绑定微信")).to_be_visible()
 
-    # The binding is this phone's openid: 赵敏's next state change reaches it in WeChat.
-    _apply_in_the_app(live_stack)
+    # The binding is this phone's openid: 魏娜's next state change reaches it in WeChat.
+    _apply_in_the_app(live_stack, wei_na)
     messages: list[dict] = []
     for _ in range(60):
         messages = requests.get(
