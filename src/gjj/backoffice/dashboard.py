@@ -21,22 +21,15 @@ from gjj.core.money import format_yuan
 from gjj.core.timeutil import SHANGHAI
 from gjj.policy.active import active_policy
 from gjj.policy.deadlines import latest_overdue_submission_day
+from gjj.withdrawals.lifecycle import BACKLOG_STATES
+from gjj.withdrawals.lifecycle import REVIEWABLE_STATES as AWAITING_DECISION
 from gjj.withdrawals.models import Application, Channel, Payout, PayoutState, State, Transition
 
 # The member-facing channels, always shown (a zero column says something too), in this order.
 MAIN_CHANNELS: tuple[str, ...] = (Channel.WEB, Channel.WECHAT, Channel.APP, Channel.API)
 
-# Open states the back office has to move on, in the order work flows.
-BACKLOG_STATES: tuple[str, ...] = (
-    State.SUBMITTED,
-    State.UNDER_REVIEW,
-    State.APPROVED,
-    State.PAYING,
-    State.PAYOUT_FAILED,
-    State.RETURNED,
-)
-# Only these wait for a decision, so only these can be late against the decision limit.
-AWAITING_DECISION: frozenset[str] = frozenset({State.SUBMITTED, State.UNDER_REVIEW})
+# BACKLOG_STATES: open states the back office has to move on, in the order work flows.
+# AWAITING_DECISION: only these wait for a decision, so only these can be late against the limit.
 
 OUTCOME_INSTANT = "instant"
 OUTCOME_STAFF = "staff"

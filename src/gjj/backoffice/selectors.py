@@ -18,6 +18,7 @@ from gjj.policy.active import active_policy
 from gjj.policy.deadlines import decision_due, latest_overdue_submission_day, working_days_between
 from gjj.policy.schema import Policy
 from gjj.staff.roles import StaffRole, user_roles
+from gjj.withdrawals.lifecycle import REVIEWABLE_STATES as REVIEW_STATES
 from gjj.withdrawals.models import (
     OPEN_PAYOUT_STATES,
     Application,
@@ -42,7 +43,6 @@ from gjj.withdrawals.selectors import (
 )
 from gjj.withdrawals.services import required_material_kinds
 
-REVIEW_STATES = (State.SUBMITTED, State.UNDER_REVIEW)
 STAGE_LABELS = {1: "待初审", 2: "待复审"}
 
 

@@ -48,16 +48,13 @@ from gjj.withdrawals import form_selectors as selectors
 from gjj.withdrawals import services
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
+from gjj.withdrawals.lifecycle import PAYOUT_UNDER_WAY_STATES as POLLING_STATES
+from gjj.withdrawals.lifecycle import SUBMITTED_STATES
 from gjj.withdrawals.models import Application, Channel, Material, State
 
 RELATION_LABELS = {"buyer": "本人", "spouse": "配偶"}
 HOUSE_STATUS_LABELS = {"valid": "有效", "cancelled": "已撤销备案"}
-# States after 提交申请 and the materials: the result page says 提交成功.
-SUBMITTED_STATES = frozenset(
-    {State.SUBMITTED, State.UNDER_REVIEW, State.APPROVED, State.PAYING, State.PAID, State.PAYOUT_FAILED}
-)
-# While the payout is on its way the result page asks for its status every 2 s.
-POLLING_STATES = frozenset({State.APPROVED, State.PAYING})
+# While the payout is on its way (POLLING_STATES) the result page asks for its status every 2 s.
 MAX_HOUSE_KEY_LENGTH = 64  # Application.house_key
 MAX_CARD_LENGTH = 19  # Application.card_no
 

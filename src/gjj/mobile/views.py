@@ -29,7 +29,6 @@ from gjj.hall.selectors import member_account_summary
 from gjj.hall.withdrawal_views import (
     MAX_CARD_LENGTH,
     MAX_HOUSE_KEY_LENGTH,
-    SUBMITTED_STATES,
     _client_ip,
     _house_context,
     _material_rows,
@@ -55,6 +54,7 @@ from gjj.withdrawals import selectors as application_selectors
 from gjj.withdrawals import services
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
+from gjj.withdrawals.lifecycle import SUBMITTED_STATES
 from gjj.withdrawals.materials import MaterialRejected
 from gjj.withdrawals.models import Application, Channel, State
 

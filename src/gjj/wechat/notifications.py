@@ -1,9 +1,10 @@
 """Template messages to members who linked WeChat, at the same state changes as the SMS
 (submitted, approved, paid, rejected, returned, payout_failed).
 
-``wechat_notify`` is called by ``gjj.withdrawals.notifications.notify`` inside the transaction that
-changes the state: it writes a ``WechatNotification`` row (nothing when the member has not linked
-WeChat) and has the worker send it after commit; the reconciler re-sends any still pending."""
+``wechat_notify`` subscribes to the domain's member events (``gjj.withdrawals.events``, in
+``WechatConfig.ready``), so it runs inside the transaction that changes the state: it writes a
+``WechatNotification`` row (nothing when the member has not linked WeChat) and has the worker send
+it after commit; the reconciler re-sends any still pending."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from gjj.policy.active import active_policy
 from gjj.wechat import conf
 from gjj.wechat.links import h5_url
 from gjj.wechat.models import WechatBinding, WechatNotification
+from gjj.withdrawals.events import MemberEvent
 from gjj.withdrawals.models import Application, NotificationState
 
 logger = logging.getLogger(__name__)
@@ -62,7 +64,7 @@ def template_data(application: Application, event: str) -> dict[str, Any]:
     }
 
 
-def wechat_notify(*, application: Application, event: str) -> WechatNotification | None:
+def wechat_notify(*, application: Application, event: MemberEvent) -> WechatNotification | None:
     openid = (
         WechatBinding.objects.filter(person_id=application.person_id).values_list("openid", flat=True).first()
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.utils.crypto import salted_hmac
 
+from gjj.withdrawals.lifecycle import SETTLED_INPUT_STATES
 from gjj.withdrawals.models import Application, Payout, PayoutState, State
 
 CHANGED_DURING_SUBMISSION = "提交期间申请内容已被修改（例如在另一个窗口或设备上），请核对后重新提交"
@@ -80,32 +81,17 @@ def evaluated_inputs_mismatches(application: Application) -> list[str]:
     return problems
 
 
-# States whose inputs can no longer change, so they must be what was evaluated. A draft and a
-# returned application are being edited; a cancelled one may have been cancelled while editable.
-_SETTLED_INPUT_STATES = (
-    State.AWAITING_MATERIALS,
-    State.SUBMITTED,
-    State.UNDER_REVIEW,
-    State.APPROVED,
-    State.PAYING,
-    State.PAID,
-    State.PAYOUT_FAILED,
-    State.REJECTED,
-    State.EXPIRED,
-)
-
-
 def applications_inconsistencies() -> list[str]:
     """Applications past the draft whose stored evaluation does not cover exactly their amount,
     card and house, or whose payouts are not what was approved. Empty when all is right."""
     problems: list[str] = []
     applications = (
-        Application.objects.filter(state__in=_SETTLED_INPUT_STATES)
+        Application.objects.filter(state__in=SETTLED_INPUT_STATES)
         .only("pk", "business_no", "state", *_INPUT_FIELDS, "evaluated_inputs", "rule_results")
         .order_by("pk")
     )
     payouts_by_application: dict[int, list[Payout]] = {}
-    for payout in Payout.objects.filter(application__state__in=_SETTLED_INPUT_STATES).order_by("pk"):
+    for payout in Payout.objects.filter(application__state__in=SETTLED_INPUT_STATES).order_by("pk"):
         payouts_by_application.setdefault(payout.application_id, []).append(payout)
     for application in applications.iterator(chunk_size=2000):
         label = f"业务流水号 {application.business_no or application.pk}"

@@ -9,6 +9,11 @@ from django.db.models import Q
 from gjj.core import glossary
 from gjj.core.encrypted import EncryptedCharField
 
+# The states, their groups and who moves them are the lifecycle's (re-exported for the models' readers).
+from gjj.withdrawals.lifecycle import ACTIVE_STATES as ACTIVE_STATES
+from gjj.withdrawals.lifecycle import CLAIMING_STATES as CLAIMING_STATES
+from gjj.withdrawals.lifecycle import FINAL_STATES, ActorKind, State
+
 
 class Channel(models.TextChoices):
     """Where an application, a transition or a material came from; the labels are the glossary's,
@@ -20,44 +25,6 @@ class Channel(models.TextChoices):
     API = "api", glossary.CHANNEL_API
     BACKOFFICE = "backoffice", glossary.CHANNEL_BACKOFFICE
     SYSTEM = "system", glossary.CHANNEL_SYSTEM
-
-
-class State(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    AWAITING_MATERIALS = "awaiting_materials", "待上传材料"
-    SUBMITTED = "submitted", "已提交"
-    UNDER_REVIEW = "under_review", "审核中"
-    APPROVED = "approved", "已审批"
-    PAYING = "paying", "支付中"
-    PAID = "paid", "已到账"
-    REJECTED = "rejected", "未通过"
-    RETURNED = "returned", "退回补正"
-    PAYOUT_FAILED = "payout_failed", "支付失败"
-    CANCELLED = "cancelled", "已撤回"
-    EXPIRED = "expired", "已过期"
-
-
-FINAL_STATES = frozenset({State.PAID, State.REJECTED, State.CANCELLED, State.EXPIRED})
-# Open and counted against the house price and the member's one-open-application limit.
-ACTIVE_STATES = frozenset(
-    {
-        State.AWAITING_MATERIALS,
-        State.SUBMITTED,
-        State.UNDER_REVIEW,
-        State.APPROVED,
-        State.PAYING,
-        State.RETURNED,
-        State.PAYOUT_FAILED,
-    }
-)
-# Money of these counts as withdrawn (or about to be) on the house.
-CLAIMING_STATES = ACTIVE_STATES | {State.PAID}
-
-
-class ActorKind(models.TextChoices):
-    MEMBER = "member", "缴存职工"
-    STAFF = "staff", "工作人员"
-    SYSTEM = "system", "系统"
 
 
 class HouseClaim(models.Model):

@@ -1,4 +1,5 @@
-"""SMS to the member at submitted, approved, paid, rejected, returned and payout_failed.
+"""SMS to the member at each member event (submitted, approved, paid, rejected, returned,
+payout_failed): ``notify`` subscribes to ``gjj.withdrawals.events`` (``WithdrawalsConfig.ready``).
 
 The message row is written in the transaction that changes the state; the worker sends it after
 commit, and the reconciler re-sends any still pending, so a crash loses no notification."""
@@ -15,6 +16,7 @@ from gjj.core.masking import mask_card_number
 from gjj.core.member_links import h5_application_path, public_url
 from gjj.core.money import format_yuan
 from gjj.policy.active import active_policy
+from gjj.withdrawals.events import MemberEvent
 from gjj.withdrawals.models import Application, Notification, NotificationState
 
 logger = logging.getLogger(__name__)
@@ -22,7 +24,7 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
 
 
-def _text(application: Application, event: str) -> str:
+def _text(application: Application, event: MemberEvent) -> str:
     policy = active_policy()
     no = application.business_no
     amount = format_yuan(application.amount_fen or 0)
@@ -30,16 +32,16 @@ def _text(application: Application, event: str) -> str:
     bank = policy.bank_name(application.bank)
     # The phone's page of this application: the member logs in there and lands on it.
     link = public_url(h5_application_path(no or ""))
-    texts = {
-        "submitted": f"您的购房提取申请已提交，业务流水号{no}，提取金额{amount}，请留意审核结果。",
-        "approved": f"您的购房提取申请（业务流水号{no}）已审批通过，{amount}将转入您尾号{card[-4:]}的{bank}账户。",
-        "paid": f"您的购房提取款{amount}已转入{bank}账户（{card}），业务流水号{no}。",
-        "rejected": f"您的购房提取申请（业务流水号{no}）未通过审核：{application.decision_reason}。",
-        "returned": (
+    texts: dict[str, str] = {
+        MemberEvent.SUBMITTED: f"您的购房提取申请已提交，业务流水号{no}，提取金额{amount}，请留意审核结果。",
+        MemberEvent.APPROVED: f"您的购房提取申请（业务流水号{no}）已审批通过，{amount}将转入您尾号{card[-4:]}的{bank}账户。",
+        MemberEvent.PAID: f"您的购房提取款{amount}已转入{bank}账户（{card}），业务流水号{no}。",
+        MemberEvent.REJECTED: f"您的购房提取申请（业务流水号{no}）未通过审核：{application.decision_reason}。",
+        MemberEvent.RETURNED: (
             f"您的购房提取申请（业务流水号{no}）需补正：{application.decision_reason}。"
             f"请在个人网厅“我的业务”或手机打开 {link} 修改并重新提交。"
         ),
-        "payout_failed": (
+        MemberEvent.PAYOUT_FAILED: (
             f"您的购房提取款（业务流水号{no}）转账未成功，资金已退回公积金账户。"
             f"请在个人网厅“我的业务”或手机打开 {link} 更换收款银行卡。"
         ),
@@ -47,19 +49,17 @@ def _text(application: Application, event: str) -> str:
     return f"【{policy.centre_name}】{texts[event]}如有疑问请致电{policy.hotline}。"
 
 
-def notify(*, application: Application, event: str) -> Notification:
+def notify(*, application: Application, event: MemberEvent) -> Notification:
+    """The SMS for ``event``: its row now, in the state-changing transaction; sent after commit."""
     notification = Notification.objects.create(
         application=application,
         phone=application.person.phone,
         text=_text(application, event),
         created_at=timezone.now(),
     )
-    from gjj.wechat.notifications import wechat_notify
     from gjj.withdrawals import tasks
 
     transaction.on_commit(lambda: tasks.send_notification(notification.pk))
-    # The same news as a WeChat template message, for a member who linked WeChat (own outbox row).
-    wechat_notify(application=application, event=event)
     return notification
 
 

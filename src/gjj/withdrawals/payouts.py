@@ -30,8 +30,8 @@ from gjj.clients.bank import (
 )
 from gjj.core.origin import NO_ORIGIN, Origin
 from gjj.members.services import hold_consume, hold_place, hold_release
-from gjj.withdrawals import notifications
 from gjj.withdrawals.actors import Actor
+from gjj.withdrawals.lifecycle import application_transition
 from gjj.withdrawals.models import OPEN_PAYOUT_STATES, Application, Payout, PayoutState, State
 
 if TYPE_CHECKING:
@@ -98,9 +98,7 @@ def payout_execute(
                 return payout
             application = Application.objects.select_for_update().get(pk=payout.application_id)
             if application.state == State.APPROVED:
-                from gjj.withdrawals.services import _transition
-
-                _transition(
+                application_transition(
                     application=application,
                     to_state=State.PAYING,
                     actor=Actor.system("支付"),
@@ -169,8 +167,6 @@ def payout_settle(*, payout_id: int, result: TransferResult) -> Payout:
         application = (
             Application.objects.select_for_update().select_related("person").get(pk=payout.application_id)
         )
-        from gjj.withdrawals.services import _transition
-
         payout.bank_reference = result.bank_reference or payout.bank_reference
         payout.bank_message = (result.message or "")[:300]
         payout.send_lease_until = None  # the bank has answered for the serial
@@ -191,24 +187,22 @@ def payout_settle(*, payout_id: int, result: TransferResult) -> Payout:
             payout.save(update_fields=["state", "completed_at", "needs_manual", *answered])
             application.paid_at = now
             application.save(update_fields=["paid_at", "updated_at"])
-            _transition(
+            application_transition(
                 application=application,
                 to_state=State.PAID,
                 actor=Actor.system("银行"),
                 reason=f"银行支付成功，银行流水号 {payout.bank_reference}",
             )
-            notifications.notify(application=application, event="paid")
         else:
             hold_release(reference=payout.serial)
             payout.state, payout.completed_at, payout.needs_manual = PayoutState.FAILED, now, False
             payout.save(update_fields=["state", "completed_at", "needs_manual", *answered])
-            _transition(
+            application_transition(
                 application=application,
                 to_state=State.PAYOUT_FAILED,
                 actor=Actor.system("银行"),
                 reason=f"银行支付失败：{result.message or '未说明原因'}；冻结资金已解冻",
             )
-            notifications.notify(application=application, event="payout_failed")
         return payout
 
 

@@ -17,6 +17,7 @@ from gjj.core.timeutil import to_shanghai
 from gjj.members.models import Person
 from gjj.policy.active import active_policy
 from gjj.policy.schema import Policy
+from gjj.withdrawals.lifecycle import PAYOUT_UNDER_WAY_STATES, PRE_SUBMISSION_STATES, REVIEWABLE_STATES
 from gjj.withdrawals.models import Application, Channel, Payout, State, Transition
 
 # The policy's rule ids in the words of the page (DESIGN.md's table).
@@ -58,9 +59,6 @@ FIX_FIELD_NAMES: dict[str, str] = {
     "relation": "与购房人关系",
     "declaration": "承诺书",
 }
-
-# A submitted application has a receipt (办理回执): it reached the centre with its materials.
-_NOT_YET_SUBMITTED = frozenset({State.DRAFT, State.AWAITING_MATERIALS})
 
 
 def state_label(state: str) -> str:
@@ -251,7 +249,7 @@ def latest_payout(*, application: Application) -> Payout | None:
 
 def has_receipt(application: Application) -> bool:
     """办理回执 exists for an application that reached the centre (submitted with its materials)."""
-    return application.state not in _NOT_YET_SUBMITTED and application.submitted_at is not None
+    return application.state not in PRE_SUBMISSION_STATES and application.submitted_at is not None
 
 
 @dataclass(frozen=True)
@@ -320,12 +318,12 @@ def next_step_text(*, application: Application, policy: Policy | None = None) ->
     state = application.state
     if state == State.AWAITING_MATERIALS:
         return "请在【我的业务】中上传影像材料并提交申请（个人网厅、微信公众号、手机APP均可），逾期未上传的申请将自动过期。"
-    if state in (State.SUBMITTED, State.UNDER_REVIEW):
+    if state in REVIEWABLE_STATES:
         return (
             f"中心将在 {policy.decision_limit_days} 个工作日内完成审核，审核结果将以短信通知您，"
             "也可在个人网厅、微信公众号或手机APP的【我的业务】中查询办理进度。"
         )
-    if state in (State.APPROVED, State.PAYING):
+    if state in PAYOUT_UNDER_WAY_STATES:
         prefix = "您的申请已秒批通过" if application.instant_approved else "您的申请已审批通过"
         return f"{prefix}，提取资金将转入您的收款银行卡，到账后以短信通知您。"
     if state == State.PAID:

@@ -1,5 +1,5 @@
-"""Writes of the withdrawal lifecycle. Every state change goes through ``_transition``, which
-records who, when, why and from which channel. Outside systems are asked before a transaction
+"""Writes of the withdrawal lifecycle. Every state change goes through
+``lifecycle.application_transition``, which records who, when, why and from which channel. Outside systems are asked before a transaction
 opens; the hall's own facts are read again under locks inside it."""
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from gjj.policy.evaluation import Evaluation, evaluate
 from gjj.policy.rules import CARD_RULE_IDS
 from gjj.policy.schema import Policy
 from gjj.staff.roles import StaffRole, user_has_role
-from gjj.withdrawals import notifications
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.checked_inputs import (
     CHANGED_DURING_SUBMISSION,
@@ -46,6 +45,16 @@ from gjj.withdrawals.eligibility import (
     records_facts,
 )
 from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
+from gjj.withdrawals.lifecycle import (
+    ALLOWED_TRANSITIONS as ALLOWED_TRANSITIONS,
+)
+from gjj.withdrawals.lifecycle import (
+    CANCELLABLE_STATES,
+    EDITABLE_STATES,
+    REVIEWABLE_STATES,
+    ReviewStage,
+    application_transition,
+)
 from gjj.withdrawals.materials import MaterialRejected, material_clean, size_problem
 from gjj.withdrawals.models import (
     Application,
@@ -62,43 +71,6 @@ from gjj.withdrawals.selectors import FIX_FIELD_NAMES, materials_to_replace
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-
-ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    State.DRAFT: frozenset({State.AWAITING_MATERIALS, State.CANCELLED}),
-    State.AWAITING_MATERIALS: frozenset({State.SUBMITTED, State.CANCELLED, State.EXPIRED}),
-    State.SUBMITTED: frozenset(
-        {State.UNDER_REVIEW, State.APPROVED, State.REJECTED, State.RETURNED, State.CANCELLED}
-    ),
-    State.UNDER_REVIEW: frozenset({State.SUBMITTED, State.APPROVED, State.REJECTED, State.RETURNED}),
-    State.RETURNED: frozenset({State.AWAITING_MATERIALS, State.CANCELLED}),
-    State.APPROVED: frozenset({State.PAYING}),
-    State.PAYING: frozenset({State.PAID, State.PAYOUT_FAILED}),
-    State.PAYOUT_FAILED: frozenset({State.APPROVED}),
-}
-EDITABLE_STATES = frozenset({State.DRAFT, State.RETURNED})
-CANCELLABLE_STATES = frozenset({State.DRAFT, State.AWAITING_MATERIALS, State.SUBMITTED, State.RETURNED})
-
-
-def _transition(*, application: Application, to_state: str, actor: Actor, reason: str) -> Transition:
-    from_state = application.state
-    if to_state not in ALLOWED_TRANSITIONS.get(from_state, frozenset()):
-        raise ApplicationError(
-            f"申请当前状态为“{State(from_state).label}”，不能变更为“{State(to_state).label}”"
-        )
-    application.state = to_state
-    application.save(update_fields=["state", "updated_at"])
-    return Transition.objects.create(
-        application=application,
-        from_state=from_state,
-        to_state=to_state,
-        actor_kind=actor.kind,
-        actor_label=actor.label,
-        actor_person=actor.person,
-        actor_user=actor.user,
-        channel=actor.channel,
-        reason=reason,
-        at=timezone.now(),
-    )
 
 
 def _locked(application: Application) -> Application:
@@ -365,7 +337,9 @@ def application_submit(*, application: Application, actor: Actor) -> Application
         reason = "提交申请，全部条件核验通过，待上传影像材料"
         if locked.state == State.RETURNED:
             reason = "补正后重新提交，全部条件核验通过"
-        _transition(application=locked, to_state=State.AWAITING_MATERIALS, actor=actor, reason=reason)
+        application_transition(
+            application=locked, to_state=State.AWAITING_MATERIALS, actor=actor, reason=reason
+        )
     return locked
 
 
@@ -486,10 +460,9 @@ def application_final_submit(*, application: Application, actor: Actor) -> Appli
         _require_unchanged(locked, inputs)
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["submitted_at", "updated_at"])
-        _transition(
+        application_transition(
             application=locked, to_state=State.SUBMITTED, actor=actor, reason="影像材料已上传，提交申请"
         )
-        notifications.notify(application=locked, event="submitted")
         if gathered is not None:
             evaluation = _evaluate_under_locks(locked, gathered, policy)
             fields = _store_evaluation(locked, evaluation, gathered)
@@ -528,8 +501,7 @@ def _approve(application: Application, *, actor: Actor, reason: str, instant: bo
     application.instant_approved = instant
     application.decision_reason = reason[:500]
     application.save(update_fields=["decided_at", "instant_approved", "decision_reason", "updated_at"])
-    _transition(application=application, to_state=State.APPROVED, actor=actor, reason=reason)
-    notifications.notify(application=application, event="approved")
+    application_transition(application=application, to_state=State.APPROVED, actor=actor, reason=reason)
     payouts.payout_enqueue_after_commit(payout)
     return payout
 
@@ -547,7 +519,7 @@ def application_cancel(*, application: Application, actor: Actor, reason: str = 
             raise ApplicationError(
                 f"申请当前状态为“{locked.get_state_display()}”，已进入审核或支付，不能撤回"
             )
-        _transition(application=locked, to_state=State.CANCELLED, actor=actor, reason=reason)
+        application_transition(application=locked, to_state=State.CANCELLED, actor=actor, reason=reason)
     return locked
 
 
@@ -567,7 +539,7 @@ def applications_expire(*, now: dt.datetime | None = None) -> int:
                 or locked.materials_due_at >= now
             ):
                 continue
-            _transition(
+            application_transition(
                 application=locked,
                 to_state=State.EXPIRED,
                 actor=Actor.system(),
@@ -588,8 +560,11 @@ def _review_round(application: Application) -> int:
     return Transition.objects.filter(application=application, to_state=State.RETURNED).count() + 1
 
 
-STAGE_ROLES = {1: StaffRole.FIRST_REVIEWER, 2: StaffRole.SECOND_REVIEWER}
-STAGE_NAMES = {1: "初审", 2: "复审"}
+STAGE_ROLES: dict[int, StaffRole] = {
+    ReviewStage.FIRST: StaffRole.FIRST_REVIEWER,
+    ReviewStage.SECOND: StaffRole.SECOND_REVIEWER,
+}
+STAGE_NAMES = {stage.value: str(stage.label) for stage in ReviewStage}
 
 
 def _audit(actor: Actor, *, action: str, application: Application, summary: str, **details: object) -> None:
@@ -606,7 +581,7 @@ def _audit(actor: Actor, *, action: str, application: Application, summary: str,
 
 
 def _require_reviewable(application: Application) -> None:
-    if application.state not in (State.SUBMITTED, State.UNDER_REVIEW):
+    if application.state not in REVIEWABLE_STATES:
         raise ApplicationError(f"申请当前状态为“{application.get_state_display()}”，不在待审核队列中")
 
 
@@ -673,7 +648,7 @@ def application_claim(*, application: Application, reviewer: User, origin: Origi
         locked.save(update_fields=["claimed_by", "claimed_at", "updated_at"])
         stage_name = STAGE_NAMES[locked.review_stage]
         if locked.state == State.SUBMITTED:
-            _transition(
+            application_transition(
                 application=locked, to_state=State.UNDER_REVIEW, actor=actor, reason=f"{stage_name}领取审核"
             )
         _audit(
@@ -697,7 +672,7 @@ def application_release(
             raise ApplicationError("您没有领取该申请，不能放弃领取")
         locked.save(update_fields=[*_unclaim(locked), "updated_at"])
         if locked.state == State.UNDER_REVIEW and locked.review_stage == 1:
-            _transition(
+            application_transition(
                 application=locked, to_state=State.SUBMITTED, actor=actor, reason="放弃领取，退回待审核队列"
             )
         _audit(
@@ -733,20 +708,15 @@ def application_approve(
             at=timezone.now(),
         )
         needs_two = locked.amount_fen is not None and locked.amount_fen >= policy.four_eyes_threshold_fen
-        if needs_two and stage == 1:
-            locked.review_stage = 2
-            locked.save(update_fields=[*_unclaim(locked), "review_stage", "updated_at"])
-            Transition.objects.create(
+        if needs_two and stage == ReviewStage.FIRST:
+            # 初审 → 复审: a transition of its own (the state stays, the stage moves on).
+            locked.save(update_fields=[*_unclaim(locked), "updated_at"])
+            application_transition(
                 application=locked,
-                from_state=locked.state,
-                to_state=locked.state,
-                actor_kind=actor.kind,
-                actor_label=actor.label,
-                actor_user=actor.user,
-                channel=actor.channel,
+                to_state=State.UNDER_REVIEW,
+                actor=actor,
                 reason=f"初审通过，金额达到 {format_yuan(policy.four_eyes_threshold_fen)}，待复审"
                 + (f"：{reason}" if reason else ""),
-                at=timezone.now(),
             )
             _audit(
                 actor,
@@ -799,8 +769,7 @@ def _close_review(
             at=timezone.now(),
         )
         locked.decision_reason = reason[:500]
-        locked.review_stage = 1
-        fields = ["decision_reason", "review_stage", "updated_at", *_unclaim(locked)]
+        fields = ["decision_reason", "updated_at", *_unclaim(locked)]
         if to_state == State.REJECTED:
             locked.decided_at = timezone.now()
             fields.append("decided_at")
@@ -808,8 +777,8 @@ def _close_review(
             locked.what_to_fix = what_to_fix
             fields.append("what_to_fix")
         locked.save(update_fields=fields)
-        _transition(application=locked, to_state=to_state, actor=actor, reason=reason)
-        notifications.notify(application=locked, event=to_state)
+        # Back to 初审 for any next round; the member is told (the lifecycle announces it).
+        application_transition(application=locked, to_state=to_state, actor=actor, reason=reason)
         action = (
             AuditAction.APPLICATION_REJECT if to_state == State.REJECTED else AuditAction.APPLICATION_RETURN
         )

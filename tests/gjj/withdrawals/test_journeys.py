@@ -1,4 +1,5 @@
-"""The application lifecycle through the services, against the live simulators over HTTP."""
+"""The application lifecycle through the services, against the live simulators over HTTP (the state
+machine itself, as data, is tested in test_lifecycle.py)."""
 
 from __future__ import annotations
 
