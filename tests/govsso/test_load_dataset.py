@@ -224,3 +224,22 @@ def test_the_database_file_holds_no_number_in_clear(govsso: Govsso, document: di
     }
     assert b"e1." in stored
     assert sorted(number for number in numbers if number.encode() in stored) == []
+
+
+def test_the_other_reasons_sample_loads_after_the_sample(govsso: Govsso, document: dict[str, Any]) -> None:
+    """data/sample-reasons.json (韩梅, 曹阳, 邓超) carries people[].retired_on and a rent withdrawal
+    without a house: govsso takes its gov_users and accepts the rest of the document."""
+    reasons = json.loads((REPO_ROOT / "data" / "sample-reasons.json").read_text(encoding="utf-8"))
+    assert govsso.load(document).returncode == 0
+
+    loaded = govsso.load(reasons)
+    again = govsso.load(reasons)
+
+    assert loaded.returncode == 0, loaded.stderr
+    assert "新增 3，更新 0，未变 0" in loaded.stdout
+    assert len(govsso.rows()) == 15
+    han_mei = govsso.account("210102196503150524")
+    assert (han_mei["name"], han_mei["phone"]) == ("韩梅", "13804001013")
+    assert pbkdf2_matches("Demo@2026", han_mei["password"])
+    assert again.returncode == 0, again.stderr
+    assert "新增 0，更新 0，未变 3（没有变化）" in again.stdout

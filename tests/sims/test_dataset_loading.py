@@ -243,3 +243,43 @@ def test_the_command_fails_clearly_on_malformed_input(sims_database: dict[str, s
     assert "不是有效的 JSON" in results["broken"].stderr
     assert "数据集格式不正确，未写入任何数据" in results["bad"].stderr
     assert "houses[0]" in results["bad"].stderr
+
+
+REASONS_SAMPLE = REPO_ROOT / "data" / "sample-reasons.json"
+
+
+def test_the_other_reasons_sample_loads_its_cards_and_no_house(sims: LiveSims) -> None:
+    """data/sample-reasons.json: people[].retired_on and a rent withdrawal without a house are not
+    the simulator's; its three cards are."""
+    document = json.loads(REASONS_SAMPLE.read_text(encoding="utf-8"))
+
+    first = sims.load_dataset(document)
+    second = sims.load_dataset(document)
+
+    assert first["houses"] == {"created": 0, "updated": 0, "unchanged": 0}
+    assert first["bank_accounts"]["created"] + first["bank_accounts"]["unchanged"] == 3
+    assert second["bank_accounts"] == {"created": 0, "updated": 0, "unchanged": 3}
+    verified = requests.post(
+        f"{sims.url}/bank/cards/verify", json={"card_no": "6217006362656765957", "bank": "CCB"}, timeout=10
+    ).json()
+    assert (verified["holder_name"], verified["holder_id_number"], verified["account_class"]) == (
+        "韩梅",
+        "210102196503150524",
+        1,
+    )
+
+
+def test_the_command_loads_the_other_reasons_sample_after_the_sample(
+    sims_database: dict[str, str], sample_dataset: dict[str, Any], tmp_path: Path
+) -> None:
+    sample = tmp_path / "sample.json"
+    sample.write_text(json.dumps(sample_dataset, ensure_ascii=False), encoding="utf-8")
+    assert _load_command(sims_database, sample).returncode == 0
+
+    first = _load_command(sims_database, REASONS_SAMPLE)
+    second = _load_command(sims_database, REASONS_SAMPLE)
+
+    assert first.returncode == 0, first.stderr
+    assert "房屋：新增 0，更新 0，未变 0；银行账户：新增 3，更新 0，未变 0" in first.stdout
+    assert second.returncode == 0, second.stderr
+    assert "银行账户：新增 0，更新 0，未变 3" in second.stdout

@@ -24,18 +24,32 @@ DATASET_SECTIONS = (
 )
 
 
+# Sections whose entries several documents may share: the same employer (code and name alike)
+# in two documents is one employer, kept once. Anything else given twice stays twice, for
+# ``validate_dataset`` to report.
+SHARED_SECTIONS = frozenset({"employers"})
+
+
 def dataset_merge(documents: list[dict[str, Any]]) -> dict[str, Any]:
     """One document holding every section's entries of ``documents`` in their order, dated as the
-    first. Whether the result is valid (no key twice, say) is for ``validate_dataset`` to say."""
+    first. An employer equal to one already merged is kept once (sample-reasons.json names the
+    sample's employers again); whether the result is valid otherwise (no key twice, say) is for
+    ``validate_dataset`` to say."""
     first = documents[0]
-    return {
-        "format": first["format"],
-        "as_of": first["as_of"],
-        **{
-            name: [item for document in documents for item in document.get(name, [])]
-            for name in DATASET_SECTIONS
-        },
-    }
+    merged: dict[str, Any] = {"format": first["format"], "as_of": first["as_of"]}
+    for name in DATASET_SECTIONS:
+        items = [item for document in documents for item in document.get(name, [])]
+        if name in SHARED_SECTIONS:
+            seen: set[str] = set()
+            distinct = []
+            for item in items:
+                key = json.dumps(item, sort_keys=True, ensure_ascii=False)
+                if key not in seen:
+                    seen.add(key)
+                    distinct.append(item)
+            items = distinct
+        merged[name] = items
+    return merged
 
 
 class DatasetFileError(Exception):

@@ -4,7 +4,8 @@ accounts with their balances, loans and withdrawals paid before this system.
 Rules that make a re-import safe:
 
 * Upsert by natural keys (单位编号, 身份证号, 个人账号, the loan's position per person, the
-  prior withdrawal's own fields). Rows are only written when a value differs, so importing the
+  prior withdrawal's own fields, its reason included). A person's retirement date follows the
+  document (absent or null: none). Rows are only written when a value differs, so importing the
   same document twice changes nothing the second time. Nothing is ever deleted: people and
   accounts may already carry applications.
 * Balances change only through ledger entries. A new account opens with an ``opening`` entry.
@@ -38,6 +39,7 @@ from gjj.members.models import (
     Loan,
     Person,
     PriorWithdrawal,
+    PriorWithdrawalReason,
 )
 from gjj.members.services import (
     AccountOpening,
@@ -155,20 +157,25 @@ def _employers_upsert(items: list[dict], counts: SectionCounts) -> dict[str, int
 
 def _people_upsert(items: list[dict], counts: SectionCounts) -> dict[str, int]:
     existing = {
-        id_number: (pk, name, phone)
-        for pk, id_number, name, phone in Person.objects.values_list("id", "id_number", "name", "phone")
+        id_number: (pk, name, phone, retired_on)
+        for pk, id_number, name, phone, retired_on in Person.objects.values_list(
+            "id", "id_number", "name", "phone", "retired_on"
+        )
     }
     to_create, to_update = [], []
     for item in items:
         current = existing.get(item["id_number"])
+        # An absent or null retired_on is "not retired" (the document is the truth for its people).
+        retired_on = parse_dataset_date(item["retired_on"]) if item.get("retired_on") else None
+        wanted = {"name": item["name"], "phone": item["phone"], "retired_on": retired_on}
         if current is None:
-            to_create.append(Person(id_number=item["id_number"], name=item["name"], phone=item["phone"]))
-        elif current[1:] != (item["name"], item["phone"]):
-            to_update.append(Person(pk=current[0], name=item["name"], phone=item["phone"]))
+            to_create.append(Person(id_number=item["id_number"], **wanted))
+        elif current[1:] != tuple(wanted.values()):
+            to_update.append(Person(pk=current[0], **wanted))
         else:
             counts.unchanged += 1
     Person.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
-    _rows_update(to_update, ["name", "phone"])
+    _rows_update(to_update, ["name", "phone", "retired_on"])
     counts.created, counts.updated = len(to_create), len(to_update)
     return {
         **{id_number: row[0] for id_number, row in existing.items()},
@@ -369,13 +376,17 @@ def _loans_upsert(items: list[dict], person_ids: dict[str, int], counts: Section
 
 
 def _prior_withdrawals_insert(items: list[dict], person_ids: dict[str, int], counts: SectionCounts) -> None:
-    """Every field is part of the key: a withdrawal is either there already or new."""
-    existing = set(PriorWithdrawal.objects.values_list("person_id", "house_key", "paid_on", "amount_fen"))
+    """Every field is part of the key: a withdrawal is either there already or new. A missing
+    reason is a purchase; rent and retirement name no house (an empty house_key)."""
+    existing = set(
+        PriorWithdrawal.objects.values_list("person_id", "reason", "house_key", "paid_on", "amount_fen")
+    )
     to_create = []
     for item in items:
         key = (
             person_ids[item["id_number"]],
-            item["house"],
+            item.get("reason") or PriorWithdrawalReason.PURCHASE.value,
+            item.get("house") or "",
             parse_dataset_date(item["paid_on"]),
             yuan_to_fen(item["amount"]),
         )
@@ -383,8 +394,15 @@ def _prior_withdrawals_insert(items: list[dict], person_ids: dict[str, int], cou
             counts.unchanged += 1
             continue
         existing.add(key)
+        person_id, reason, house_key, paid_on, amount_fen = key
         to_create.append(
-            PriorWithdrawal(person_id=key[0], house_key=key[1], paid_on=key[2], amount_fen=key[3])
+            PriorWithdrawal(
+                person_id=person_id,
+                reason=reason,
+                house_key=house_key,
+                paid_on=paid_on,
+                amount_fen=amount_fen,
+            )
         )
     PriorWithdrawal.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
     counts.created = len(to_create)

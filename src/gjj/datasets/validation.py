@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from gjj.core.identity_numbers import card_number_problem, id_number_problem
+from gjj.core.identity_numbers import card_number_problem, id_number_birth_date, id_number_problem
 from gjj.core.money import MoneyFormatError, yuan_to_fen
 from gjj.datasets.documents import DATASET_FORMAT, DATASET_SECTIONS
 
@@ -35,6 +35,11 @@ HOUSE_KINDS = ("new", "resale")
 HOUSE_STATUSES = ("valid", "cancelled")
 BANK_ACCOUNT_STATUSES = ("normal", "frozen", "closed")
 BANK_ACCOUNT_CLASSES = (1, 2, 3)
+# Reasons of withdrawals paid before this system (DATASET.md); a purchase names its house, the
+# others name none.
+PRIOR_WITHDRAWAL_REASONS = ("purchase", "rent", "retirement")
+PRIOR_WITHDRAWAL_DEFAULT_REASON = "purchase"
+_REASON_LABELS = {"purchase": "购房提取", "rent": "租房提取", "retirement": "离退休提取"}
 
 # Lengths follow the columns the loaders write (gjj.members.models, the simulators, govsso).
 EMPLOYER_CODE_MAX = 32
@@ -56,7 +61,13 @@ _AREA = re.compile(r"^(0|[1-9]\d{0,5})(\.\d{1,2})?$")
 # Fields of each item: name → whether null is allowed (a nullable field may also be left out).
 _FIELDS: dict[str, dict[str, bool]] = {
     "employers": {"code": False, "name": False},
-    "people": {"id_number": False, "name": False, "phone": False, "spouse_id_number": True},
+    "people": {
+        "id_number": False,
+        "name": False,
+        "phone": False,
+        "spouse_id_number": True,
+        "retired_on": True,
+    },
     "accounts": {
         "account_no": False,
         "id_number": False,
@@ -81,7 +92,13 @@ _FIELDS: dict[str, dict[str, bool]] = {
         "status": False,
         "buyers": False,
     },
-    "prior_withdrawals": {"id_number": False, "house": False, "amount": False, "paid_on": False},
+    "prior_withdrawals": {
+        "id_number": False,
+        "house": True,
+        "amount": False,
+        "paid_on": False,
+        "reason": True,
+    },
     "bank_accounts": {
         "card_no": False,
         "bank": False,
@@ -122,7 +139,7 @@ class _DatasetChecker:
         self.spouses: list[tuple[str, str, str | None]] = []
         self.account_nos: dict[str, str] = {}
         self.account_owners: dict[str, str] = {}
-        self.prior_withdrawals: dict[tuple[str, str, dt.date, int], str] = {}
+        self.prior_withdrawals: dict[tuple[str, str, str, dt.date, int], str] = {}
         self.card_nos: dict[str, str] = {}
         self.gov_user_ids: dict[str, str] = {}
         self.gov_user_phones: dict[str, str] = {}
@@ -201,7 +218,7 @@ class _DatasetChecker:
         id_number = item.get("id_number")
         if isinstance(id_number, str):
             self.unique(self.person_ids, id_number, f"{path}.id_number", "身份证号")
-        self.id_number(id_number, f"{path}.id_number")
+        valid_id_number = self.id_number(id_number, f"{path}.id_number")
         self.text(item.get("name"), f"{path}.name", max_length=PERSON_NAME_MAX)
         self.phone(item.get("phone"), f"{path}.phone")
         spouse = item.get("spouse_id_number")
@@ -209,6 +226,10 @@ class _DatasetChecker:
             self.report(f"{path}.spouse_id_number", "应为配偶的身份证号字符串或 null")
         elif isinstance(id_number, str):
             self.spouses.append((path, id_number, spouse))
+        retired_on = self.date(item.get("retired_on"), f"{path}.retired_on", what="退休日期")
+        birth = id_number_birth_date(valid_id_number) if valid_id_number is not None else None
+        if retired_on is not None and birth is not None and retired_on <= birth:
+            self.report(f"{path}.retired_on", f"退休日期 {retired_on} 应晚于出生日期 {birth}")
 
     def check_accounts_item(self, item: dict, path: str) -> None:
         account_no = self.text(item.get("account_no"), f"{path}.account_no", max_length=ACCOUNT_NO_MAX)
@@ -279,14 +300,38 @@ class _DatasetChecker:
 
     def check_prior_withdrawals_item(self, item: dict, path: str) -> None:
         id_number = self.reference(item.get("id_number"), f"{path}.id_number", self.person_ids, "people")
-        house = self.reference(item.get("house"), f"{path}.house", self.house_keys, "houses")
+        reason = item.get("reason")
+        if reason is None:
+            reason = PRIOR_WITHDRAWAL_DEFAULT_REASON
+        else:
+            reason = self.choice(reason, f"{path}.reason", PRIOR_WITHDRAWAL_REASONS)
+        house_value = item.get("house")
+        house: str | None = None
+        if reason == "purchase":
+            if house_value is None:
+                self.report(f"{path}.house", "购房提取（purchase）应填写所购房屋的备案合同号或房证新档案号")
+            else:
+                house = self.reference(house_value, f"{path}.house", self.house_keys, "houses")
+        elif reason is not None and house_value is not None:
+            self.report(f"{path}.house", f"{_REASON_LABELS[reason]}（{reason}）不涉及房屋，house 应为 null")
         amount = self.yuan(item.get("amount"), f"{path}.amount", positive=True)
         paid_on = self.date(item.get("paid_on"), f"{path}.paid_on")
-        if id_number is not None and house is not None and amount is not None and paid_on is not None:
-            # The hall keeps one row per (person, house, day, amount): a repeat would be merged.
-            first = self.prior_withdrawals.setdefault((id_number, house, paid_on, amount), path)
+        house_known = house is not None or (
+            reason is not None and reason != "purchase" and house_value is None
+        )
+        if (
+            id_number is not None
+            and reason is not None
+            and house_known
+            and amount is not None
+            and paid_on is not None
+        ):
+            # The hall keeps one row per (person, reason, house, day, amount): a repeat would be merged.
+            key = (id_number, reason, house or "", paid_on, amount)
+            first = self.prior_withdrawals.setdefault(key, path)
             if first != path:
-                self.report(path, f"与 {first} 是同一笔历史提取（同一人、同一房屋、同一天、同一金额）")
+                what = "同一房屋、" if house else "同一提取原因、"
+                self.report(path, f"与 {first} 是同一笔历史提取（同一人、{what}同一天、同一金额）")
 
     def check_bank_accounts_item(self, item: dict, path: str) -> None:
         card_no = item.get("card_no")

@@ -30,6 +30,8 @@ class Person(models.Model):
     spouse = models.OneToOneField(
         "self", verbose_name="配偶", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # From the social-security data (the dataset's people[].retired_on); None: not retired, or unknown.
+    retired_on = models.DateField("退休日期", null=True, blank=True)
 
     class Meta:
         verbose_name = "缴存职工"
@@ -134,14 +136,34 @@ class Loan(models.Model):
         verbose_name = "公积金贷款"
 
 
+class PriorWithdrawalReason(models.TextChoices):
+    """Why a withdrawal before this system was paid (the dataset's prior_withdrawals[].reason)."""
+
+    PURCHASE = "purchase", "购房提取"
+    RENT = "rent", "租房提取"
+    RETIREMENT = "retirement", "离退休提取"
+
+
 class PriorWithdrawal(models.Model):
-    """A withdrawal paid before this system; counts against the house price and house_used."""
+    """A withdrawal paid before this system. A purchase names its house and counts against the
+    house price and house_used; a rent withdrawal dates the last rent payment (rent_interval, the
+    rent amount); neither rent nor retirement names a house (``house_key`` is empty)."""
 
     person = models.ForeignKey(
         Person, verbose_name="提取人", on_delete=models.PROTECT, related_name="prior_withdrawals"
     )
+    reason = models.CharField(
+        "提取原因",
+        max_length=16,
+        choices=PriorWithdrawalReason.choices,
+        default=PriorWithdrawalReason.PURCHASE,
+    )
     house_key = models.CharField(
-        "房屋编号", max_length=64, help_text="备案合同号或房证新档案号", db_index=True
+        "房屋编号",
+        max_length=64,
+        blank=True,
+        help_text="备案合同号或房证新档案号；租房提取、离退休提取为空",
+        db_index=True,
     )
     amount_fen = models.BigIntegerField("提取金额（分）")
     paid_on = models.DateField("支付日期")
@@ -150,9 +172,16 @@ class PriorWithdrawal(models.Model):
         verbose_name = "历史提取"
         constraints = [
             models.UniqueConstraint(
-                fields=["person", "house_key", "paid_on", "amount_fen"], name="prior_withdrawal_once"
+                fields=["person", "reason", "house_key", "paid_on", "amount_fen"],
+                name="prior_withdrawal_once",
             ),
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="prior_withdrawal_positive"),
+            # A purchase names its house; rent and retirement name none.
+            models.CheckConstraint(
+                condition=(Q(reason=PriorWithdrawalReason.PURCHASE) & ~Q(house_key=""))
+                | (~Q(reason=PriorWithdrawalReason.PURCHASE) & Q(house_key="")),
+                name="prior_withdrawal_house_by_reason",
+            ),
         ]
 
 

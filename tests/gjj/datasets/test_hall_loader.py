@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from gjj.members.models import (
     Loan,
     Person,
     PriorWithdrawal,
+    PriorWithdrawalReason,
 )
 from gjj.members.selectors import ledger_inconsistencies
 from gjj.members.services import hold_place, ledger_post
@@ -285,3 +287,79 @@ def test_a_generated_document_loads_consistently() -> None:
     before = snapshot()
     dataset_load_into_hall(document=document)
     assert snapshot() == before
+
+
+# -- the other withdrawal reasons (data/sample-reasons.json after the sample) -------------------------
+
+HAN_MEI = "210102196503150524"
+CAO_YANG = "210104199609090351"
+DENG_CHAO = "210105196407010176"
+
+
+def test_the_reasons_sample_loads_after_the_sample(
+    named_document: dict[str, Any], reasons_document: dict[str, Any]
+) -> None:
+    dataset_load_into_hall(document=named_document)
+
+    summary = dataset_load_into_hall(document=reasons_document)
+
+    assert (summary.people.created, summary.accounts.created, summary.prior_withdrawals.created) == (3, 3, 1)
+    assert summary.employers.unchanged == 2  # the sample's employers, named again
+    assert Person.objects.get(id_number=HAN_MEI).retired_on == dt.date(2025, 3, 31)
+    assert Person.objects.get(id_number=DENG_CHAO).retired_on == dt.date(2024, 7, 31)
+    assert Person.objects.get(id_number=CAO_YANG).retired_on is None
+    assert Person.objects.get(id_number=ZHANG_WEI).retired_on is None
+    han = FundAccount.objects.get(person__id_number=HAN_MEI)
+    assert (han.status, han.balance_fen) == ("sealed", 15630025)
+    assert Loan.objects.get(person__id_number=DENG_CHAO).status == "active"
+    rent = PriorWithdrawal.objects.get(person__id_number=CAO_YANG)
+    assert (rent.reason, rent.house_key, rent.amount_fen, rent.paid_on) == (
+        PriorWithdrawalReason.RENT,
+        "",
+        300000,
+        dt.date(2026, 8, 20),
+    )
+    # The sample's purchase withdrawal is still a purchase of its house.
+    purchase = PriorWithdrawal.objects.get(person__id_number="210105199202020913")
+    assert (purchase.reason, purchase.house_key) == (PriorWithdrawalReason.PURCHASE, "SY202603150007777")
+    assert ledger_inconsistencies() == []
+
+
+def test_a_second_load_of_the_reasons_sample_changes_nothing(
+    named_document: dict[str, Any], reasons_document: dict[str, Any]
+) -> None:
+    dataset_load_into_hall(document=named_document)
+    dataset_load_into_hall(document=reasons_document)
+    before = snapshot()
+
+    summary = dataset_load_into_hall(document=reasons_document)
+
+    assert snapshot() == before
+    assert not summary.changed
+    assert (summary.people.unchanged, summary.prior_withdrawals.unchanged) == (3, 1)
+
+
+def test_a_changed_retirement_date_is_updated_and_a_removed_one_cleared(
+    reasons_document: dict[str, Any],
+) -> None:
+    dataset_load_into_hall(document=reasons_document)
+    reasons_document["people"][0]["retired_on"] = "2025-04-30"
+    del reasons_document["people"][2]["retired_on"]
+    reasons_document["people"][1]["retired_on"] = "2026-09-30"
+
+    summary = dataset_load_into_hall(document=reasons_document)
+
+    assert summary.people.updated == 3
+    assert Person.objects.get(id_number=HAN_MEI).retired_on == dt.date(2025, 4, 30)
+    assert Person.objects.get(id_number=DENG_CHAO).retired_on is None
+    assert Person.objects.get(id_number=CAO_YANG).retired_on == dt.date(2026, 9, 30)
+
+
+def test_withdrawals_that_differ_only_by_reason_are_two(reasons_document: dict[str, Any]) -> None:
+    retirement = {**reasons_document["prior_withdrawals"][0], "reason": "retirement"}
+    reasons_document["prior_withdrawals"].append(retirement)
+
+    summary = dataset_load_into_hall(document=reasons_document)
+
+    assert summary.prior_withdrawals.created == 2
+    assert sorted(PriorWithdrawal.objects.values_list("reason", flat=True)) == ["rent", "retirement"]

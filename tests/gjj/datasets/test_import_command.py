@@ -15,7 +15,13 @@ from django.core.management import CommandError, call_command
 from gjj.core.encrypted import decrypt
 from gjj.members.models import Employer, FundAccount, LedgerEntry, Loan, Person, PriorWithdrawal
 from gjj.members.selectors import ledger_inconsistencies
-from tests.gjj.datasets.conftest import NAMED_MEMBERS, OLDER_MEMBERS, REPO_ROOT, write_document
+from tests.gjj.datasets.conftest import (
+    NAMED_MEMBERS,
+    OLDER_MEMBERS,
+    REPO_ROOT,
+    SAMPLE_REASONS,
+    write_document,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -181,6 +187,38 @@ def test_members_born_before_their_districts_codes_are_loaded_everywhere(
         "210106197008152469",
         "210122196010100583",
     ]
+
+
+def test_the_other_reasons_sample_imports_everywhere_after_the_sample(
+    outside_databases: dict[str, Path],
+) -> None:
+    """``gjj import-dataset data/sample-reasons.json`` after the sample: 韩梅 (retired, sealed), 曹阳
+    (a rent withdrawal, no house) and 邓超 (retired, an active loan) in the hall, their cards in the
+    bank simulator, their government accounts in govsso; a second import changes nothing."""
+    run_import(str(NAMED_MEMBERS))
+
+    output, _ = run_import(str(SAMPLE_REASONS))
+
+    assert "缴存职工：新增 3" in output
+    assert "历史提取：新增 1" in output
+    assert "房屋：新增 0" in output
+    assert "政务服务网账户：新增 3" in output
+    retired = dict(Person.objects.exclude(retired_on=None).values_list("id_number", "retired_on"))
+    assert {id_number: str(day) for id_number, day in retired.items()} == {
+        "210102196503150524": "2025-03-31",
+        "210105196407010176": "2024-07-31",
+    }
+    rent = PriorWithdrawal.objects.get(reason="rent")
+    assert (rent.person.name, rent.house_key, rent.amount_fen) == ("曹阳", "", 300000)
+    assert FundAccount.objects.get(person__name="韩梅").balance_fen == 15630025
+    assert _rows(outside_databases["sims"], "SELECT COUNT(*) FROM bank_bankaccount") == [(15,)]
+    assert _rows(outside_databases["govsso"], "SELECT COUNT(*) FROM accounts_naturalperson") == [(15,)]
+    assert ledger_inconsistencies() == []
+
+    again, _ = run_import(str(SAMPLE_REASONS))
+
+    assert "大厅数据没有变化" in again
+    assert "没有变化" in again.split("政务服务网（govsso）")[1]
 
 
 def test_a_failing_outside_load_leaves_the_hall_untouched(

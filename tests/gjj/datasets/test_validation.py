@@ -14,9 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gjj.core.money import fen_to_yuan
+from gjj.datasets.documents import dataset_merge
 from gjj.datasets.generator import dataset_generate
 from gjj.datasets.validation import DatasetProblem, validate_dataset
-from tests.gjj.datasets.conftest import _NAMED, DEMO_DATASET
+from tests.gjj.datasets.conftest import _NAMED, _REASONS, DEMO_DATASET
 from tests.support.id_numbers import INVALID, VALID
 
 
@@ -26,6 +27,13 @@ def paths(problems: list[DatasetProblem]) -> list[str]:
 
 def test_the_named_members_pass(named_document: dict[str, Any]) -> None:
     assert validate_dataset(named_document) == []
+
+
+def test_the_other_reasons_sample_passes_alone_and_after_the_sample(
+    named_document: dict[str, Any], reasons_document: dict[str, Any]
+) -> None:
+    assert validate_dataset(reasons_document) == []
+    assert validate_dataset(dataset_merge([named_document, reasons_document])) == []
 
 
 def test_the_shipped_demo_dataset_passes() -> None:
@@ -279,3 +287,97 @@ def test_numbers_no_one_can_hold_are_refused_with_the_validators_reason(
     index = len(named_document["people"])
     problems = validate_dataset(_with_person(named_document, id_number))
     assert problems == [DatasetProblem(f"people[{index}].id_number", reason)]
+
+
+# -- the other withdrawal reasons: people[].retired_on and prior_withdrawals[].reason -------------------
+
+# In data/sample-reasons.json: people[0] 韩梅 (born 1965-03-15, retired 2025-03-31), people[1] 曹阳
+# (not retired); prior_withdrawals[0] is 曹阳's rent withdrawal (house null).
+REASON_CASES = [
+    (_set("people[0].retired_on", "2025-02-30"), "people[0].retired_on", "退休日期应为 YYYY-MM-DD"),
+    (_set("people[0].retired_on", 20250331), "people[0].retired_on", "退休日期应为 YYYY-MM-DD"),
+    (_set("people[0].retired_on", "1965-03-15"), "people[0].retired_on", "应晚于出生日期 1965-03-15"),
+    (_set("prior_withdrawals[0].reason", "loan"), "prior_withdrawals[0].reason", "purchase / rent / retirement"),
+    (_set("prior_withdrawals[0].reason", "purchase"), "prior_withdrawals[0].house", "购房提取（purchase）应填写"),
+    (_set("prior_withdrawals[0].reason", _DELETE), "prior_withdrawals[0].house", "购房提取（purchase）应填写"),
+    (_set("prior_withdrawals[0].house", "SY202605180001234"), "prior_withdrawals[0].house", "租房提取（rent）不涉及房屋"),
+    (_set("prior_withdrawals[0].amount", "0.00"), "prior_withdrawals[0].amount", "大于 0"),
+    (_set("prior_withdrawals[0].paid_on", None), "prior_withdrawals[0].paid_on", "不能为空"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("mutate", "path", "reason"), REASON_CASES, ids=[f"{c[1]}:{c[2]}" for c in REASON_CASES]
+)
+def test_each_problem_of_the_reason_fields_is_reported_at_its_path(
+    reasons_document: dict[str, Any], mutate: Callable[[dict], None], path: str, reason: str
+) -> None:
+    mutate(reasons_document)
+
+    problems = validate_dataset(reasons_document)
+
+    assert any(problem.path == path and reason in problem.reason for problem in problems), problems
+
+
+def test_a_retirement_withdrawal_names_no_house(reasons_document: dict[str, Any]) -> None:
+    reasons_document["prior_withdrawals"][0]["reason"] = "retirement"
+    assert validate_dataset(reasons_document) == []
+
+    reasons_document["prior_withdrawals"][0]["house"] = "SY202605180001234"
+
+    assert validate_dataset(reasons_document) == [
+        DatasetProblem("prior_withdrawals[0].house", "离退休提取（retirement）不涉及房屋，house 应为 null")
+    ]
+
+
+def test_retired_on_may_be_null_or_absent(reasons_document: dict[str, Any]) -> None:
+    reasons_document["people"][0]["retired_on"] = None
+    del reasons_document["people"][2]["retired_on"]
+    assert validate_dataset(reasons_document) == []
+
+
+def test_the_same_rent_withdrawal_twice_is_reported_but_another_reason_is_another_withdrawal(
+    named_document: dict[str, Any], reasons_document: dict[str, Any]
+) -> None:
+    document = dataset_merge([named_document, reasons_document])
+    rent = document["prior_withdrawals"][1]
+    document["prior_withdrawals"].append(dict(rent))
+    document["prior_withdrawals"].append({**rent, "reason": "retirement"})
+
+    assert validate_dataset(document) == [
+        DatasetProblem(
+            "prior_withdrawals[2]",
+            "与 prior_withdrawals[1] 是同一笔历史提取（同一人、同一提取原因、同一天、同一金额）",
+        )
+    ]
+
+
+def test_a_purchase_without_a_reason_field_is_still_checked_against_the_houses(
+    named_document: dict[str, Any],
+) -> None:
+    assert "reason" not in named_document["prior_withdrawals"][0]
+    named_document["prior_withdrawals"][0]["house"] = None
+
+    assert validate_dataset(named_document) == [
+        DatasetProblem(
+            "prior_withdrawals[0].house", "购房提取（purchase）应填写所购房屋的备案合同号或房证新档案号"
+        )
+    ]
+
+
+_REASON_FIELDS = [("people", 0, "retired_on"), ("people", 1, "retired_on"), ("prior_withdrawals", 0, "reason"),
+                  ("prior_withdrawals", 0, "house")]  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None)
+@given(target=st.sampled_from(_REASON_FIELDS), value=_JSON)
+def test_any_value_in_the_reason_fields_gives_problems_at_the_item_not_a_crash(
+    target: tuple, value: Any
+) -> None:
+    document = copy.deepcopy(_REASONS)
+    section, index, field = target
+    document[section][index][field] = value
+
+    problems = validate_dataset(document)
+
+    assert all(problem.path.startswith(f"{section}[{index}]") for problem in problems), problems
