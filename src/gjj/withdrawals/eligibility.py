@@ -15,7 +15,7 @@ from gjj.core.identity_numbers import card_number_problem
 from gjj.members.models import FundAccount, Loan, LoanStatus, Person, PriorWithdrawal
 from gjj.policy.active import active_policy
 from gjj.policy.evaluation import Evaluation, evaluate
-from gjj.policy.facts import AccountFacts, CardFacts, EvaluationFacts, HouseFacts
+from gjj.policy.facts import AccountFacts, CardFacts, EvaluationFacts, HouseFacts, OwnedHouse
 from gjj.policy.schema import Policy
 from gjj.withdrawals.models import ACTIVE_STATES, CLAIMING_STATES, Application
 
@@ -177,8 +177,53 @@ def house_facts(house: HouseLookup | None) -> HouseFacts | None:
     )
 
 
+def owned_houses(person: Person | None, id_number: str) -> tuple[tuple[OwnedHouse, ...], bool]:
+    """租房提取: the valid houses of which the member or the spouse is a buyer, by the registry's
+    "houses of this person"; (houses, the registry could not be asked)."""
+    spouse = person.spouse if person is not None else None
+    owners = [(id_number, "buyer")] + ([(spouse.id_number, "spouse")] if spouse is not None else [])
+    found: list[OwnedHouse] = []
+    client = get_registry_client()
+    for owner_id, owner in owners:
+        try:
+            records = client.houses_of(id_number=owner_id)
+        except RegistryUnavailable:
+            return (), True
+        found += [
+            OwnedHouse(key=house_keys(record)[0], owner=owner)
+            for record in records
+            if record.status == "valid" and house_keys(record)
+        ]
+    return tuple(found), False
+
+
+def reason_facts(*, reason: str, person: Person | None, id_number: str) -> dict[str, object]:
+    """The facts only the other reasons read (gjj.policy.facts): the registry's houses of the member
+    and the spouse and the last rent withdrawal (rent), the retirement date and unsettled loans
+    (retirement)."""
+    if person is None or reason == "purchase":
+        return {}
+    if reason == "rent":
+        houses, unavailable = owned_houses(person, id_number)
+        last_prior = (
+            PriorWithdrawal.objects.filter(person=person, reason="rent")
+            .order_by("-paid_on")
+            .values_list("paid_on", flat=True)
+        ).first()
+        return {
+            "owned_houses": houses,
+            "owned_houses_unavailable": unavailable,
+            "last_rent_paid_on": last_prior,
+        }
+    return {
+        "retired_on": person.retired_on,
+        "has_unsettled_loan": Loan.objects.filter(person=person).exclude(status=LoanStatus.SETTLED).exists(),
+    }
+
+
 def eligibility_gather(
     *,
+    reason: str = "purchase",
     id_number: str,
     lookup_field: str | None,
     house_key: str | None,
@@ -207,7 +252,9 @@ def eligibility_gather(
         registry_unavailable=bool(house and house.unavailable),
         card=card_facts,
         requested_amount_fen=amount_fen,
+        reason=reason,
         **records_facts(person=person, house=house, exclude_application_id=exclude_application_id),  # type: ignore[arg-type]
+        **reason_facts(reason=reason, person=person, id_number=id_number),  # type: ignore[arg-type]
     )
     return Gathered(facts=facts, house=house, card=verification)
 
