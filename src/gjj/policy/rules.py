@@ -382,6 +382,16 @@ def card_status(policy: Policy, facts: EvaluationFacts) -> RuleResult:
 
 Rule = Callable[[Policy, EvaluationFacts], RuleResult]
 
+# The card's rules, shared by every reason (gjj.policy.reasons), in this order.
+CARD_RULES: tuple[Rule, ...] = (
+    bank_allowed,
+    card_number,
+    card_type,
+    card_bank_match,
+    card_class,
+    card_holder,
+    card_status,
+)
 # 购房提取's rules in the order of DESIGN.md: the member, the house, the amount, the card.
 RULES: tuple[Rule, ...] = (
     account_found,
@@ -395,34 +405,8 @@ RULES: tuple[Rule, ...] = (
     open_application,
     house_used,
     amount,
-    bank_allowed,
-    card_number,
-    card_type,
-    card_bank_match,
-    card_class,
-    card_holder,
-    card_status,
+    *CARD_RULES,
 )
 RULE_IDS: tuple[str, ...] = tuple(rule.__name__ for rule in RULES)
-# The card's rules, shared by every reason (gjj.policy.reasons), in this order.
-CARD_RULES: tuple[Rule, ...] = (
-    bank_allowed,
-    card_number,
-    card_type,
-    card_bank_match,
-    card_class,
-    card_holder,
-    card_status,
-)
-CARD_RULE_IDS = frozenset(
-    {
-        "bank_allowed",
-        "card_number",
-        "card_type",
-        "card_bank_match",
-        "card_class",
-        "card_holder",
-        "card_status",
-    }
-)
+CARD_RULE_IDS = frozenset(rule.__name__ for rule in CARD_RULES)
 HOUSE_RULE_IDS = frozenset({"house_found", "house_status", "house_kind", "time_window", "house_used"})
