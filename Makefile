@@ -51,7 +51,7 @@ test: lint typecheck
 	$(MAKE) --no-print-directory test-postgres
 
 demo-dataset: $(BIN)/.installed
-	$(BIN)/gjj generate-dataset --people 300 --seed 20261127 --named data/named-members.json --named data/older-members.json --output $(DEMO_DATASET)
+	$(BIN)/gjj generate-dataset --people 300 --seed 20261127 --named data/named-members.json --named data/older-members.json --named data/sample-reasons.json --output $(DEMO_DATASET)
 
 clean:
 	rm -rf var

@@ -5,7 +5,10 @@ age mostly with sealed or closed accounts), 身份证号 with the Liaoning area 
 number was issued (retired codes included) and valid GB 11643 check digits, card numbers on real debit-card bins with valid Luhn digits, and the
 mix of cases the withdrawal rules must tell apart (sealed and frozen accounts, short contribution
 histories, overdue loans, cancelled filings, filings older than two years, co-buyers, spouses,
-houses already withdrawn against, second-class cards, cards of other banks).
+houses already withdrawn against, second-class cards, cards of other banks), and of the other
+reasons: retirement dates from the social-security data for most members past retirement age
+(some with a loan still running, some who already withdrew everything at retirement), and rent
+withdrawals paid before this system to members who own no house, some recent, some long ago.
 
 The same seed and the same arguments give the same document, byte for byte: one
 ``random.Random(seed)`` drives every choice, and sets are only used to test for duplicates,
@@ -89,6 +92,19 @@ FIRST_CARD_AGE = 16
 AGE_BANDS = ((18, 21, 4), (22, 35, 30), (36, 50, 32), (51, 60, 18), (61, 70, 10), (71, 80, 4), (81, 90, 2))
 # Statutory retirement age; members past it have mostly stopped paying (封存) or withdrawn (销户).
 RETIREMENT_AGE = {True: 60, False: 55}
+# The retirement ages in the social-security data: men at 60; women at 50 (workers) or 55 (cadres).
+# A member retires at the end of the month of that birthday.
+RETIREMENT_AGES = {True: ((60, 1),), False: ((50, 40), (55, 60))}
+# The share of members past their retirement age whose retirement the data records.
+RETIREMENT_RECORDED = 0.85
+# Rent (租房提取) before this system: the share of members with a normal account and no house (nor
+# a spouse with one) who rented and withdrew for it, the months a payment covered, and the rent
+# per month it paid (at most the policy's default monthly limit of 1,500 元).
+RENT_SHARE = 0.12
+RENT_PERIOD_MONTHS = ((3, 35), (6, 30), (12, 35))
+RENT_MONTHLY_FEN = (50_000, 150_000)
+# Members who retired and closed their account mostly withdrew the balance at retirement (离退休提取).
+RETIREMENT_WITHDRAWAL_SHARE = 0.7
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -206,6 +222,9 @@ class _Person:
     male: bool
     spouse: _Person | None = None
     account_no: str | None = None
+    account_status: str | None = None
+    account_opened_on: dt.date | None = None
+    retired_on: dt.date | None = None
 
 
 @dataclass
@@ -279,14 +298,16 @@ class _Generator:
         people = self.people(count)
         self.people_by_id = {person.id_number: person for person in people}
         for person in self.bar(people, "生成职工"):
-            sections["people"].append(
-                {
-                    "id_number": person.id_number,
-                    "name": person.name,
-                    "phone": person.phone,
-                    "spouse_id_number": person.spouse.id_number if person.spouse else None,
-                }
-            )
+            person.retired_on = self.retirement_date(person)
+            entry: dict[str, Any] = {
+                "id_number": person.id_number,
+                "name": person.name,
+                "phone": person.phone,
+                "spouse_id_number": person.spouse.id_number if person.spouse else None,
+            }
+            if person.retired_on is not None:  # optional in the format: left out when unknown
+                entry["retired_on"] = person.retired_on.isoformat()
+            sections["people"].append(entry)
             if self.chance(0.93):
                 sections["accounts"].append(self.account(person, self.rng.choice(employers)))
                 sections["loans"].extend(self.loans(person))
@@ -305,6 +326,10 @@ class _Generator:
                 house = self.house(person, people)
                 sections["houses"].append(house)
                 sections["prior_withdrawals"].extend(self.prior_withdrawals(house))
+        owners = {buyer["id_number"] for house in sections["houses"] for buyer in house["buyers"]}
+        for person in self.bar(people, "生成租房、离退休提取"):
+            sections["prior_withdrawals"].extend(self.rent_withdrawals(person, owners))
+            sections["prior_withdrawals"].extend(self.retirement_withdrawals(person))
         return {"format": DATASET_FORMAT, "as_of": self.as_of.isoformat(), **sections}
 
     def bar(self, items: list[T], description: str) -> Iterator[T]:
@@ -359,8 +384,21 @@ class _Generator:
         return self.weighted(self._issuing_areas[issued_in])
 
     def retired(self, person: _Person) -> bool:
+        if person.retired_on is not None:
+            return True
         birth = id_number_birth_date(person.id_number)
         return birth is not None and add_years(birth, RETIREMENT_AGE[person.male]) <= self.as_of
+
+    def retirement_date(self, person: _Person) -> dt.date | None:
+        """The end of the month in which the member reached their retirement age, when that is on
+        or before ``as_of`` and the social-security data records it; else None."""
+        birth = id_number_birth_date(person.id_number)
+        assert birth is not None  # generated numbers carry a real date
+        age = self.weighted(RETIREMENT_AGES[person.male])
+        retired_on = _month_end(add_years(birth, age))
+        if retired_on > self.as_of or not self.chance(RETIREMENT_RECORDED):
+            return None
+        return retired_on
 
     def phone(self) -> str:
         while True:
@@ -411,6 +449,7 @@ class _Generator:
         paid_months = max(consecutive, self.rng.randint(0, months_open))
         balance_fen = 0 if status == "closed" else int(monthly_fen * paid_months * self.rng.uniform(0.3, 1.0))
         balance_fen += self.rng.randrange(100) if balance_fen else 0
+        person.account_status, person.account_opened_on = status, opened_on
         return {
             "account_no": account_no,
             "id_number": person.id_number,
@@ -510,6 +549,54 @@ class _Generator:
             }
         ]
 
+    def rent_withdrawals(self, person: _Person, owners: set[str]) -> list[dict[str, Any]]:
+        """Rent withdrawals of a member who owns no house (nor does the spouse): one to four, each
+        covering 3, 6 or 12 months, the last one paid between a month and three years ago."""
+        if person.account_status != "normal" or person.retired_on is not None:
+            return []
+        if person.id_number in owners or (person.spouse and person.spouse.id_number in owners):
+            return []
+        if not self.chance(RENT_SHARE):
+            return []
+        monthly_fen = self.rng.randrange(RENT_MONTHLY_FEN[0], RENT_MONTHLY_FEN[1] + 1, 10_000)
+        period = self.weighted(RENT_PERIOD_MONTHS)
+        paid_on = self.as_of - dt.timedelta(days=self.rng.randint(30, 3 * 365))
+        withdrawals = []
+        for _ in range(self.rng.randint(1, 4)):
+            if person.account_opened_on is None or paid_on <= person.account_opened_on:
+                break  # nothing to withdraw before the account was opened
+            withdrawals.append(
+                {
+                    "id_number": person.id_number,
+                    "house": None,
+                    "amount": fen_to_yuan(monthly_fen * period),
+                    "paid_on": paid_on.isoformat(),
+                    "reason": "rent",
+                }
+            )
+            paid_on = _months_before(paid_on, period)
+        withdrawals.reverse()  # oldest first, as a ledger lists them
+        return withdrawals
+
+    def retirement_withdrawals(self, person: _Person) -> list[dict[str, Any]]:
+        """The whole balance withdrawn at retirement by a member whose account is now closed."""
+        if person.retired_on is None or person.account_status != "closed":
+            return []
+        if not self.chance(RETIREMENT_WITHDRAWAL_SHARE):
+            return []
+        days_since = (self.as_of - person.retired_on).days
+        paid_on = person.retired_on + dt.timedelta(days=self.rng.randint(1, max(1, min(days_since, 180))))
+        amount_fen = self.rng.randrange(2_000_000, 30_000_000, 100) + self.rng.randrange(100)
+        return [
+            {
+                "id_number": person.id_number,
+                "house": None,
+                "amount": fen_to_yuan(amount_fen),
+                "paid_on": min(paid_on, self.as_of).isoformat(),
+                "reason": "retirement",
+            }
+        ]
+
     # -- bank cards -----------------------------------------------------------------------------
 
     def bank_accounts(self, person: _Person) -> list[dict[str, Any]]:
@@ -571,6 +658,17 @@ def _month_before(day: dt.date, months: int) -> dt.date:
     """The first day of the month ``months`` before ``day``'s month."""
     index = day.year * 12 + day.month - 1 - months
     return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _month_end(day: dt.date) -> dt.date:
+    """The last day of ``day``'s month."""
+    return _month_before(day, -1) - dt.timedelta(days=1)
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    """The same day of the month ``months`` earlier (the month's last day when it is shorter)."""
+    first = _month_before(day, months)
+    return min(first.replace(day=28) + dt.timedelta(days=day.day - 28), _month_end(first))
 
 
 def _months_between(start: dt.date, end: dt.date) -> int:

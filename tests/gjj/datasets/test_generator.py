@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import json
 import subprocess
 import sys
@@ -17,10 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gjj.core.identity_numbers import card_number_problem, id_number_birth_date, id_number_problem
-from gjj.core.timeutil import add_years
+from gjj.core.timeutil import add_years, whole_months_between
 from gjj.datasets.generator import DEBIT_CARD_BINS, DEMO_PASSWORD, dataset_generate
 from gjj.datasets.validation import validate_dataset
-from tests.gjj.datasets.conftest import DEMO_DATASET, NAMED_MEMBERS, OLDER_MEMBERS, REPO_ROOT
+from tests.gjj.datasets.conftest import DEMO_DATASET, NAMED_MEMBERS, OLDER_MEMBERS, REPO_ROOT, SAMPLE_REASONS
 
 AS_OF = dt.date(2026, 11, 27)
 
@@ -210,7 +211,8 @@ def test_the_shipped_demo_dataset_is_what_the_generator_makes() -> None:
     finished = subprocess.run(
         [
             sys.executable, "-m", "gjj.cli", "generate-dataset", "--people", "300", "--seed", "20261127",
-            "--named", str(NAMED_MEMBERS), "--named", str(OLDER_MEMBERS), "--no-progress",
+            "--named", str(NAMED_MEMBERS), "--named", str(OLDER_MEMBERS), "--named", str(SAMPLE_REASONS),
+            "--no-progress",
         ],
         cwd=REPO_ROOT,
         capture_output=True,
@@ -219,10 +221,10 @@ def test_the_shipped_demo_dataset_is_what_the_generator_makes() -> None:
 
     assert finished.stdout == DEMO_DATASET.read_bytes()
     assert DEMO_DATASET.stat().st_size < 600_000
-    assert (
-        f"--named {NAMED_MEMBERS.relative_to(REPO_ROOT)} --named {OLDER_MEMBERS.relative_to(REPO_ROOT)}"
-        in (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
+    named = " ".join(
+        f"--named {path.relative_to(REPO_ROOT)}" for path in (NAMED_MEMBERS, OLDER_MEMBERS, SAMPLE_REASONS)
     )
+    assert named in (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
 
 
 def test_the_demo_dataset_holds_the_older_named_members_and_many_born_before_1983() -> None:
@@ -262,6 +264,30 @@ def test_the_same_named_file_twice_is_refused_as_a_clash(tmp_path: Path) -> None
     assert not (tmp_path / "clash.json").exists()
 
 
+def test_the_demo_dataset_holds_the_other_reasons_sample_after_the_older_members() -> None:
+    """韩梅, 曹阳 and 邓超 (data/sample-reasons.json) are in ``make run``'s demo, with their
+    retirement dates and 曹阳's rent withdrawal; the sample's employers are not repeated."""
+    demo = json.loads(DEMO_DATASET.read_text(encoding="utf-8"))
+    named, older, reasons = (
+        json.loads(path.read_text(encoding="utf-8"))
+        for path in (NAMED_MEMBERS, OLDER_MEMBERS, SAMPLE_REASONS)
+    )
+    start = len(named["people"]) + len(older["people"])
+    assert demo["people"][start : start + len(reasons["people"])] == reasons["people"]
+    for section in ("accounts", "loans", "bank_accounts", "gov_users", "prior_withdrawals"):
+        assert all(item in demo[section] for item in reasons[section]), section
+    codes = [employer["code"] for employer in demo["employers"]]
+    assert len(codes) == len(set(codes))
+
+
+def test_the_other_reasons_sample_is_the_shared_one() -> None:
+    shared = REPO_ROOT.parent / "shared" / "data" / "sample-reasons.json"
+    if not shared.exists():
+        pytest.skip("shared/data/sample-reasons.json is not beside the repository")
+    assert SAMPLE_REASONS.read_bytes() == shared.read_bytes()
+    assert not SAMPLE_REASONS.is_symlink()
+
+
 def test_the_named_members_are_the_shared_sample() -> None:
     sample = REPO_ROOT.parent / "shared" / "data" / "sample-dataset.json"
     if not sample.exists():
@@ -270,3 +296,114 @@ def test_the_named_members_are_the_shared_sample() -> None:
         sample.read_text(encoding="utf-8")
     )
     assert not NAMED_MEMBERS.is_symlink()
+
+
+# -- the other withdrawal reasons ----------------------------------------------------------------------
+
+
+def _male(id_number: str) -> bool:
+    return int(id_number[16]) % 2 == 1
+
+
+def test_retirement_dates_follow_the_statutory_ages(generated: dict[str, Any]) -> None:
+    """Men at 60, women at 50 or 55, at the end of that birthday's month, on or before as_of."""
+    retired = [
+        (p["id_number"], dt.date.fromisoformat(p["retired_on"]))
+        for p in generated["people"]
+        if "retired_on" in p
+    ]
+    assert retired
+    ages_by_sex: dict[bool, set[int]] = {True: set(), False: set()}
+    for id_number, retired_on in retired:
+        birth = id_number_birth_date(id_number)
+        assert retired_on <= AS_OF
+        assert (retired_on + dt.timedelta(days=1)).day == 1, "the end of a month"
+        age = retired_on.year - birth.year
+        assert (retired_on.month, age) == (birth.month, age)
+        ages_by_sex[_male(id_number)].add(age)
+    assert ages_by_sex == {True: {60}, False: {50, 55}}
+
+
+def test_most_but_not_all_members_past_retirement_age_have_a_recorded_date(generated: dict[str, Any]) -> None:
+    past = [p for p in generated["people"] if add_years(id_number_birth_date(p["id_number"]), 61) <= AS_OF]
+    recorded = sum("retired_on" in p for p in past)
+    assert 0.7 * len(past) < recorded < len(past)
+    assert all(p.get("retired_on") is None for p in generated["people"]
+               if add_years(id_number_birth_date(p["id_number"]), 50) > AS_OF)  # fmt: skip
+
+
+def test_retired_members_accounts_are_mostly_sealed_or_closed(generated: dict[str, Any]) -> None:
+    retired = {p["id_number"] for p in generated["people"] if "retired_on" in p}
+    statuses = Counter(a["status"] for a in generated["accounts"] if a["id_number"] in retired)
+    assert statuses["sealed"] + statuses["closed"] > 0.7 * sum(statuses.values())
+    assert statuses["normal"]  # 离退休提取 of a normal account, too
+    loans = {loan["id_number"] for loan in generated["loans"] if loan["status"] in ("active", "overdue")}
+    assert retired & loans, "some retired members still have a loan running (loan_active)"
+
+
+def _by_reason(generated: dict[str, Any], reason: str) -> list[dict[str, Any]]:
+    return [w for w in generated["prior_withdrawals"] if w.get("reason", "purchase") == reason]
+
+
+def test_rent_withdrawals_go_to_members_who_own_no_house(generated: dict[str, Any]) -> None:
+    rent = _by_reason(generated, "rent")
+    owners = {buyer["id_number"] for house in generated["houses"] for buyer in house["buyers"]}
+    spouses = {p["id_number"]: p["spouse_id_number"] for p in generated["people"]}
+    accounts = {a["id_number"]: a for a in generated["accounts"]}
+    renters = {w["id_number"] for w in rent}
+    assert 0.02 * len(generated["people"]) < len(renters) < 0.15 * len(generated["people"])
+    for withdrawal in rent:
+        assert withdrawal["house"] is None
+        assert withdrawal["id_number"] not in owners and spouses[withdrawal["id_number"]] not in owners
+        account = accounts[withdrawal["id_number"]]
+        assert account["status"] == "normal"
+        assert account["opened_on"] < withdrawal["paid_on"] <= AS_OF.isoformat()
+
+
+def test_rent_withdrawals_cover_whole_periods_within_the_monthly_limit_and_are_spaced(
+    generated: dict[str, Any],
+) -> None:
+    by_person: dict[str, list[dict[str, Any]]] = {}
+    for withdrawal in _by_reason(generated, "rent"):
+        by_person.setdefault(withdrawal["id_number"], []).append(withdrawal)
+    assert any(len(payments) > 1 for payments in by_person.values())
+    last_paid = []
+    for payments in by_person.values():
+        days = [dt.date.fromisoformat(w["paid_on"]) for w in payments]
+        assert days == sorted(days)
+        for earlier, later in itertools.pairwise(days):
+            assert whole_months_between(earlier, later) >= 3
+        for payment in payments:
+            fen = int(payment["amount"].replace(".", ""))
+            assert fen % 10_000 == 0 and 0 < fen <= 150_000 * 12
+        last_paid.append(whole_months_between(days[-1], AS_OF))
+    # Some paid within the last three months (rent_interval refuses them), most longer ago.
+    assert any(months < 3 for months in last_paid) and any(months >= 12 for months in last_paid)
+
+
+def test_retirement_withdrawals_emptied_accounts_now_closed(generated: dict[str, Any]) -> None:
+    retirement = _by_reason(generated, "retirement")
+    retired_on = {p["id_number"]: p.get("retired_on") for p in generated["people"]}
+    statuses = {a["id_number"]: a["status"] for a in generated["accounts"]}
+    assert retirement
+    for withdrawal in retirement:
+        assert withdrawal["house"] is None
+        assert statuses[withdrawal["id_number"]] == "closed"
+        assert retired_on[withdrawal["id_number"]] < withdrawal["paid_on"] <= AS_OF.isoformat()
+
+
+def test_an_employer_named_in_two_files_is_kept_once(tmp_path: Path) -> None:
+    """sample-reasons.json names the sample's two employers again: one employer each in the merge,
+    while anything else given twice is still refused (see the same named file twice)."""
+    out = tmp_path / "merged.json"
+    call_command(
+        "generate_dataset", "--people", "5", "--named", str(NAMED_MEMBERS), "--named", str(SAMPLE_REASONS),
+        "--output", str(out), "--no-progress", stderr=io.StringIO(),
+    )  # fmt: skip
+
+    merged = json.loads(out.read_text(encoding="utf-8"))
+    named = json.loads(NAMED_MEMBERS.read_text(encoding="utf-8"))
+    assert merged["employers"][: len(named["employers"])] == named["employers"]
+    codes = [employer["code"] for employer in merged["employers"]]
+    assert len(codes) == len(set(codes))
+    assert validate_dataset(merged) == []
