@@ -274,3 +274,28 @@ def application_transition(
     if move.announces is not None:
         member_event_announce(application=application, event=move.announces)
     return recorded
+
+
+# --- the guards the services check under the row's lock ------------------------------------------
+
+
+def application_locked(application: Application) -> Application:
+    """The application's row, locked for the rest of the transaction, read again with its member."""
+    from gjj.withdrawals.models import Application
+
+    return Application.objects.select_for_update().select_related("person", "account").get(pk=application.pk)
+
+
+def require_owner(application: Application, actor: Actor) -> None:
+    if actor.person is not None and actor.person.pk != application.person_id:
+        raise ApplicationError("只能办理本人的申请")
+
+
+def require_editable(application: Application) -> None:
+    if application.state not in EDITABLE_STATES:
+        raise ApplicationError(f"申请当前状态为“{_label(application.state)}”，不能修改")
+
+
+def require_reviewable(application: Application) -> None:
+    if application.state not in REVIEWABLE_STATES:
+        raise ApplicationError(f"申请当前状态为“{_label(application.state)}”，不在待审核队列中")

@@ -58,6 +58,19 @@ def payout_prepare(*, application: Application) -> Payout:
     return payout
 
 
+def approval_grant(*, application: Application, actor: Actor, reason: str, instant: bool = False) -> Payout:
+    """Freeze the amount and fix the payout (with its serial) in the approving transaction; the
+    worker pays after commit, and the reconciler pays if that enqueue is ever lost."""
+    payout = payout_prepare(application=application)
+    application.decided_at = timezone.now()
+    application.instant_approved = instant
+    application.decision_reason = reason[:500]
+    application.save(update_fields=["decided_at", "instant_approved", "decision_reason", "updated_at"])
+    application_transition(application=application, to_state=State.APPROVED, actor=actor, reason=reason)
+    payout_enqueue_after_commit(payout)
+    return payout
+
+
 def payout_enqueue_after_commit(payout: Payout) -> None:
     from gjj.withdrawals import tasks
 

@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from django.db import connections
 
 from gjj.members.selectors import ledger_inconsistencies
-from gjj.withdrawals import services
+from gjj.withdrawals import services, submission
 from gjj.withdrawals.checked_inputs import CHANGED_DURING_SUBMISSION, applications_inconsistencies
 from gjj.withdrawals.errors import ApplicationError
 from gjj.withdrawals.models import Application, Payout, PayoutState, State
@@ -49,7 +49,7 @@ def during_outside_calls(monkeypatch):
     """``during_outside_calls(change)``: the next submission runs ``change`` on another connection
     once the registry and the bank have answered, before its transaction opens."""
     pending: list[Callable[[], object]] = []
-    original = services._gather_for
+    original = submission._gather_for
 
     def gather_then_let_the_change_land(application, *, policy):
         gathered = original(application, policy=policy)
@@ -57,7 +57,7 @@ def during_outside_calls(monkeypatch):
             _on_another_connection(pending.pop(0))
         return gathered
 
-    monkeypatch.setattr(services, "_gather_for", gather_then_let_the_change_land)
+    monkeypatch.setattr(submission, "_gather_for", gather_then_let_the_change_land)
     return pending.append
 
 

@@ -58,10 +58,10 @@ def both_read_before_either_writes(monkeypatch):
     to have read them too. With the locks in place the second cannot read until the first has
     committed, so the wait runs out and the outcome is the serial one; without them both read the
     same state and both would pass."""
-    from gjj.withdrawals import services
+    from gjj.withdrawals import submission
 
     rendezvous = threading.Barrier(2, timeout=3)
-    original = services.records_facts
+    original = submission.records_facts
 
     def records_facts_then_wait(**kwargs):
         facts = original(**kwargs)
@@ -69,7 +69,7 @@ def both_read_before_either_writes(monkeypatch):
             rendezvous.wait()
         return facts
 
-    monkeypatch.setattr(services, "records_facts", records_facts_then_wait)
+    monkeypatch.setattr(submission, "records_facts", records_facts_then_wait)
 
 
 def test_two_spouses_on_one_house_never_exceed_its_price(

@@ -1,0 +1,156 @@
+"""The member's draft: started once and continued on every channel, the house echoed from the
+registry, what the member typed kept as typed, the 承诺书 accepted, and 撤回."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from gjj.members.models import Person
+from gjj.policy.active import active_policy
+from gjj.withdrawals.actors import Actor
+from gjj.withdrawals.eligibility import LOOKUP_FIELDS, HouseLookup, house_lookup
+from gjj.withdrawals.errors import ApplicationError
+from gjj.withdrawals.lifecycle import (
+    CANCELLABLE_STATES,
+    application_locked,
+    application_transition,
+    require_editable,
+    require_owner,
+)
+from gjj.withdrawals.models import Application, State
+
+
+def application_start(*, person: Person, actor: Actor) -> Application:
+    """The member's draft: every channel continues the same one, so a member who leaves and returns
+    (on any channel) goes on where they stopped."""
+    account = getattr(person, "account", None)
+    if account is None:
+        raise ApplicationError("未查询到您在本中心的住房公积金账户，不能办理提取业务")
+    existing = Application.objects.filter(person=person, state=State.DRAFT).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return Application.objects.create(
+                person=person, account=account, channel=actor.channel, reason_code=active_policy().reason_code
+            )
+    except IntegrityError:
+        # A second channel created the draft at the same moment: continue that one.
+        return Application.objects.get(person=person, state=State.DRAFT)
+
+
+def application_lookup_house(
+    *, application: Application, lookup_field: str, key: str, actor: Actor
+) -> HouseLookup:
+    """Echo the house from the registry and keep the snapshot with where and when it was looked up."""
+    require_owner(application, actor)
+    require_editable(application)
+    key = (key or "").strip()
+    if lookup_field not in LOOKUP_FIELDS:
+        raise ApplicationError("请选择按备案合同号或房证新档案号查询", field="lookup_field")
+    if not key:
+        label = "备案合同号" if lookup_field == "contract_no" else "房证新档案号"
+        raise ApplicationError(f"请填写{label}", field=lookup_field)
+    person = application.person
+    lookup = house_lookup(person=person, id_number=person.id_number, lookup_field=lookup_field, key=key)
+    if lookup.unavailable:
+        raise ApplicationError("房屋信息系统暂时无法访问，请稍后再试", field=lookup_field)
+    with transaction.atomic():
+        locked = application_locked(application)
+        require_editable(locked)
+        house_lookup_keep(locked, lookup)
+        locked.save(
+            update_fields=[
+                "lookup_field",
+                "house_key",
+                "house_snapshot",
+                "house_source",
+                "house_looked_up_at",
+                "relation",
+                "updated_at",
+            ]
+        )
+    application.refresh_from_db()
+    return lookup
+
+
+def house_lookup_keep(application: Application, lookup: HouseLookup) -> None:
+    """The registry's answer on the row (the caller saves the fields)."""
+    application.lookup_field = lookup.lookup_field
+    application.house_key = lookup.key
+    application.house_snapshot = lookup.record.to_snapshot() if lookup.record else None
+    application.house_source = f"住房信息系统 {settings.GJJ_REGISTRY_URL}"
+    application.house_looked_up_at = lookup.looked_up_at
+    application.relation = lookup.relation or ""
+
+
+def application_update_draft(
+    *,
+    application: Application,
+    actor: Actor,
+    bank: str | None = None,
+    card_no: str | None = None,
+    amount_fen: int | None = None,
+    clear_amount: bool = False,
+) -> Application:
+    """Keep what the member typed (no checks yet: they run on 提交申请)."""
+    require_owner(application, actor)
+    with transaction.atomic():
+        locked = application_locked(application)
+        require_editable(locked)
+        fields = ["updated_at"]
+        if bank is not None:
+            locked.bank = bank.strip().upper()
+            fields.append("bank")
+        if card_no is not None:
+            locked.card_no = "".join(card_no.split())
+            fields.append("card_no")
+        if amount_fen is not None or clear_amount:
+            if amount_fen is not None and amount_fen <= 0:
+                raise ApplicationError("提取金额须大于 0 元", field="amount")
+            locked.amount_fen = amount_fen
+            fields.append("amount_fen")
+        locked.save(update_fields=fields)
+    return locked
+
+
+def application_accept_declaration(
+    *, application: Application, actor: Actor, version: str, client_ip: str | None, user_agent: str
+) -> Application:
+    require_owner(application, actor)
+    policy = active_policy()
+    if version != policy.declaration_version:
+        raise ApplicationError("承诺书已更新，请重新阅读后再确认", field="declaration")
+    with transaction.atomic():
+        locked = application_locked(application)
+        require_editable(locked)
+        locked.declaration_version = version
+        locked.declaration_accepted_at = timezone.now()
+        locked.declaration_client_ip = client_ip
+        locked.declaration_user_agent = (user_agent or "")[:300]
+        locked.save(
+            update_fields=[
+                "declaration_version",
+                "declaration_accepted_at",
+                "declaration_client_ip",
+                "declaration_user_agent",
+                "updated_at",
+            ]
+        )
+    return locked
+
+
+def application_cancel(*, application: Application, actor: Actor, reason: str = "申请人撤回") -> Application:
+    require_owner(application, actor)
+    with transaction.atomic():
+        locked = application_locked(application)
+        if locked.state == State.CANCELLED:
+            return locked
+        if locked.state not in CANCELLABLE_STATES:
+            raise ApplicationError(
+                f"申请当前状态为“{locked.get_state_display()}”，已进入审核或支付，不能撤回"
+            )
+        application_transition(application=locked, to_state=State.CANCELLED, actor=actor, reason=reason)
+    return locked
