@@ -259,6 +259,22 @@ def eligibility_gather(
     return Gathered(facts=facts, house=house, card=verification)
 
 
+def application_gather(application: Application, *, on: dt.date, policy: Policy | None = None) -> Gathered:
+    """The facts of one application as it stands (its own row left out of the member's others):
+    what 提交申请 decides on, and what a draft shows before it."""
+    return eligibility_gather(
+        id_number=application.person.id_number,
+        lookup_field=application.lookup_field or None,
+        house_key=application.house_key or None,
+        bank=application.bank or None,
+        card_no=application.card_no or None,
+        amount_fen=application.amount_fen,
+        on=on,
+        exclude_application_id=application.pk,
+        policy=policy,
+    )
+
+
 def eligibility_evaluate(**kwargs: object) -> Evaluation:
     """Gather and evaluate in one call (the `gjj evaluate` command)."""
     policy = active_policy()

@@ -23,7 +23,7 @@ from gjj.policy.rules import (
     card_type,
 )
 from gjj.policy.schema import Policy
-from gjj.withdrawals.eligibility import HouseLookup, eligibility_gather, house_facts, records_facts
+from gjj.withdrawals.eligibility import HouseLookup, application_gather, house_facts, records_facts
 from gjj.withdrawals.models import ACTIVE_STATES, Application, Material, Payout, State
 
 # --- which application -------------------------------------------------------------------------
@@ -176,17 +176,7 @@ def draft_evaluation(application: Application, *, policy: Policy | None = None) 
     提交申请 would answer. Shown when the form cannot be submitted yet, so that the member sees
     every problem at once."""
     policy = policy or active_policy()
-    gathered = eligibility_gather(
-        id_number=application.person.id_number,
-        lookup_field=application.lookup_field or None,
-        house_key=application.house_key or None,
-        bank=application.bank or None,
-        card_no=application.card_no or None,
-        amount_fen=application.amount_fen,
-        on=today_shanghai(),
-        exclude_application_id=application.pk,
-        policy=policy,
-    )
+    gathered = application_gather(application, on=today_shanghai(), policy=policy)
     return evaluate(policy, gathered.facts)
 
 

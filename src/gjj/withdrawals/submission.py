@@ -26,7 +26,7 @@ from gjj.withdrawals.checked_inputs import (
     submitted_inputs,
 )
 from gjj.withdrawals.drafts import house_lookup_keep
-from gjj.withdrawals.eligibility import Gathered, card_verify, eligibility_gather, records_facts
+from gjj.withdrawals.eligibility import Gathered, application_gather, card_verify, records_facts
 from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
 from gjj.withdrawals.lifecycle import (
     EDITABLE_STATES,
@@ -49,17 +49,7 @@ def _today() -> dt.date:
 
 
 def _gather_for(application: Application, *, policy: Policy) -> Gathered:
-    return eligibility_gather(
-        id_number=application.person.id_number,
-        lookup_field=application.lookup_field or None,
-        house_key=application.house_key or None,
-        bank=application.bank or None,
-        card_no=application.card_no or None,
-        amount_fen=application.amount_fen,
-        on=_today(),
-        exclude_application_id=application.pk,
-        policy=policy,
-    )
+    return application_gather(application, on=_today(), policy=policy)
 
 
 def _evaluate_under_locks(application: Application, gathered: Gathered, policy: Policy) -> Evaluation:
