@@ -37,12 +37,18 @@ format: $(BIN)/.installed
 	$(BIN)/ruff check --fix src tests
 
 # The hall's suite and govsso's (its own Django project, so its own pytest session), per database.
+# The hall's unit tests run in $(TEST_WORKERS) processes (pytest-xdist: a test database and a
+# simulator each); the browser tests in one, sharing one live stack.
+TEST_WORKERS ?= 2
+
 test-sqlite: $(BIN)/.installed
-	GJJ_DATABASE_URL= $(BIN)/pytest -q --ignore=tests/govsso $(PYTEST_ARGS)
+	GJJ_DATABASE_URL= $(BIN)/pytest -q -n $(TEST_WORKERS) --ignore=tests/govsso --ignore=tests/browser $(PYTEST_ARGS)
+	GJJ_DATABASE_URL= $(BIN)/pytest -q tests/browser $(PYTEST_ARGS)
 	GOVSSO_DATABASE_URL= $(BIN)/pytest -q tests/govsso --ds=govsso.settings $(PYTEST_ARGS)
 
 test-postgres: $(BIN)/.installed
-	GJJ_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q --ignore=tests/govsso $(PYTEST_ARGS)
+	GJJ_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n $(TEST_WORKERS) --ignore=tests/govsso --ignore=tests/browser $(PYTEST_ARGS)
+	GJJ_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q tests/browser $(PYTEST_ARGS)
 	GOVSSO_DATABASE_URL=$(GOVSSO_PG_URL) $(BIN)/pytest -q tests/govsso --ds=govsso.settings $(PYTEST_ARGS)
 
 test: lint typecheck
