@@ -33,3 +33,8 @@ def origin_of(request: HttpRequest) -> Origin:
         forwarded = _address(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0])
         ip = forwarded or ip
     return Origin(ip=ip, user_agent=request.META.get("HTTP_USER_AGENT", "")[:300])
+
+
+def inside_wechat(request: HttpRequest) -> bool:
+    """The page is open in WeChat's own browser (its user agent says MicroMessenger)."""
+    return "MicroMessenger" in request.headers.get("user-agent", "")

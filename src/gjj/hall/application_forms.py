@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from gjj.core.money import fen_to_yuan
 from gjj.core.origin import Origin
-from gjj.hall.forms_withdrawal import DECLARATION_MISSING, amount_parse
+from gjj.hall.forms_withdrawal import DECLARATION_MISSING, amount_parse, card_number_clean
 from gjj.policy.active import active_policy
 from gjj.policy.evaluation import Evaluation
 from gjj.withdrawals import selectors, services
@@ -96,11 +96,6 @@ def application_detail_context(application: Application) -> dict[str, object]:
         "bank_message": payout.bank_message if payout is not None else "",
         "has_receipt": selectors.has_receipt(application),
     }
-
-
-def card_number_clean(text: str | None) -> str:
-    """A card number as typed, without the spaces and "-" members copy from the card."""
-    return "".join((text or "").split()).replace("-", "")
 
 
 def _card_values(posted: Mapping[str, str]) -> dict[str, str]:

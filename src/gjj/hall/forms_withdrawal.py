@@ -53,7 +53,7 @@ def purchase_input(data: QueryDict) -> PurchaseInput:
         contract_no=_clean_key(data.get("contract_no", "")),
         archive_no=_clean_key(data.get("archive_no", "")),
         bank=data.get("bank") if "bank" in data else None,
-        card_no="".join((data.get("card_no") or "").split()).replace("-", ""),
+        card_no=card_number_clean(data.get("card_no")),
         amount_text=data.get("amount") if "amount" in data else None,
         declaration=bool(data.get("declaration")),
         declaration_version=data.get("declaration_version", ""),
@@ -73,6 +73,11 @@ def house_choice(data: PurchaseInput) -> tuple[str | None, str, str | None]:
     if len(filled) > 1:
         return None, "", HOUSE_BOTH
     return filled[0], getattr(data, filled[0]), None
+
+
+def card_number_clean(text: str | None) -> str:
+    """A card number as typed, without the spaces and "-" members copy from the card."""
+    return "".join((text or "").split()).replace("-", "")
 
 
 def amount_parse(text: str | None) -> tuple[int | None, str | None]:

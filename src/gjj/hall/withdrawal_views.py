@@ -87,10 +87,6 @@ def _actor(person: Person) -> Actor:
     return Actor.member(person, channel=Channel.WEB)
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    return origin_of(request).ip
-
-
 def _is_xhr(request: HttpRequest) -> bool:
     return request.headers.get("x-requested-with") == "XMLHttpRequest"
 
@@ -349,7 +345,7 @@ def _accept_declaration(
             application=application,
             actor=_actor(person),
             version=data.declaration_version,
-            client_ip=_client_ip(request),
+            client_ip=origin_of(request).ip,
             user_agent=request.headers.get("user-agent", ""),
         )
     except ApplicationError as exc:

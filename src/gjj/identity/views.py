@@ -28,6 +28,7 @@ from mozilla_django_oidc.views import (
     OIDCLogoutView,
 )
 
+from gjj.core.origin import inside_wechat
 from gjj.identity.redirects import default_after_login_path, safe_next_path
 from gjj.identity.selectors import member_for_request
 from gjj.identity.services import MemberHasNoFundAccount
@@ -75,7 +76,7 @@ def login_was_for_h5(request: HttpRequest) -> bool:
     next_path = request.session.get(LOGIN_NEXT_SESSION_KEY)
     if isinstance(next_path, str) and next_path.startswith(H5_PREFIX):
         return True
-    return "MicroMessenger" in request.headers.get("user-agent", "")
+    return inside_wechat(request)
 
 
 class MemberLoginCallbackView(OIDCAuthenticationCallbackView):

@@ -24,12 +24,18 @@ from PIL import Image
 
 from gjj.core.masking import mask_card_number
 from gjj.core.money import fen_to_yuan
-from gjj.hall.forms_withdrawal import DECLARATION_MISSING, LOOKUP_LABELS, MATERIAL_ACCEPT, amount_parse
+from gjj.core.origin import inside_wechat, origin_of
+from gjj.hall.forms_withdrawal import (
+    DECLARATION_MISSING,
+    LOOKUP_LABELS,
+    MATERIAL_ACCEPT,
+    amount_parse,
+    card_number_clean,
+)
 from gjj.hall.selectors import member_account_summary
 from gjj.hall.withdrawal_views import (
     MAX_CARD_LENGTH,
     MAX_HOUSE_KEY_LENGTH,
-    _client_ip,
     _house_context,
     _material_rows,
     _result_context,
@@ -83,13 +89,8 @@ def step_for_rule(rule: str) -> str:
     return "declaration"
 
 
-def _inside_wechat(request: HttpRequest) -> bool:
-    """The page is open in WeChat's own browser."""
-    return "MicroMessenger" in request.headers.get("user-agent", "")
-
-
 def channel_for(request: HttpRequest) -> str:
-    if _inside_wechat(request) or request.session.get(WECHAT_SESSION_KEY):
+    if inside_wechat(request) or request.session.get(WECHAT_SESSION_KEY):
         return Channel.WECHAT
     return Channel.APP
 
@@ -182,7 +183,7 @@ def wechat_bind(request: HttpRequest) -> HttpResponse:
     next_path = _mobile_next(request, request.GET.get("next") or request.POST.get("next"))
     if wechat_binding_pending(request, _member(request).person) is None:
         return redirect(next_path)
-    if not _inside_wechat(request):
+    if not inside_wechat(request):
         wechat_binding_decline(request)  # a WeChat link opened elsewhere binds nothing
         return redirect(next_path)
     if request.method == "POST":
@@ -378,7 +379,7 @@ def _post_house(request: HttpRequest, application: Application, values: dict[str
 def _post_account(request: HttpRequest, application: Application, values: dict[str, str]):  # type: ignore[no-untyped-def]
     policy = active_policy()
     bank = request.POST.get("bank", "")
-    card_no = "".join((request.POST.get("card_no") or "").split()).replace("-", "")
+    card_no = card_number_clean(request.POST.get("card_no"))
     amount_text = request.POST.get("amount", "")
     values.update(bank=bank, amount=amount_text)
     reasons: list[str] = []
@@ -439,7 +440,7 @@ def _post_declaration(request: HttpRequest, application: Application, values: di
             application=application,
             actor=actor,
             version=request.POST.get("declaration_version", ""),
-            client_ip=_client_ip(request),
+            client_ip=origin_of(request).ip,
             user_agent=request.headers.get("user-agent", ""),
         )
     except ApplicationError as exc:
@@ -475,7 +476,7 @@ STEP_HANDLERS = {
 def card_check(request: HttpRequest) -> JsonResponse:
     """The card checked as typed (wizard.js): number, check digit, bin against the chosen bank."""
     bank = request.POST.get("bank", "")
-    card_no = "".join((request.POST.get("card_no") or "").split()).replace("-", "")
+    card_no = card_number_clean(request.POST.get("card_no"))
     if not card_no:
         return JsonResponse({"ok": False, "message": ""})
     check = selectors.card_precheck(bank=bank, card_no=card_no[: MAX_CARD_LENGTH + 1])
