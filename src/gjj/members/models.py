@@ -62,6 +62,8 @@ class FundAccount(models.Model):
     monthly_deposit_fen = models.BigIntegerField("月缴存额（分）", default=0)
     paid_through = models.CharField("缴至年月", max_length=7, help_text="YYYY-MM")
     consecutive_months = models.PositiveIntegerField("连续缴存月数", default=0)
+    closed_at = models.DateTimeField("销户时间", null=True, blank=True)
+    closure_reason = models.CharField("销户原因", max_length=200, blank=True)
     version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:

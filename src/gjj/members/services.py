@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.db.models import Field, Max, Model
 from django.utils import timezone
 
-from gjj.members.models import FundAccount, FundHold, HoldStatus, LedgerEntry, LedgerEntryKind
+from gjj.members.models import AccountStatus, FundAccount, FundHold, HoldStatus, LedgerEntry, LedgerEntryKind
 
 
 class InsufficientFunds(Exception):
@@ -124,6 +124,24 @@ def hold_consume(*, reference: str, memo: str) -> LedgerEntry:
     hold.status, hold.closed_at = HoldStatus.CONSUMED, timezone.now()
     hold.save(update_fields=["status", "closed_at"])
     return entry
+
+
+@transaction.atomic
+def fund_account_close(*, account_id: int, reason: str) -> bool:
+    """销户 after the whole balance was paid out (离退休提取). An account that still holds money (a
+    deposit booked after the approval) or a freeze stays open, for 柜面 to settle: False."""
+    locked = _locked_account(account_id)
+    if locked.status == AccountStatus.CLOSED:
+        return True
+    if locked.balance_fen != 0 or locked.frozen_fen != 0:
+        return False
+    locked.status, locked.closed_at, locked.closure_reason = (
+        AccountStatus.CLOSED,
+        timezone.now(),
+        reason[:200],
+    )
+    locked.save(update_fields=["status", "closed_at", "closure_reason"])
+    return True
 
 
 # -- bulk bookings for imports ---------------------------------------------------------------------

@@ -19,6 +19,7 @@ from gjj.clients.wechat import WechatRefused, WechatUnavailable, get_wechat_clie
 from gjj.core.member_links import h5_application_path
 from gjj.core.money import format_yuan
 from gjj.policy.active import active_policy
+from gjj.policy.rules import reason_short_name
 from gjj.wechat import conf
 from gjj.wechat.links import h5_url
 from gjj.wechat.models import WechatBinding, WechatNotification
@@ -57,7 +58,7 @@ def template_data(application: Application, event: str) -> dict[str, Any]:
         "payout_failed": "资金已退回公积金账户，请点击详情，更换收款银行卡。",
     }
     return {
-        "first": _value("您的购房提取申请有新进展"),
+        "first": _value(f"您的{reason_short_name(policy, application.reason)}申请有新进展"),
         "keyword1": _value(application.business_no or ""),
         "keyword2": _value(_STATUS[event]),
         "remark": _value(f"{remarks[event]}如有疑问请致电{policy.hotline}。"),

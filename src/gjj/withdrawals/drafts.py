@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from gjj.members.models import Person
 from gjj.policy.active import active_policy
+from gjj.policy.reasons import SUBJECT_HOUSE, UnknownReason, reason_for
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.eligibility import LOOKUP_FIELDS, HouseLookup, house_lookup
 from gjj.withdrawals.errors import ApplicationError
@@ -22,23 +23,60 @@ from gjj.withdrawals.lifecycle import (
 from gjj.withdrawals.models import Application, State
 
 
-def application_start(*, person: Person, actor: Actor) -> Application:
-    """The member's draft: every channel continues the same one, so a member who leaves and returns
-    (on any channel) goes on where they stopped."""
+def application_start(*, person: Person, actor: Actor, reason: str = "purchase") -> Application:
+    """The member's draft for ``reason`` (a key of gjj.policy.reasons): every channel continues the
+    same one, so a member who leaves and returns (on any channel) goes on where they stopped. A
+    member holds one draft; choosing another reason turns it into a draft of that reason, keeping
+    the card and dropping what belonged to the other reason (the house, the amount)."""
+    try:
+        reason_entry = reason_for(reason)
+    except UnknownReason as exc:
+        raise ApplicationError(str(exc), field="reason") from None
     account = getattr(person, "account", None)
     if account is None:
         raise ApplicationError("未查询到您在本中心的住房公积金账户，不能办理提取业务")
+    national_code = reason_entry.national_code(active_policy())
     existing = Application.objects.filter(person=person, state=State.DRAFT).first()
     if existing is not None:
+        if existing.reason != reason:
+            return _draft_reason_change(existing, reason=reason, national_code=national_code, actor=actor)
         return existing
     try:
         with transaction.atomic():
             return Application.objects.create(
-                person=person, account=account, channel=actor.channel, reason_code=active_policy().reason_code
+                person=person,
+                account=account,
+                channel=actor.channel,
+                reason=reason,
+                reason_code=national_code,
             )
     except IntegrityError:
         # A second channel created the draft at the same moment: continue that one.
         return Application.objects.get(person=person, state=State.DRAFT)
+
+
+def _draft_reason_change(
+    application: Application, *, reason: str, national_code: str, actor: Actor
+) -> Application:
+    require_owner(application, actor)
+    with transaction.atomic():
+        locked = application_locked(application)
+        require_editable(locked)
+        if locked.state != State.DRAFT or locked.reason == reason:
+            return locked
+        locked.reason, locked.reason_code = reason, national_code
+        locked.amount_fen = None
+        house_lookup_clear(locked)
+        locked.save(
+            update_fields=[
+                "reason",
+                "reason_code",
+                "amount_fen",
+                *HOUSE_FIELDS,
+                "updated_at",
+            ]
+        )
+    return locked
 
 
 def application_lookup_house(
@@ -47,6 +85,8 @@ def application_lookup_house(
     """Echo the house from the registry and keep the snapshot with where and when it was looked up."""
     require_owner(application, actor)
     require_editable(application)
+    if reason_for(application.reason).subject != SUBJECT_HOUSE:
+        raise ApplicationError("本申请的提取原因不涉及房屋，无需查询房屋信息", field=lookup_field)
     key = (key or "").strip()
     if lookup_field not in LOOKUP_FIELDS:
         raise ApplicationError("请选择按备案合同号或房证新档案号查询", field="lookup_field")
@@ -61,19 +101,25 @@ def application_lookup_house(
         locked = application_locked(application)
         require_editable(locked)
         house_lookup_keep(locked, lookup)
-        locked.save(
-            update_fields=[
-                "lookup_field",
-                "house_key",
-                "house_snapshot",
-                "house_source",
-                "house_looked_up_at",
-                "relation",
-                "updated_at",
-            ]
-        )
+        locked.save(update_fields=[*HOUSE_FIELDS, "updated_at"])
     application.refresh_from_db()
     return lookup
+
+
+HOUSE_FIELDS = (
+    "lookup_field",
+    "house_key",
+    "house_snapshot",
+    "house_source",
+    "house_looked_up_at",
+    "relation",
+)
+
+
+def house_lookup_clear(application: Application) -> None:
+    """No house on the row (a reason whose subject is not a house; the caller saves HOUSE_FIELDS)."""
+    application.lookup_field = application.house_key = application.house_source = application.relation = ""
+    application.house_snapshot = application.house_looked_up_at = None
 
 
 def house_lookup_keep(application: Application, lookup: HouseLookup) -> None:

@@ -12,12 +12,13 @@ from django.utils import timezone
 from gjj.clients.bank import BankUnavailable, CardVerification, get_bank_client
 from gjj.clients.registry import HouseRecord, RegistryUnavailable, get_registry_client
 from gjj.core.identity_numbers import card_number_problem
+from gjj.core.timeutil import to_shanghai
 from gjj.members.models import FundAccount, Loan, LoanStatus, Person, PriorWithdrawal
 from gjj.policy.active import active_policy
 from gjj.policy.evaluation import Evaluation, evaluate
 from gjj.policy.facts import AccountFacts, CardFacts, EvaluationFacts, HouseFacts, OwnedHouse
 from gjj.policy.schema import Policy
-from gjj.withdrawals.models import ACTIVE_STATES, CLAIMING_STATES, Application
+from gjj.withdrawals.models import ACTIVE_STATES, CLAIMING_STATES, Application, State
 
 LOOKUP_FIELDS = ("contract_no", "archive_no")
 
@@ -197,6 +198,25 @@ def owned_houses(person: Person | None, id_number: str) -> tuple[tuple[OwnedHous
     return tuple(found), False
 
 
+def last_rent_paid_on(person: Person) -> dt.date | None:
+    """The day the last rent withdrawal was paid: before this system (the dataset's prior
+    withdrawals) or by it (a paid rent application, dated in Asia/Shanghai)."""
+    prior = (
+        PriorWithdrawal.objects.filter(person=person, reason="rent")
+        .order_by("-paid_on")
+        .values_list("paid_on", flat=True)
+        .first()
+    )
+    paid_at = (
+        Application.objects.filter(person=person, reason="rent", state=State.PAID, paid_at__isnull=False)
+        .order_by("-paid_at")
+        .values_list("paid_at", flat=True)
+        .first()
+    )
+    paid = to_shanghai(paid_at).date() if paid_at is not None else None
+    return max((day for day in (prior, paid) if day is not None), default=None)
+
+
 def reason_facts(*, reason: str, person: Person | None, id_number: str) -> dict[str, object]:
     """The facts only the other reasons read (gjj.policy.facts): the registry's houses of the member
     and the spouse and the last rent withdrawal (rent), the retirement date and unsettled loans
@@ -205,15 +225,10 @@ def reason_facts(*, reason: str, person: Person | None, id_number: str) -> dict[
         return {}
     if reason == "rent":
         houses, unavailable = owned_houses(person, id_number)
-        last_prior = (
-            PriorWithdrawal.objects.filter(person=person, reason="rent")
-            .order_by("-paid_on")
-            .values_list("paid_on", flat=True)
-        ).first()
         return {
             "owned_houses": houses,
             "owned_houses_unavailable": unavailable,
-            "last_rent_paid_on": last_prior,
+            "last_rent_paid_on": last_rent_paid_on(person),
         }
     return {
         "retired_on": person.retired_on,
@@ -263,6 +278,7 @@ def application_gather(application: Application, *, on: dt.date, policy: Policy 
     """The facts of one application as it stands (its own row left out of the member's others):
     what 提交申请 decides on, and what a draft shows before it."""
     return eligibility_gather(
+        reason=application.reason,
         id_number=application.person.id_number,
         lookup_field=application.lookup_field or None,
         house_key=application.house_key or None,

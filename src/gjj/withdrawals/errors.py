@@ -14,7 +14,7 @@ class ApplicationError(Exception):
 class ApplicationRefused(ApplicationError):
     """The rules refused the application; every failed rule's reason is in ``evaluation``."""
 
-    def __init__(self, evaluation: Evaluation):
+    def __init__(self, evaluation: Evaluation, *, reason_short_name: str = "购房提取"):
         self.evaluation = evaluation
         reasons = "；".join(result.reason for result in evaluation.failures)
-        super().__init__(f"不符合购房提取条件：{reasons}")
+        super().__init__(f"不符合{reason_short_name}条件：{reasons}")

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gjj.policy.active import active_policy
+from gjj.policy.reasons import reason_for
 from gjj.policy.schema import Policy
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.errors import ApplicationError
@@ -22,9 +23,11 @@ from gjj.withdrawals.selectors import materials_to_replace
 
 
 def required_material_kinds(application: Application, policy: Policy | None = None) -> tuple[str, ...]:
+    """The materials the application's reason asks for (for a purchase: by the house kind and the
+    applicant's relation to the house)."""
     policy = policy or active_policy()
     kind = (application.house_snapshot or {}).get("kind", "")
-    return policy.required_materials(house_kind=kind, relation=application.relation or None)
+    return reason_for(application.reason).materials(policy, kind, application.relation or None)
 
 
 def material_upload(*, application: Application, kind: str, name: str, data: bytes, actor: Actor) -> Material:

@@ -49,7 +49,10 @@ class Application(models.Model):
     account = models.ForeignKey(
         "members.FundAccount", verbose_name="个人账户", on_delete=models.PROTECT, related_name="applications"
     )
-    reason_code = models.CharField("提取原因", max_length=2, default="01")
+    # The reason's key in the registry (gjj.policy.reasons: purchase, rent, retirement) and its code
+    # in the national list (01, 07, 03) as the policy named it when the draft began.
+    reason = models.CharField("提取原因", max_length=16, default="purchase", db_index=True)
+    reason_code = models.CharField("提取原因代码", max_length=2, default="01")
     channel = models.CharField("受理渠道", max_length=12, choices=Channel.choices)
     state = models.CharField("状态", max_length=20, choices=State.choices, default=State.DRAFT, db_index=True)
 

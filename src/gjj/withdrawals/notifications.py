@@ -15,7 +15,9 @@ from gjj.clients.sms import SmsUnavailable, get_sms_client
 from gjj.core.masking import mask_card_number
 from gjj.core.member_links import h5_application_path, public_url
 from gjj.core.money import format_yuan
+from gjj.members.models import AccountStatus, FundAccount
 from gjj.policy.active import active_policy
+from gjj.policy.rules import reason_short_name
 from gjj.withdrawals.events import MemberEvent
 from gjj.withdrawals.models import Application, Notification, NotificationState
 
@@ -32,21 +34,29 @@ def _text(application: Application, event: MemberEvent) -> str:
     bank = policy.bank_name(application.bank)
     # The phone's page of this application: the member logs in there and lands on it.
     link = public_url(h5_application_path(no or ""))
+    what = reason_short_name(policy, application.reason)
     texts: dict[str, str] = {
-        MemberEvent.SUBMITTED: f"您的购房提取申请已提交，业务流水号{no}，提取金额{amount}，请留意审核结果。",
-        MemberEvent.APPROVED: f"您的购房提取申请（业务流水号{no}）已审批通过，{amount}将转入您尾号{card[-4:]}的{bank}账户。",
-        MemberEvent.PAID: f"您的购房提取款{amount}已转入{bank}账户（{card}），业务流水号{no}。",
-        MemberEvent.REJECTED: f"您的购房提取申请（业务流水号{no}）未通过审核：{application.decision_reason}。",
+        MemberEvent.SUBMITTED: f"您的{what}申请已提交，业务流水号{no}，提取金额{amount}，请留意审核结果。",
+        MemberEvent.APPROVED: f"您的{what}申请（业务流水号{no}）已审批通过，{amount}将转入您尾号{card[-4:]}的{bank}账户。",
+        MemberEvent.PAID: f"您的{what}款{amount}已转入{bank}账户（{card}），业务流水号{no}。",
+        MemberEvent.REJECTED: f"您的{what}申请（业务流水号{no}）未通过审核：{application.decision_reason}。",
         MemberEvent.RETURNED: (
-            f"您的购房提取申请（业务流水号{no}）需补正：{application.decision_reason}。"
+            f"您的{what}申请（业务流水号{no}）需补正：{application.decision_reason}。"
             f"请在个人网厅“我的业务”或手机打开 {link} 修改并重新提交。"
         ),
         MemberEvent.PAYOUT_FAILED: (
-            f"您的购房提取款（业务流水号{no}）转账未成功，资金已退回公积金账户。"
+            f"您的{what}款（业务流水号{no}）转账未成功，资金已退回公积金账户。"
             f"请在个人网厅“我的业务”或手机打开 {link} 更换收款银行卡。"
         ),
     }
-    return f"【{policy.centre_name}】{texts[event]}如有疑问请致电{policy.hotline}。"
+    text = texts[event]
+    if event == MemberEvent.PAID and _account_closed(application):
+        text += "您的住房公积金个人账户已销户。"
+    return f"【{policy.centre_name}】{text}如有疑问请致电{policy.hotline}。"
+
+
+def _account_closed(application: Application) -> bool:
+    return FundAccount.objects.filter(pk=application.account_id, status=AccountStatus.CLOSED).exists()
 
 
 def notify(*, application: Application, event: MemberEvent) -> Notification:

@@ -29,7 +29,10 @@ from gjj.clients.bank import (
     get_bank_client,
 )
 from gjj.core.origin import NO_ORIGIN, Origin
-from gjj.members.services import hold_consume, hold_place, hold_release
+from gjj.members.services import fund_account_close, hold_consume, hold_place, hold_release
+from gjj.policy.active import active_policy
+from gjj.policy.reasons import reason_for
+from gjj.policy.rules import reason_short_name
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.lifecycle import application_transition
 from gjj.withdrawals.models import OPEN_PAYOUT_STATES, Application, Payout, PayoutState, State
@@ -133,7 +136,7 @@ def payout_execute(
             bank=payout.bank,
             holder_name=payout.holder_name,
             amount_fen=payout.amount_fen,
-            memo=f"住房公积金购房提取 {payout.application.business_no}",
+            memo=f"住房公积金{payout_memo(payout.application)}",
         )
     except BankRefused as exc:
         logger.warning("支付 %s 被银行拒绝：%s", payout.serial, exc)
@@ -169,6 +172,23 @@ def _mark(payout: Payout, state: str, message: str, *, end_lease: bool) -> Payou
         return locked
 
 
+def payout_memo(application: Application) -> str:
+    """What the bank transfer and the ledger entry say: the reason and the business number."""
+    return f"{reason_short_name(active_policy(), application.reason)} {application.business_no}"
+
+
+def _account_closure(application: Application) -> str:
+    """销户 once the whole balance is paid (离退休提取); the words added to the 已到账 record."""
+    closed = fund_account_close(
+        account_id=application.account_id,
+        reason=f"{payout_memo(application)} 支付成功，一次提取全部余额",
+    )
+    if closed:
+        return "；已一次提取全部余额，个人账户已销户"
+    logger.error("申请 %s 支付后账户仍有余额或冻结，未销户，需柜面处理", application.business_no)
+    return "；账户支付后仍有余额，未销户，待柜面处理"
+
+
 def payout_settle(*, payout_id: int, result: TransferResult) -> Payout:
     """Apply the bank's answer. Done → the ledger is debited and the freeze consumed; failed → the
     freeze is released and the application awaits another card; processing → ask again later.
@@ -195,16 +215,16 @@ def payout_settle(*, payout_id: int, result: TransferResult) -> Payout:
             return payout
         now = timezone.now()
         if result.status == TransferStatus.DONE:
-            hold_consume(reference=payout.serial, memo=f"购房提取 {application.business_no}")
+            hold_consume(reference=payout.serial, memo=payout_memo(application))
             payout.state, payout.completed_at, payout.needs_manual = PayoutState.DONE, now, False
             payout.save(update_fields=["state", "completed_at", "needs_manual", *answered])
             application.paid_at = now
             application.save(update_fields=["paid_at", "updated_at"])
+            paid_reason = f"银行支付成功，银行流水号 {payout.bank_reference}"
+            if reason_for(application.reason).closes_account:
+                paid_reason += _account_closure(application)
             application_transition(
-                application=application,
-                to_state=State.PAID,
-                actor=Actor.system("银行"),
-                reason=f"银行支付成功，银行流水号 {payout.bank_reference}",
+                application=application, to_state=State.PAID, actor=Actor.system("银行"), reason=paid_reason
             )
         else:
             hold_release(reference=payout.serial)

@@ -16,7 +16,7 @@ from gjj.members.models import Person
 from gjj.members.services import InsufficientFunds
 from gjj.policy.active import active_policy
 from gjj.policy.evaluation import Evaluation, evaluate
-from gjj.policy.rules import CARD_RULE_IDS
+from gjj.policy.rules import CARD_RULE_IDS, reason_short_name
 from gjj.policy.schema import Policy
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.checked_inputs import (
@@ -25,7 +25,7 @@ from gjj.withdrawals.checked_inputs import (
     evaluated_inputs_record,
     submitted_inputs,
 )
-from gjj.withdrawals.drafts import house_lookup_keep
+from gjj.withdrawals.drafts import HOUSE_FIELDS, house_lookup_keep
 from gjj.withdrawals.eligibility import Gathered, application_gather, card_verify, records_facts
 from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
 from gjj.withdrawals.lifecycle import (
@@ -117,14 +117,7 @@ def _store_evaluation(application: Application, evaluation: Evaluation, gathered
         fields += ["card_verification", "card_verified_at"]
     if gathered.house is not None:
         house_lookup_keep(application, gathered.house)
-        fields += [
-            "lookup_field",
-            "house_key",
-            "house_snapshot",
-            "house_source",
-            "house_looked_up_at",
-            "relation",
-        ]
+        fields += HOUSE_FIELDS
     application.evaluated_inputs = evaluated_inputs_record(
         application, max_amount_fen=evaluation.max_amount_fen
     )
@@ -151,7 +144,7 @@ def application_submit(*, application: Application, actor: Actor) -> Application
         _require_unchanged(locked, inputs)
         evaluation = _evaluate_under_locks(locked, gathered, policy)
         if not evaluation.eligible:
-            raise ApplicationRefused(evaluation)
+            raise ApplicationRefused(evaluation, reason_short_name=reason_short_name(policy, locked.reason))
         assert evaluation.max_amount_fen is not None
         if locked.amount_fen is None:
             locked.amount_fen = evaluation.max_amount_fen
@@ -233,7 +226,8 @@ def application_change_payout_card(
     card_failures = [r for r in evaluation.failures if r.rule in CARD_RULE_IDS]
     if card_failures:
         raise ApplicationRefused(
-            Evaluation(results=tuple(card_failures), max_amount_fen=None, relation=evaluation.relation)
+            Evaluation(results=tuple(card_failures), max_amount_fen=None, relation=evaluation.relation),
+            reason_short_name=reason_short_name(policy, application.reason),
         )
     inputs = submitted_inputs(application)
     with transaction.atomic():

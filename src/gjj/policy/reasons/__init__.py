@@ -30,6 +30,10 @@ class Reason:
     national_code: Callable[[Policy], str]
     name: Callable[[Policy], str]  # as lists and receipts show it
     materials: Callable[[Policy, str | None, str | None], tuple[str, ...]]  # (policy, house kind, relation)
+    # The whole balance is paid and the account closed (销户) when the bank confirms.
+    closes_account: bool = False
+    # The amount is fixed by the rules (the whole balance): the member does not type it.
+    amount_fixed: bool = False
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -56,3 +60,10 @@ def reason_for(key: str) -> Reason:
         return REASONS[key]
     except KeyError:
         raise UnknownReason(key) from None
+
+
+def reason_name(policy: Policy, key: str) -> str:
+    """The reason's full name as lists, receipts and the back office show it (购买商品住房提取)."""
+    from gjj.policy.rules import reason_short_name
+
+    return reason_for(key).name(policy) or reason_short_name(policy, key)

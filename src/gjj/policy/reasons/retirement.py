@@ -79,4 +79,6 @@ REASON = Reason(
     national_code=lambda policy: policy.retirement.reason_code,
     name=lambda policy: policy.retirement.reason_name,
     materials=lambda policy, house_kind, relation: policy.retirement.materials,
+    closes_account=True,
+    amount_fixed=True,
 )
