@@ -13,6 +13,9 @@ from typing import Final
 ID_NUMBER: Final = "身份证号"
 NAME: Final = "姓名"
 ACCOUNT_NO: Final = "个人账号"
+ACCOUNT_STATUS: Final = "账户状态"
+REASON: Final = "提取原因"
+RETIRED_ON: Final = "退休日期"
 CONTRACT_NO: Final = "备案合同号"
 ARCHIVE_NO: Final = "房证新档案号"
 HOUSE_ADDRESS: Final = "房屋坐落"
@@ -47,6 +50,9 @@ TERMS: Final[dict[str, str]] = {
     "id_number": ID_NUMBER,
     "name": NAME,
     "account_no": ACCOUNT_NO,
+    "account_status": ACCOUNT_STATUS,
+    "reason": REASON,
+    "retired_on": RETIRED_ON,
     "contract_no": CONTRACT_NO,
     "archive_no": ARCHIVE_NO,
     "house_address": HOUSE_ADDRESS,

@@ -200,15 +200,16 @@ def receipt_content(*, application: Application) -> ReceiptContent:
         ("申请人", facts.applicant_name),
         (glossary.ID_NUMBER, facts.masked_id_number),
         (glossary.ACCOUNT_NO, facts.account_no),
-        ("提取原因", facts.reason_name),
-        (glossary.HOUSE_ADDRESS, facts.house_address or "—"),
+        (glossary.REASON, facts.reason_name),
     ]
-    if contract_no:
-        rows.append((glossary.CONTRACT_NO, contract_no))
-    if archive_no:
-        rows.append((glossary.ARCHIVE_NO, archive_no))
+    if facts.has_house:  # the other reasons name no house
+        rows.append((glossary.HOUSE_ADDRESS, facts.house_address or "—"))
+        if contract_no:
+            rows.append((glossary.CONTRACT_NO, contract_no))
+        if archive_no:
+            rows.append((glossary.ARCHIVE_NO, archive_no))
+        rows.append((glossary.RELATION, facts.relation_label or "—"))
     rows += [
-        (glossary.RELATION, facts.relation_label or "—"),
         (glossary.BANK, facts.bank_name or "—"),
         (glossary.CARD_NO, facts.masked_card_no or "—"),
         (glossary.AMOUNT, format_yuan(amount_fen)),
@@ -219,6 +220,8 @@ def receipt_content(*, application: Application) -> ReceiptContent:
     ]
     if facts.paid_at:
         rows.append((glossary.PAID_AT, _moment(facts.paid_at)))
+    if facts.account_closed:
+        rows.append((glossary.ACCOUNT_STATUS, "已销户"))
     hotline = policy.hotline
     return ReceiptContent(
         title=RECEIPT_TITLE,

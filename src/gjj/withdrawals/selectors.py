@@ -14,8 +14,9 @@ from django.db.models import Q, QuerySet
 
 from gjj.core.masking import mask_card_number, mask_id_number
 from gjj.core.timeutil import to_shanghai
-from gjj.members.models import Person
+from gjj.members.models import AccountStatus, Person
 from gjj.policy.active import active_policy
+from gjj.policy.reasons import SUBJECT_HOUSE, reason_for, reason_name
 from gjj.policy.schema import Policy
 from gjj.withdrawals.lifecycle import PAYOUT_UNDER_WAY_STATES, PRE_SUBMISSION_STATES, REVIEWABLE_STATES
 from gjj.withdrawals.models import Application, Channel, Payout, State, Transition
@@ -125,7 +126,7 @@ def applications_for_member(*, person: Person, policy: Policy | None = None) -> 
         ApplicationRow(
             pk=application.pk,
             business_no=application.business_no or "",
-            reason_name=policy.reason_name or "购买商品住房提取",
+            reason_name=reason_name(policy, application.reason),
             amount_fen=application.amount_fen,
             state=application.state,
             state_label=state_label(application.state),
@@ -279,6 +280,9 @@ class ApplicationFacts:
     paid_at: dt.datetime | None
     decision_reason: str
     instant_approved: bool
+    reason: str = "purchase"
+    has_house: bool = True
+    account_closed: bool = False
 
 
 def application_facts(*, application: Application, policy: Policy | None = None) -> ApplicationFacts:
@@ -288,7 +292,10 @@ def application_facts(*, application: Application, policy: Policy | None = None)
     account = application.account
     return ApplicationFacts(
         business_no=application.business_no or "",
-        reason_name=policy.reason_name or "购买商品住房提取",
+        reason_name=reason_name(policy, application.reason),
+        reason=application.reason,
+        has_house=reason_for(application.reason).subject == SUBJECT_HOUSE,
+        account_closed=account.status == AccountStatus.CLOSED,
         state=application.state,
         state_label=state_label(application.state),
         applicant_name=person.name,
