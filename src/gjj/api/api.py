@@ -21,6 +21,7 @@ from gjj.core.timeutil import today_shanghai
 from gjj.members.models import Person
 from gjj.policy.active import active_policy
 from gjj.policy.evaluation import evaluate
+from gjj.policy.reasons import REASON_KEYS, REASONS, SUBJECT_HOUSE, reason_for, reason_name
 from gjj.policy.rules import CARD_RULE_IDS, HOUSE_NOT_FOUND
 from gjj.withdrawals import selectors, services
 from gjj.withdrawals.actors import Actor
@@ -140,6 +141,158 @@ class ErrorOut(Schema):
     field: str | None = None
 
 
+class CheckOut(Schema):
+    rule: str = Field(description="规则编号（DESIGN.md 的 rule id）")
+    passed: bool
+    reason: str = Field(description="未通过的原因（中文），通过时为空")
+
+
+class RefusedOut(Schema):
+    code: str = Field(description='"refused"')
+    message: str
+    checks: list[CheckOut]
+
+
+class InvalidOut(Schema):
+    code: str
+    message: str
+    errors: list[dict[str, str]] = Field(default_factory=list)
+
+
+class MemberOut(Schema):
+    name: str
+    id_number: str = Field(description="身份证号（已遮盖）")
+
+
+class AccountOut(Schema):
+    account_no: str = Field(description="个人账号（已遮盖）")
+    status: str = Field(description="normal 正常 / sealed 封存 / frozen 冻结 / closed 销户")
+    status_label: str
+    balance_fen: int
+    balance: str
+    frozen_fen: int
+    frozen: str
+    available_fen: int
+    available: str
+    consecutive_months: int
+
+
+class DeclarationOut(Schema):
+    version: str
+    title: str
+    text: str
+
+
+class MaterialKindOut(Schema):
+    kind: str
+    name: str
+
+
+class ReasonOut(Schema):
+    key: str = Field(description="提取原因：创建申请时的 reason")
+    code: str = Field(description="全国统一的提取原因代码")
+    name: str
+    subject: str = Field(description="house 房屋 / tenancy 租赁 / retirement 离退休")
+    needs_house: bool = Field(description="是否须查询房屋（备案合同号或房证新档案号）")
+    amount_fixed: bool = Field(description="提取金额由规则确定（离退休提取：全部余额），不能填写")
+    materials: list[MaterialKindOut]
+
+
+class BuyerOut(Schema):
+    name: str
+    id_number: str = Field(description="身份证号（已遮盖）")
+
+
+class HouseOut(Schema):
+    contract_no: str | None = None
+    archive_no: str | None = None
+    kind: str | None = None
+    address: str | None = None
+    area_m2: float | None = None
+    total_price_fen: int | None = None
+    total_price: str | None = None
+    filed_on: str | None = None
+    registered_on: str | None = None
+    status: str | None = None
+    buyers: list[BuyerOut] = Field(default_factory=list)
+
+
+class HouseLookupOut(Schema):
+    application_id: int
+    lookup_field: str
+    relation: str | None
+    house: HouseOut | None
+
+
+class CardCheckOut(Schema):
+    bank: str
+    card_no: str = Field(description="银行卡号码（已遮盖）")
+    passed: bool
+    checks: list[CheckOut]
+
+
+class MaterialsOut(Schema):
+    required: list[MaterialKindOut]
+    uploaded: list[str]
+    missing: list[str]
+
+
+class TimelineOut(Schema):
+    at: str
+    from_state: str | None
+    to_state: str
+    to_label: str
+    actor: str
+    channel: str
+    channel_label: str
+    reason: str
+
+
+class ApplicationSummaryOut(Schema):
+    id: int
+    business_no: str | None
+    reason: str = Field(description="提取原因（GET /reasons 的 key）")
+    reason_name: str
+    state: str
+    state_label: str
+    channel: str
+    channel_label: str
+    amount_fen: int | None
+    amount: str | None
+    created_at: str
+    submitted_at: str | None
+
+
+class ApplicationOut(ApplicationSummaryOut):
+    lookup_field: str | None
+    house_key: str | None
+    house: HouseOut | None
+    relation: str | None
+    bank: str | None
+    card_no: str | None = Field(description="银行卡号码（已遮盖）")
+    declaration_version: str | None
+    declaration_accepted_at: str | None
+    materials_due_at: str | None
+    materials: MaterialsOut
+    checks: list[CheckOut]
+    decision_reason: str | None
+    timeline: list[TimelineOut]
+
+
+# What a write answers, besides 200 with the application (documented for the app's developers and
+# checked by schemathesis).
+WRITE_ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+WRITE_RESPONSES: dict[int, Any] = {200: ApplicationOut, 422: RefusedOut | ErrorOut, **WRITE_ERRORS}
+
+
+class ApplicationStartIn(Schema):
+    reason: str = Field(
+        default="purchase",
+        description="提取原因：purchase 购房提取 / rent 租房提取 / retirement 离退休提取（GET /reasons）",
+        json_schema_extra={"enum": list(REASON_KEYS)},
+    )
+
+
 class HouseLookupIn(Schema):
     contract_no: str | None = Field(default=None, max_length=64, description="备案合同号")
     archive_no: str | None = Field(default=None, max_length=64, description="房证新档案号")
@@ -193,6 +346,8 @@ def _application(application: Application, *, detail: bool = True) -> dict[str, 
     body: dict[str, Any] = {
         "id": application.pk,
         "business_no": application.business_no or None,
+        "reason": application.reason,
+        "reason_name": reason_name(policy, application.reason),
         "state": application.state,
         "state_label": selectors.state_label(application.state),
         "channel": application.channel,
@@ -204,9 +359,9 @@ def _application(application: Application, *, detail: bool = True) -> dict[str, 
     }
     if not detail:
         return body
-    required = (
-        list(services.required_material_kinds(application, policy)) if application.house_snapshot else []
-    )
+    # A purchase's materials depend on the house: none are listed before it is echoed.
+    subject_known = application.house_snapshot or reason_for(application.reason).subject != SUBJECT_HOUSE
+    required = list(services.required_material_kinds(application, policy)) if subject_known else []
     present = set(application.materials.filter(is_current=True).values_list("kind", flat=True))
     body.update(
         {
@@ -267,13 +422,13 @@ def _owned(person: Person, application_id: int) -> Application:
 # --- the member ---------------------------------------------------------------------------------
 
 
-@api.get("/me", summary="当前缴存职工", tags=["member"])
+@api.get("/me", summary="当前缴存职工", tags=["member"], response=MemberOut)
 def me(request: HttpRequest) -> dict[str, Any]:
     person = _person(request)
     return {"name": person.name, "id_number": mask_id_number(person.id_number)}
 
 
-@api.get("/account", summary="个人账户", tags=["member"])
+@api.get("/account", summary="个人账户", tags=["member"], response=AccountOut)
 def account(request: HttpRequest) -> dict[str, Any]:
     fund = _person(request).account  # type: ignore[attr-defined]
     fund.refresh_from_db()
@@ -291,7 +446,7 @@ def account(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@api.get("/declaration", summary="承诺书（版本与正文）", tags=["member"])
+@api.get("/declaration", summary="承诺书（版本与正文）", tags=["member"], response=DeclarationOut)
 def declaration(request: HttpRequest) -> dict[str, Any]:
     policy = active_policy()
     return {
@@ -299,6 +454,29 @@ def declaration(request: HttpRequest) -> dict[str, Any]:
         "title": policy.declaration_title,
         "text": policy.declaration_text,
     }
+
+
+@api.get("/reasons", summary="可办理的提取原因", tags=["applications"], response=list[ReasonOut])
+def reasons(request: HttpRequest) -> list[dict[str, Any]]:
+    policy = active_policy()
+    return [
+        {
+            "key": reason.key,
+            "code": reason.national_code(policy),
+            "name": reason_name(policy, reason.key),
+            "subject": reason.subject,
+            "needs_house": reason.subject == SUBJECT_HOUSE,
+            "amount_fixed": reason.amount_fixed,
+            # A purchase's list depends on the house kind: its basic list (商品房 bought by the buyer).
+            "materials": [
+                {"kind": kind, "name": policy.material_names.get(kind, kind)}
+                for kind in reason.materials(
+                    policy, "new" if reason.subject == SUBJECT_HOUSE else None, "buyer"
+                )
+            ],
+        }
+        for reason in REASONS.values()
+    ]
 
 
 def _lookup_key(contract_no: str | None, archive_no: str | None) -> tuple[str, str]:
@@ -312,7 +490,11 @@ def _lookup_key(contract_no: str | None, archive_no: str | None) -> tuple[str, s
 
 
 @api.post(
-    "/houses/lookup", summary="按备案合同号或房证新档案号查询房屋", tags=["house"], openapi_extra=IDEMPOTENT
+    "/houses/lookup",
+    summary="按备案合同号或房证新档案号查询房屋（购房提取）",
+    tags=["house"],
+    openapi_extra=IDEMPOTENT,
+    response={200: HouseLookupOut, 422: RefusedOut | ErrorOut, **WRITE_ERRORS},
 )
 def house_lookup(request: HttpRequest, payload: HouseLookupIn) -> HttpResponse:
     person = _person(request)
@@ -339,7 +521,13 @@ def house_lookup(request: HttpRequest, payload: HouseLookupIn) -> HttpResponse:
     return idempotent(request, person, _guarded(run))
 
 
-@api.post("/cards/check", summary="核验收款银行卡", tags=["card"], openapi_extra=IDEMPOTENT)
+@api.post(
+    "/cards/check",
+    summary="核验收款银行卡",
+    tags=["card"],
+    openapi_extra=IDEMPOTENT,
+    response={200: CardCheckOut, 422: RefusedOut | ErrorOut, **WRITE_ERRORS},
+)
 def card_check(request: HttpRequest, payload: CardCheckIn) -> HttpResponse:
     person = _person(request)
 
@@ -369,7 +557,7 @@ def card_check(request: HttpRequest, payload: CardCheckIn) -> HttpResponse:
 # --- applications -------------------------------------------------------------------------------
 
 
-@api.get("/applications", summary="我的提取申请", tags=["applications"])
+@api.get("/applications", summary="我的提取申请", tags=["applications"], response=list[ApplicationSummaryOut])
 def applications_list(request: HttpRequest) -> list[dict[str, Any]]:
     person = _person(request)
     rows = Application.objects.filter(person=person).order_by("-created_at", "-pk")
@@ -377,25 +565,41 @@ def applications_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @api.post(
-    "/applications", summary="开始（或继续）购房提取申请草稿", tags=["applications"], openapi_extra=IDEMPOTENT
+    "/applications",
+    summary="开始（或继续）提取申请草稿",
+    description="每人只有一份草稿：已有草稿时继续该草稿；reason 与草稿不同时，草稿改为该提取原因"
+    "（房屋与金额清空，收款银行卡保留）。不带请求体时为购房提取。",
+    tags=["applications"],
+    openapi_extra=IDEMPOTENT,
+    response=WRITE_RESPONSES,
 )
-def applications_start(request: HttpRequest) -> HttpResponse:
+def applications_start(request: HttpRequest, payload: ApplicationStartIn | None = None) -> HttpResponse:
     person = _person(request)
+    reason = payload.reason if payload is not None else "purchase"
 
     def run() -> Result:
-        application = services.application_start(person=person, actor=_actor(person))
+        application = services.application_start(person=person, actor=_actor(person), reason=reason)
         return 200, _application(application)
 
     return idempotent(request, person, _guarded(run))
 
 
-@api.get("/applications/{application_id}", summary="申请详情与办理进度", tags=["applications"])
+@api.get(
+    "/applications/{application_id}",
+    summary="申请详情与办理进度",
+    tags=["applications"],
+    response=ApplicationOut,
+)
 def applications_detail(request: HttpRequest, application_id: int) -> dict[str, Any]:
     return _application(_owned(_person(request), application_id))
 
 
 @api.patch(
-    "/applications/{application_id}", summary="修改草稿", tags=["applications"], openapi_extra=IDEMPOTENT
+    "/applications/{application_id}",
+    summary="修改草稿",
+    tags=["applications"],
+    openapi_extra=IDEMPOTENT,
+    response=WRITE_RESPONSES,
 )
 def applications_update(request: HttpRequest, application_id: int, payload: DraftPatchIn) -> HttpResponse:
     person = _person(request)
@@ -465,6 +669,7 @@ def _application_write(
 @api.post(
     "/applications/{application_id}/submit",
     summary="提交申请（核验全部条件）",
+    response=WRITE_RESPONSES,
     tags=["applications"],
     openapi_extra=IDEMPOTENT,
 )
@@ -479,6 +684,7 @@ def applications_submit(request: HttpRequest, application_id: int) -> HttpRespon
 @api.post(
     "/applications/{application_id}/materials/{kind}",
     summary="上传影像材料",
+    response=WRITE_RESPONSES,
     tags=["materials"],
     openapi_extra=IDEMPOTENT,
 )
@@ -497,6 +703,7 @@ def materials_upload(
 @api.delete(
     "/applications/{application_id}/materials/{kind}",
     summary="删除影像材料",
+    response=WRITE_RESPONSES,
     tags=["materials"],
     openapi_extra=IDEMPOTENT,
 )
@@ -511,6 +718,7 @@ def materials_remove(request: HttpRequest, application_id: int, kind: str) -> Ht
 @api.post(
     "/applications/{application_id}/final-submit",
     summary="影像上传后提交申请",
+    response=WRITE_RESPONSES,
     tags=["applications"],
     openapi_extra=IDEMPOTENT,
 )
@@ -525,6 +733,7 @@ def applications_final_submit(request: HttpRequest, application_id: int) -> Http
 @api.post(
     "/applications/{application_id}/cancel",
     summary="撤回申请",
+    response=WRITE_RESPONSES,
     tags=["applications"],
     openapi_extra=IDEMPOTENT,
 )
