@@ -192,6 +192,7 @@ class ReasonOut(Schema):
     key: str = Field(description="提取原因：创建申请时的 reason")
     code: str = Field(description="全国统一的提取原因代码")
     name: str
+    summary: str = Field(description="一句话说明谁可以办理")
     subject: str = Field(description="house 房屋 / tenancy 租赁 / retirement 离退休")
     needs_house: bool = Field(description="是否须查询房屋（备案合同号或房证新档案号）")
     amount_fixed: bool = Field(description="提取金额由规则确定（离退休提取：全部余额），不能填写")
@@ -464,6 +465,7 @@ def reasons(request: HttpRequest) -> list[dict[str, Any]]:
             "key": reason.key,
             "code": reason.national_code(policy),
             "name": reason_name(policy, reason.key),
+            "summary": reason.summary,
             "subject": reason.subject,
             "needs_house": reason.subject == SUBJECT_HOUSE,
             "amount_fixed": reason.amount_fixed,

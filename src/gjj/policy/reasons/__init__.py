@@ -30,6 +30,8 @@ class Reason:
     national_code: Callable[[Policy], str]
     name: Callable[[Policy], str]  # as lists and receipts show it
     materials: Callable[[Policy, str | None, str | None], tuple[str, ...]]  # (policy, house kind, relation)
+    # One sentence for the lists of reasons (desktop tiles, the H5 home, GET /reasons).
+    summary: str = ""
     # The whole balance is paid and the account closed (销户) when the bank confirms.
     closes_account: bool = False
     # The amount is fixed by the rules (the whole balance): the member does not type it.

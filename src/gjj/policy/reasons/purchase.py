@@ -12,6 +12,7 @@ def _materials(policy: Policy, house_kind: str | None, relation: str | None) -> 
 
 
 REASON = Reason(
+    summary="购买新建商品房（凭备案合同号）或存量房（凭房证新档案号）的，本人或配偶可申请提取住房公积金，资金转入本人名下的一类银行卡。",
     key="purchase",
     subject=SUBJECT_HOUSE,
     rules=RULES,

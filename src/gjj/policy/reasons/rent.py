@@ -93,6 +93,7 @@ def amount(policy: Policy, facts: EvaluationFacts) -> RuleResult:
 
 
 REASON = Reason(
+    summary="本人及配偶均无自有住房、租房自住的，可按月度限额提取住房公积金支付房租。",
     key="rent",
     subject=SUBJECT_TENANCY,
     rules=(

@@ -72,6 +72,7 @@ def amount(policy: Policy, facts: EvaluationFacts) -> RuleResult:
 
 
 REASON = Reason(
+    summary="职工离休、退休的，可一次提取住房公积金账户全部余额，到账后个人账户销户。",
     key="retirement",
     subject=SUBJECT_RETIREMENT,
     rules=(account_found, account_status, retired, loan_active, open_application, amount, *CARD_RULES),
