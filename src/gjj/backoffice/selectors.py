@@ -13,9 +13,21 @@ from django.db.models import Count, Q, QuerySet
 
 from gjj.core.masking import mask_card_number, mask_id_number, mask_phone
 from gjj.core.money import format_yuan
-from gjj.core.timeutil import SHANGHAI, to_shanghai, today_shanghai
+from gjj.core.timeutil import SHANGHAI, to_shanghai, today_shanghai, whole_months_between
+from gjj.members.models import AccountStatus, FundAccount, Person, PriorWithdrawal
 from gjj.policy.active import active_policy
 from gjj.policy.deadlines import decision_due, latest_overdue_submission_day, working_days_between
+from gjj.policy.reasons import (
+    REASONS,
+    SUBJECT_HOUSE,
+    SUBJECT_RETIREMENT,
+    SUBJECT_TENANCY,
+    Reason,
+    UnknownReason,
+    reason_for,
+    reason_name,
+)
+from gjj.policy.rules import PURCHASE_SHORT_NAME, reason_short_name
 from gjj.policy.schema import Policy
 from gjj.staff.roles import StaffRole, user_roles
 from gjj.withdrawals.lifecycle import REVIEWABLE_STATES as REVIEW_STATES
@@ -45,6 +57,36 @@ from gjj.withdrawals.services import required_material_kinds
 
 STAGE_LABELS = {1: "待初审", 2: "待复审"}
 
+# The other reasons' rule ids in the words of the case screen, where the shared table
+# (gjj.withdrawals.selectors.RULE_NAMES) does not name them yet.
+OTHER_RULE_NAMES: dict[str, str] = {
+    "owns_house": "名下住房",
+    "rent_interval": "租房提取间隔",
+    "retired": "退休状态",
+    "loan_active": "公积金贷款结清",
+}
+
+
+def reason_choices(policy: Policy | None = None) -> list[tuple[str, str]]:
+    """Every reason of the registry, in its order, by the name the back office shows."""
+    policy = policy or active_policy()
+    return [(key, reason_name(policy, key)) for key in REASONS]
+
+
+def reason_label(policy: Policy, key: str) -> str:
+    """The reason's name; an application of a reason no longer in the registry shows its key."""
+    try:
+        return reason_name(policy, key)
+    except UnknownReason:
+        return key
+
+
+def _reason_or_none(key: str) -> Reason | None:
+    try:
+        return reason_for(key)
+    except UnknownReason:
+        return None
+
 
 class FilterError(ValueError):
     pass
@@ -55,6 +97,7 @@ class QueueFilters:
     stage: int | None = None  # 1 初审, 2 复审
     state: str = ""
     channel: str = ""
+    reason: str = ""  # a key of the registry (gjj.policy.reasons)
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     amount_min_fen: int | None = None
@@ -103,6 +146,10 @@ class QueueFilters:
         if channel and channel not in Channel.values:
             problems.append(f"没有“{channel}”这个渠道")
             channel = ""
+        reason = (query.get("reason") or "").strip()
+        if reason and reason not in REASONS:
+            problems.append(f"没有“{reason}”这个提取原因")
+            reason = ""
         house_kind = (query.get("house_kind") or "").strip()
         if house_kind and house_kind not in HOUSE_KIND_NAMES:
             problems.append(f"没有“{house_kind}”这种房屋类型")
@@ -115,6 +162,7 @@ class QueueFilters:
             stage=stage,
             state=state,
             channel=channel,
+            reason=reason,
             date_from=day("date_from", "提交日期起"),
             date_to=day("date_to", "提交日期止"),
             amount_min_fen=money("amount_min", "最低金额"),
@@ -133,6 +181,8 @@ class QueueRow:
     applicant_name: str
     masked_id_number: str
     channel_label: str
+    reason: str
+    reason_label: str
     state_label: str
     stage: int
     stage_label: str
@@ -178,6 +228,8 @@ def review_queue_qs(*, user: AbstractBaseUser, filters: QueueFilters) -> QuerySe
         qs = qs.filter(state=filters.state)
     if filters.channel:
         qs = qs.filter(channel=filters.channel)
+    if filters.reason:
+        qs = qs.filter(reason=filters.reason)
     if filters.date_from:
         qs = qs.filter(submitted_at__date__gte=filters.date_from)
     if filters.date_to:
@@ -218,6 +270,8 @@ def queue_row(
         applicant_name=application.person.name,
         masked_id_number=mask_id_number(application.person.id_number),
         channel_label=channel_label(application.channel),
+        reason=application.reason,
+        reason_label=reason_label(policy, application.reason),
         state_label=state_label(application.state),
         stage=application.review_stage,
         stage_label=STAGE_LABELS.get(application.review_stage, ""),
@@ -307,10 +361,31 @@ class CardCheckView:
     ok: bool | None
 
 
+@dataclass(frozen=True)
+class RequiredMaterialView:
+    kind: str
+    name: str
+    uploaded: bool
+
+
+@dataclass(frozen=True)
+class SubjectFacts:
+    """What a reason whose subject is not a house was decided on (a tenancy, a retirement): the
+    facts the rules read, each with the stored result of its rule where one decided on it."""
+
+    heading: str
+    source: str
+    rows: list[CardCheckView]
+
+
 @dataclass
 class CaseFile:
     application: Application
     business_no: str
+    reason: str
+    reason_name: str
+    reason_code: str
+    has_house: bool
     state_label: str
     stage_label: str
     channel_label: str
@@ -319,6 +394,7 @@ class CaseFile:
     masked_phone: str
     account_no: str
     account_status_label: str
+    account_closed: bool
     employer_name: str
     balance_fen: int
     frozen_fen: int
@@ -337,6 +413,8 @@ class CaseFile:
     due: dt.date | None
     overdue: bool
     rules: list[RuleLine]
+    subject_facts: SubjectFacts | None
+    required_materials: list[RequiredMaterialView]
     materials: list[MaterialView]
     earlier_materials: list[MaterialView]
     decisions: list[DecisionView]
@@ -433,6 +511,167 @@ def _house_view(snapshot: dict[str, object]) -> dict[str, str]:
     }
 
 
+def _rule_result(application: Application, rule: str) -> tuple[bool | None, str]:
+    """(passed, the stored reason) of one rule; (None, "") when no stored evaluation ran it."""
+    for result in application.rule_results or []:
+        if result.get("rule") == rule:
+            return bool(result.get("passed")), str(result.get("reason") or "")
+    return None, ""
+
+
+def _checked(application: Application, rule: str, *, label: str, when_passed: str) -> CardCheckView:
+    ok, reason = _rule_result(application, rule)
+    if ok is None:
+        return CardCheckView(label, "无核验记录", None)
+    return CardCheckView(label, when_passed if ok else reason or "未通过", ok)
+
+
+def _evaluated_on(application: Application) -> dt.datetime:
+    """When the stored rule results were decided (Asia/Shanghai)."""
+    moment = application.evaluated_at or application.submitted_at or application.created_at
+    return to_shanghai(moment)
+
+
+def last_rent_before(application: Application) -> tuple[dt.date, str] | None:
+    """The last rent withdrawal paid before the application was evaluated, and where it is recorded:
+    before this system (the dataset's prior withdrawals) or a paid rent application of this system
+    (the application itself left out)."""
+    evaluated = _evaluated_on(application)
+    prior = (
+        PriorWithdrawal.objects.filter(
+            person_id=application.person_id, reason="rent", paid_on__lte=evaluated.date()
+        )
+        .order_by("-paid_on")
+        .values_list("paid_on", flat=True)
+        .first()
+    )
+    paid = (
+        Application.objects.filter(
+            person_id=application.person_id,
+            reason="rent",
+            state=State.PAID,
+            paid_at__isnull=False,
+            paid_at__lte=evaluated,
+        )
+        .exclude(pk=application.pk)
+        .order_by("-paid_at")
+        .values_list("paid_at", "business_no")
+        .first()
+    )
+    found: list[tuple[dt.date, str]] = []
+    if prior is not None:
+        found.append((prior, "本系统上线前的提取记录"))
+    if paid is not None and paid[0] is not None:
+        found.append((to_shanghai(paid[0]).date(), f"本系统业务 {paid[1]}"))
+    return max(found, default=None)
+
+
+def _tenancy_facts(application: Application, policy: Policy) -> SubjectFacts:
+    rent = policy.rent
+    evaluated_on = _evaluated_on(application).date()
+    last = last_rent_before(application)
+    months = whole_months_between(last[0], evaluated_on) if last else None
+    counted = rent.max_months if months is None else min(months, rent.max_months)
+    interval = _checked(
+        application,
+        "rent_interval",
+        label="距上次租房提取",
+        when_passed=f"{months} 个月（两次租房提取须间隔至少 {rent.min_months_between} 个月）"
+        if months is not None
+        else "此前未办理过租房提取",
+    )
+    maximum = (application.evaluated_inputs or {}).get("max_amount_fen")
+    months_text = (
+        f"{counted} 个月（距上次 {months} 个月，最多计 {rent.max_months} 个月）"
+        if months is not None
+        else f"{counted} 个月（此前未办理过租房提取）"
+    )
+    rows = [
+        _checked(
+            application,
+            "owns_house",
+            label="名下住房核验",
+            when_passed="住房信息系统中本人及配偶名下均无有效住房",
+        ),
+        CardCheckView(
+            "上次租房提取",
+            f"{last[0].isoformat()} 支付（{last[1]}）" if last else "无",
+            None,
+        ),
+        interval,
+        CardCheckView(
+            "每月限额 × 月数",
+            f"{format_yuan(rent.monthly_limit_fen)} × {months_text} "
+            f"= {format_yuan(rent.monthly_limit_fen * counted)}",
+            None,
+        ),
+        CardCheckView(
+            "本次最多可提取",
+            f"{format_yuan(maximum)}（每月限额 × 月数，且不超过可用余额）"
+            if isinstance(maximum, int)
+            else "—",
+            None,
+        ),
+    ]
+    return SubjectFacts(
+        heading="租房提取核验",
+        source=f"来源：住房信息系统（本人及配偶名下住房）、公积金中心提取记录，核验时间 "
+        f"{_evaluated_on(application):%Y-%m-%d %H:%M:%S}",
+        rows=rows,
+    )
+
+
+def _retirement_facts(application: Application, person: Person, account: FundAccount) -> SubjectFacts:
+    retired_on = person.retired_on.isoformat() if person.retired_on else "未查询到退休信息"
+    ok, why = _rule_result(application, "retired")
+    retired = CardCheckView("退休日期", f"{retired_on}（{why}）" if ok is False and why else retired_on, ok)
+    if account.status == AccountStatus.CLOSED:
+        parts = [f"{to_shanghai(account.closed_at):%Y-%m-%d %H:%M:%S}" if account.closed_at else ""]
+        parts.append(account.closure_reason)
+        detail = "，".join(part for part in parts if part)
+        closure_row = CardCheckView("账户销户", f"已销户（{detail}）" if detail else "已销户", True)
+    else:
+        closure_row = CardCheckView(
+            "账户销户", f"未销户（当前账户状态：{account.get_status_display()}）", None
+        )
+    return SubjectFacts(
+        heading="离退休提取核验",
+        source=f"来源：社保退休数据、公积金中心贷款记录，核验时间 {_evaluated_on(application):%Y-%m-%d %H:%M:%S}",
+        rows=[
+            retired,
+            _checked(
+                application,
+                "loan_active",
+                label="公积金贷款",
+                when_passed="无未结清的住房公积金贷款",
+            ),
+            CardCheckView("提取方式", "一次提取全部余额，支付成功后销户", None),
+            closure_row,
+        ],
+    )
+
+
+def _subject_facts(
+    application: Application, reason: Reason | None, policy: Policy, person: Person, account: FundAccount
+) -> SubjectFacts | None:
+    if reason is None or reason.subject == SUBJECT_HOUSE:
+        return None
+    if reason.subject == SUBJECT_TENANCY:
+        return _tenancy_facts(application, policy)
+    if reason.subject == SUBJECT_RETIREMENT:
+        return _retirement_facts(application, person, account)
+    return None
+
+
+def _rule_lines(application: Application) -> list[RuleLine]:
+    return [
+        RuleLine(rule=line.rule, name=OTHER_RULE_NAMES[line.rule], passed=line.passed, reason=line.reason)
+        if line.name == line.rule and line.rule in OTHER_RULE_NAMES
+        else line
+        for line in application_rule_lines(application=application)
+    ]
+
+
 def case_file(*, business_no: str, user: AbstractBaseUser, today: dt.date | None = None) -> CaseFile | None:
     application = (
         Application.objects.select_related("person", "account", "account__employer", "claimed_by")
@@ -446,7 +685,9 @@ def case_file(*, business_no: str, user: AbstractBaseUser, today: dt.date | None
     today = today or today_shanghai()
     person, account = application.person, application.account
     row = queue_row(application, user=user, today=today, policy=policy)
-    order = {kind: index for index, kind in enumerate(required_material_kinds(application, policy))}
+    reason = _reason_or_none(application.reason)
+    required = required_material_kinds(application, policy) if reason is not None else ()
+    order = {kind: index for index, kind in enumerate(required)}
     materials = sorted(
         (
             _material_view(material, policy)
@@ -472,9 +713,14 @@ def case_file(*, business_no: str, user: AbstractBaseUser, today: dt.date | None
         )
         for decision in ReviewDecision.objects.filter(application=application).select_related("reviewer")
     ]
+    current_kinds = {m.kind for m in materials if m.is_current}
     return CaseFile(
         application=application,
         business_no=application.business_no or "",
+        reason=application.reason,
+        reason_name=row.reason_label,
+        reason_code=application.reason_code,
+        has_house=reason is not None and reason.subject == SUBJECT_HOUSE,
         state_label=state_label(application.state),
         stage_label=STAGE_LABELS.get(application.review_stage, "")
         if application.state in REVIEW_STATES
@@ -485,6 +731,7 @@ def case_file(*, business_no: str, user: AbstractBaseUser, today: dt.date | None
         masked_phone=mask_phone(person.phone),
         account_no=account.account_no,
         account_status_label=account.get_status_display(),
+        account_closed=account.status == AccountStatus.CLOSED,
         employer_name=account.employer.name if account.employer_id else "",
         balance_fen=account.balance_fen,
         frozen_fen=account.frozen_fen,
@@ -504,7 +751,12 @@ def case_file(*, business_no: str, user: AbstractBaseUser, today: dt.date | None
         submitted_at=row.submitted_at,
         due=row.due if application.state in REVIEW_STATES else None,
         overdue=row.overdue and application.state in REVIEW_STATES,
-        rules=application_rule_lines(application=application),
+        rules=_rule_lines(application),
+        subject_facts=_subject_facts(application, reason, policy, person, account),
+        required_materials=[
+            RequiredMaterialView(kind, policy.material_names.get(kind, kind), kind in current_kinds)
+            for kind in required
+        ],
         materials=[m for m in materials if m.is_current],
         earlier_materials=[m for m in materials if not m.is_current],
         decisions=decisions,
@@ -520,16 +772,43 @@ def case_file(*, business_no: str, user: AbstractBaseUser, today: dt.date | None
 def fix_choices(*, application: Application, policy: Policy | None = None) -> list[tuple[str, str]]:
     """What a reviewer may ask to be corrected: this application's materials, then its fields."""
     policy = policy or active_policy()
+    reason = _reason_or_none(application.reason)
     materials = [
-        (kind, policy.material_names.get(kind, kind)) for kind in required_material_kinds(application, policy)
+        (kind, policy.material_names.get(kind, kind))
+        for kind in (required_material_kinds(application, policy) if reason is not None else ())
     ]
     fields = [
-        ("house", "房屋信息"),
+        # A reason without a house has no house to correct, and a fixed amount (the whole
+        # balance) is none the member can change.
+        *([("house", "房屋信息")] if reason is None or reason.subject == SUBJECT_HOUSE else []),
         ("bank", "收款银行"),
         ("card_no", "银行卡号码"),
-        ("amount", "提取金额"),
+        *([("amount", "提取金额")] if reason is None or not reason.amount_fixed else []),
     ]
     return materials + fields
+
+
+# Words of the policy's standard 不予通过 reasons that speak of a purchase (its contract, its buyer,
+# its house): such a reason does not apply to a reason without a house.
+PURCHASE_ONLY_WORDS = ("购房", "房屋")
+
+
+def reject_reasons_for(*, application: Application, policy: Policy | None = None) -> tuple[str, ...]:
+    """The standard 不予通过 reasons a reviewer may choose for this application: the policy's list
+    for a reason about a house; for another reason, those that do not speak of a purchase, the
+    purchase's name in "不符合购房提取政策……" replaced by the reason's own."""
+    policy = policy or active_policy()
+    reason = _reason_or_none(application.reason)
+    if reason is None or reason.subject == SUBJECT_HOUSE:
+        return policy.reject_reasons
+    own_name = reason_short_name(policy, application.reason)
+    chosen: list[str] = []
+    for text in policy.reject_reasons:
+        if PURCHASE_SHORT_NAME in text:
+            chosen.append(text.replace(PURCHASE_SHORT_NAME, own_name))
+        elif not any(word in text for word in PURCHASE_ONLY_WORDS):
+            chosen.append(text)
+    return tuple(dict.fromkeys(chosen))
 
 
 def material_for_staff(*, business_no: str, material_id: int) -> Material | None:

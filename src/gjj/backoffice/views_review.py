@@ -21,6 +21,8 @@ from gjj.backoffice.selectors import (
     case_file,
     fix_choices,
     material_for_staff,
+    reason_choices,
+    reject_reasons_for,
     review_queue,
     visible_stages,
 )
@@ -60,6 +62,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "channels": [
                 (c.value, c.label) for c in Channel if c not in (Channel.BACKOFFICE, Channel.SYSTEM)
             ],
+            "reasons": reason_choices(),
             "house_kinds": list(HOUSE_KIND_NAMES.items()),
             "relations": list(RELATION_NAMES.items()),
             "states": [
@@ -97,7 +100,7 @@ def case(request: HttpRequest, business_no: str) -> HttpResponse:
             "case": case,
             "can_review": can_review,
             "reviewable": case.application.state in (State.SUBMITTED, State.UNDER_REVIEW),
-            "reject_reasons": policy.reject_reasons,
+            "reject_reasons": reject_reasons_for(application=case.application, policy=policy),
             "fix_choices": fix_choices(application=case.application, policy=policy),
             "four_eyes_threshold_fen": policy.four_eyes_threshold_fen,
         },
@@ -188,7 +191,7 @@ def approve(request: HttpRequest, business_no: str) -> HttpResponse:
 def reject(request: HttpRequest, business_no: str) -> HttpResponse:
     def act(application: Application, reviewer: User, origin: Origin) -> _Done:
         standard = request.POST.get("standard_reason", "").strip()
-        if standard not in active_policy().reject_reasons:
+        if standard not in reject_reasons_for(application=application):
             raise ApplicationError("请从列表中选择不予通过的原因", field="standard_reason")
         detail = request.POST.get("detail", "").strip()
         reason = f"{standard}：{detail}" if detail else standard

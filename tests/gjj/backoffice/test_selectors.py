@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from gjj.backoffice.selectors import QueueFilters
+from gjj.policy.reasons import REASONS
 
 
 def test_good_values_are_read_into_typed_filters():
@@ -16,6 +17,7 @@ def test_good_values_are_read_into_typed_filters():
             "stage": "2",
             "state": "under_review",
             "channel": "wechat",
+            "reason": " rent ",
             "date_from": "2026-11-01",
             "date_to": " 2026-11-27 ",
             "amount_min": "1,000.5",
@@ -32,6 +34,7 @@ def test_good_values_are_read_into_typed_filters():
         stage=2,
         state="under_review",
         channel="wechat",
+        reason="rent",
         date_from=dt.date(2026, 11, 1),
         date_to=dt.date(2026, 11, 27),
         amount_min_fen=100_050,
@@ -41,6 +44,11 @@ def test_good_values_are_read_into_typed_filters():
         reviewer="zhangsan",
         overdue_only=True,
     )
+
+
+@pytest.mark.parametrize("reason", list(REASONS))
+def test_every_reason_of_the_registry_is_a_filter(reason):
+    assert QueueFilters.from_query({"reason": reason}) == (QueueFilters(reason=reason), [])
 
 
 def test_an_empty_query_filters_nothing():
@@ -56,6 +64,7 @@ def test_an_empty_query_filters_nothing():
         ({"amount_max": "100.123"}, "最高金额“100.123”应为不小于 0、最多两位小数的金额（元）"),
         ({"amount_min": "-5"}, "最低金额“-5”应为不小于 0、最多两位小数的金额（元）"),
         ({"channel": "fax"}, "没有“fax”这个渠道"),
+        ({"reason": "lottery"}, "没有“lottery”这个提取原因"),
         ({"state": "paid"}, "状态只能筛选“已提交”或“审核中”"),
         ({"house_kind": "villa"}, "没有“villa”这种房屋类型"),
         ({"relation": "cousin"}, "没有“cousin”这种购房关系"),
