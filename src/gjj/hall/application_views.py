@@ -8,21 +8,19 @@ member's business number is a 404, like one that does not exist. Writes go throu
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass
-
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gjj.applications import forms
+from gjj.applications.account import member_account_detail, member_ledger_page
+from gjj.applications.forms import CARD_FORM_FIELDS, FormErrors
+from gjj.applications.presenters import application_detail_context, material_rows
+from gjj.applications.responses import receipt_file
 from gjj.core.origin import origin_of
-from gjj.core.timeutil import to_shanghai
-from gjj.hall import application_forms as forms
-from gjj.hall.application_forms import FormErrors
-from gjj.hall.selectors import member_account_detail, member_ledger_page
 from gjj.hall.uploads import material_upload_from_request
 from gjj.identity.decorators import current_member, member_required
 from gjj.members.models import Person
@@ -33,7 +31,6 @@ from gjj.withdrawals import services
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.errors import ApplicationError
 from gjj.withdrawals.models import Application, Channel, State
-from gjj.withdrawals.receipts import receipt_pdf
 
 
 def _person(request: HttpRequest) -> Person:
@@ -84,7 +81,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def application_detail(request: HttpRequest, business_no: str) -> HttpResponse:
     application = _owned(request, business_no)
-    context = forms.application_detail_context(application)
+    context = application_detail_context(application)
     if not context["failed_rules"] and application.state not in (State.REJECTED, State.RETURNED):
         context["rule_lines"] = []  # the table of rules only when something did not pass
     return render(request, "hall/application_detail.html", {"hall_nav": "applications", **context})
@@ -133,7 +130,7 @@ def application_resubmit(request: HttpRequest, business_no: str) -> HttpResponse
         messages.error(request, f"申请当前状态为“{application.get_state_display()}”，不需要补正")
         return redirect(_detail_url(application))
     policy = active_policy()
-    errors = FormErrors()
+    errors = FormErrors(fields_shown=CARD_FORM_FIELDS)
     values = forms.resubmit_initial(application)
     if request.method == "POST":
         values = forms.resubmit_read(request.POST)
@@ -167,48 +164,6 @@ def application_resubmit(request: HttpRequest, business_no: str) -> HttpResponse
     )
 
 
-@dataclass(frozen=True)
-class MaterialRow:
-    kind: str
-    name: str
-    original_name: str
-    uploaded_at: object
-    size_label: str
-    to_fix: bool
-    still_to_replace: bool
-    errors: list[str]
-
-
-def _size_label(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB"
-    return f"{max(1, round(size / 1024))} KB"
-
-
-def _material_rows(
-    application: Application, policy: Policy, upload_errors: dict[str, list[str]]
-) -> list[MaterialRow]:
-    current = {m.kind: m for m in application.materials.filter(is_current=True)}
-    fix = {item.key for item in application_selectors.fix_items(application=application, policy=policy)}
-    to_replace = set(application_selectors.materials_to_replace(application=application, policy=policy))
-    rows = []
-    for kind in services.required_material_kinds(application, policy):
-        material = current.get(kind)
-        rows.append(
-            MaterialRow(
-                kind=kind,
-                name=policy.material_names.get(kind, kind),
-                original_name=material.original_name if material else "",
-                uploaded_at=to_shanghai(material.uploaded_at) if material else None,
-                size_label=_size_label(material.size) if material else "",
-                to_fix=kind in fix,
-                still_to_replace=kind in to_replace,
-                errors=upload_errors.get(kind, []),
-            )
-        )
-    return rows
-
-
 def _render_materials(
     request: HttpRequest,
     application: Application,
@@ -225,7 +180,7 @@ def _render_materials(
             "hall_nav": "applications",
             "application": application,
             "facts": application_selectors.application_facts(application=application, policy=policy),
-            "rows": _material_rows(application, policy, upload_errors or {}),
+            "rows": material_rows(application, policy, upload_errors),
             "submit_errors": submit_errors or [],
             "accept": ",".join([".jpg", ".jpeg", ".png", ".pdf", *sorted(policy.material_content_types)]),
             "max_mb": f"{policy.material_max_bytes / (1024 * 1024):.0f}",
@@ -335,16 +290,6 @@ def application_receipt(request: HttpRequest, business_no: str) -> HttpResponseB
     if not application_selectors.has_receipt(application):
         raise Http404("该申请尚未提交，没有办理回执")
     return receipt_file(application)
-
-
-def receipt_file(application: Application) -> FileResponse:
-    """The PDF, shown in the browser (not downloaded) where the browser can."""
-    return FileResponse(
-        io.BytesIO(receipt_pdf(application=application)),
-        content_type="application/pdf",
-        as_attachment=False,
-        filename=f"办理回执-{application.business_no}.pdf",
-    )
 
 
 # --- 账户查询 ---------------------------------------------------------------------------------------

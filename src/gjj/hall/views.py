@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from gjj.hall.selectors import member_account_summary
+from gjj.applications.account import member_account_summary
 from gjj.identity.decorators import current_member, member_required
 from gjj.identity.logout import MOBILE_CHANNEL, logged_out_path
 from gjj.identity.redirects import safe_next_path

@@ -11,7 +11,6 @@ continues where they stopped. Writes go through ``gjj.withdrawals.services`` onl
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -22,41 +21,36 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from gjj.core.masking import mask_card_number, mask_id_number, mask_phone
+from gjj.applications.account import member_account_summary
+from gjj.applications.forms import (
+    DECLARATION_MISSING,
+    DraftInput,
+    FormErrors,
+    draft_input,
+    draft_save,
+    house_choice,
+)
+from gjj.applications.presenters import (
+    MATERIAL_ACCEPT,
+    RELATION_LABELS,
+    house_context,
+    material_rows,
+    result_context,
+)
+from gjj.core.masking import mask_card_number
 from gjj.core.money import fen_to_yuan
 from gjj.core.origin import origin_of
-from gjj.hall.forms_withdrawal import (
-    DECLARATION_MISSING,
-    LOOKUP_LABELS,
-    MATERIAL_ACCEPT,
-    MATERIAL_EXAMPLES,
-    FormErrors,
-    PurchaseInput,
-    amount_parse,
-    house_choice,
-    purchase_input,
-)
-from gjj.hall.selectors import member_account_summary
 from gjj.hall.uploads import material_upload_from_request
 from gjj.identity.decorators import current_member, member_required
 from gjj.identity.models import MemberLogin
 from gjj.members.models import Person
 from gjj.policy.active import active_policy
-from gjj.policy.rules import HOUSE_KIND_NAMES, HOUSE_NOT_FOUND
 from gjj.policy.schema import Policy
 from gjj.withdrawals import form_selectors as selectors
 from gjj.withdrawals import services
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
-from gjj.withdrawals.lifecycle import PAYOUT_UNDER_WAY_STATES as POLLING_STATES
-from gjj.withdrawals.lifecycle import SUBMITTED_STATES
-from gjj.withdrawals.models import Application, Channel, Material, State
-
-RELATION_LABELS = {"buyer": "本人", "spouse": "配偶"}
-HOUSE_STATUS_LABELS = {"valid": "有效", "cancelled": "已撤销备案"}
-# While the payout is on its way (POLLING_STATES) the result page asks for its status every 2 s.
-MAX_HOUSE_KEY_LENGTH = 64  # Application.house_key
-MAX_CARD_LENGTH = 19  # Application.card_no
+from gjj.withdrawals.models import Application, Channel, State
 
 
 @dataclass(frozen=True)
@@ -109,12 +103,6 @@ def _owned(request: HttpRequest, business_no: str) -> Application:
     return application
 
 
-def _size_label(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB"
-    return f"{max(1, round(size / 1024))} KB"
-
-
 # --- 【提取】 -----------------------------------------------------------------------------------------
 
 
@@ -126,60 +114,6 @@ def withdrawal_kinds(request: HttpRequest) -> HttpResponse:
 
 
 # --- 购买商品住房提取: the form ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HouseEcho:
-    """The house as the registry answered, for the read-only panel; buyers' ID numbers masked."""
-
-    key_label: str
-    key: str
-    kind_label: str
-    address: str
-    area_m2: str
-    total_price_fen: int
-    date_label: str
-    date: str
-    status_label: str
-    buyers: list[tuple[str, str]]
-    relation_label: str
-    looked_up_at: dt.datetime | None
-
-
-def _house_echo(application: Application) -> HouseEcho | None:
-    snapshot = application.house_snapshot
-    if not snapshot or not application.relation:
-        return None
-    new = snapshot.get("kind") == "new"
-    return HouseEcho(
-        key_label=LOOKUP_LABELS.get(application.lookup_field, "房屋编号"),
-        key=application.house_key,
-        kind_label=HOUSE_KIND_NAMES.get(str(snapshot.get("kind")), str(snapshot.get("kind"))),
-        address=str(snapshot.get("address", "")),
-        area_m2=str(snapshot.get("area_m2", "")),
-        total_price_fen=int(snapshot.get("total_price_fen") or 0),
-        date_label="合同备案日期" if new else "不动产登记日期",
-        date=str((snapshot.get("filed_on") if new else snapshot.get("registered_on")) or "—"),
-        status_label=HOUSE_STATUS_LABELS.get(str(snapshot.get("status")), str(snapshot.get("status"))),
-        buyers=[(b.get("name", ""), mask_id_number(b.get("id_number"))) for b in snapshot.get("buyers", [])],
-        relation_label=RELATION_LABELS.get(application.relation, ""),
-        looked_up_at=application.house_looked_up_at,
-    )
-
-
-def _house_context(application: Application, *, problem: str | None = None) -> dict[str, object]:
-    """The echo panel: the house, or why there is none; the house rules' problems and the maximum."""
-    echo = _house_echo(application)
-    check = selectors.draft_house_check(application) if echo else None
-    refusal = problem
-    if refusal is None and application.house_key and echo is None:
-        refusal = HOUSE_NOT_FOUND
-    return {
-        "echo": echo,
-        "house_refusal": refusal,
-        "house_problems": [r.reason for r in check.failures] if check else [],
-        "max_amount_fen": check.max_amount_fen if check else None,
-    }
 
 
 def _amount_value(application: Application, max_amount_fen: int | None) -> str:
@@ -210,14 +144,14 @@ def _purchase_context(
     member: MemberLogin,
     application: Application,
     *,
-    data: PurchaseInput | None = None,
+    data: DraftInput | None = None,
     errors: FormErrors | None = None,
     house_problem: str | None = None,
     summary_title: str = "提交失败",
 ) -> dict[str, object]:
     policy = active_policy()
     errors = errors if errors is not None else FormErrors()
-    house = _house_context(application, problem=house_problem)
+    house = house_context(application, problem=house_problem)
     if errors.has("house"):
         # The reasons are next to the field already; the panel still shows a house that was found.
         house["house_refusal"] = None
@@ -301,41 +235,15 @@ def _start_draft(request: HttpRequest) -> tuple[MemberLogin, Application | None,
 
 
 def _save_draft(
-    application: Application, person: Person, data: PurchaseInput, errors: FormErrors, *, clear_amount: bool
+    application: Application, person: Person, data: DraftInput, errors: FormErrors, *, clear_amount: bool
 ) -> Application:
-    """Keep what the member typed (bank, a new card number, the amount once it parses); the rules
-    run on 提交申请. Problems of the input itself go to ``errors``."""
-    policy = active_policy()
-    changes: dict[str, object] = {}
-    if data.bank is not None:
-        if data.bank == "" or data.bank in policy.allowed_banks:
-            changes["bank"] = data.bank
-        else:
-            errors.add("bank", "请从列表中选择收款银行")
-    if data.card_no:
-        if len(data.card_no) > MAX_CARD_LENGTH:
-            errors.add(
-                "card_no",
-                f"银行卡号码应为 {policy.card_min_length}–{policy.card_max_length} 位数字，"
-                f"您输入的是 {len(data.card_no)} 位",
-            )
-        else:
-            changes["card_no"] = data.card_no
-    if clear_amount:
-        changes["clear_amount"] = True
-    elif data.amount_text is not None:
-        amount_fen, problem = amount_parse(data.amount_text)
-        if problem:
-            errors.add("amount", problem)
-        elif amount_fen is None:
-            changes["clear_amount"] = True
-        else:
-            changes["amount_fen"] = amount_fen
-    return services.application_update_draft(application=application, actor=_actor(person), **changes)  # type: ignore[arg-type]
+    return draft_save(
+        application=application, actor=_actor(person), data=data, errors=errors, clear_amount=clear_amount
+    )
 
 
 def _accept_declaration(
-    request: HttpRequest, application: Application, person: Person, data: PurchaseInput, errors: FormErrors
+    request: HttpRequest, application: Application, person: Person, data: DraftInput, errors: FormErrors
 ) -> None:
     if not data.declaration:
         errors.add("declaration", DECLARATION_MISSING)
@@ -346,14 +254,14 @@ def _accept_declaration(
             actor=_actor(person),
             version=data.declaration_version,
             client_ip=origin_of(request).ip,
-            user_agent=request.headers.get("user-agent", ""),
+            user_agent=origin_of(request).user_agent,
         )
     except ApplicationError as exc:
         errors.add("declaration", exc.message)
 
 
 def _lookup(
-    application: Application, person: Person, data: PurchaseInput, errors: FormErrors, *, force: bool
+    application: Application, person: Person, data: DraftInput, errors: FormErrors, *, force: bool
 ) -> Application:
     """Echo the house the member named (when it is a new one, or when they asked with 查询)."""
     field, key, problem = house_choice(data)
@@ -363,9 +271,6 @@ def _lookup(
         errors.add("house", problem)
         return application
     assert field is not None
-    if len(key) > MAX_HOUSE_KEY_LENGTH:
-        errors.add("house", f"{LOOKUP_LABELS[field]}不能超过 {MAX_HOUSE_KEY_LENGTH} 个字符，请核对")
-        return application
     if not force and application.lookup_field == field and application.house_key == key:
         return application
     try:
@@ -378,7 +283,7 @@ def _lookup(
     return application
 
 
-def _house_changes(application: Application, data: PurchaseInput) -> bool:
+def _house_changes(application: Application, data: DraftInput) -> bool:
     """A different house than the draft's: the amount goes back to that house's maximum."""
     field, key, problem = house_choice(data)
     return (
@@ -399,14 +304,14 @@ def withdrawal_purchase(request: HttpRequest) -> HttpResponse:
     assert application is not None
     if request.method == "GET":
         return _render_purchase(request, _purchase_context(request, member, application))
-    data = purchase_input(request.POST)
+    data = draft_input(request.POST)
     if data.action == "lookup":
         return _purchase_lookup(request, member, application, data)
     return _purchase_submit(request, member, application, data)
 
 
 def _purchase_lookup(
-    request: HttpRequest, member: MemberLogin, application: Application, data: PurchaseInput
+    request: HttpRequest, member: MemberLogin, application: Application, data: DraftInput
 ) -> HttpResponse:
     person = member.person
     errors = FormErrors()
@@ -423,7 +328,7 @@ def _purchase_lookup(
 
 
 def _purchase_submit(
-    request: HttpRequest, member: MemberLogin, application: Application, data: PurchaseInput
+    request: HttpRequest, member: MemberLogin, application: Application, data: DraftInput
 ) -> HttpResponse:
     """提交申请: save the draft, echo a new house, accept the 承诺书, then every rule. A refusal keeps
     the draft as it was typed (the services keep nothing half-done) and shows every reason."""
@@ -439,9 +344,9 @@ def _purchase_submit(
         try:
             submitted = services.application_submit(application=application, actor=_actor(person))
         except ApplicationRefused as exc:
-            errors.add_failures(exc.evaluation.failures, skip=set())
+            errors.add_refusal(exc.evaluation)
         except ApplicationError as exc:
-            errors.add(exc.field if exc.field in ("declaration", "amount") else None, exc.message)
+            errors.add_error(exc)
         else:
             if submitted.state == State.AWAITING_MATERIALS:
                 return redirect(_materials_url(submitted))
@@ -483,7 +388,7 @@ def withdrawal_house(request: HttpRequest) -> HttpResponse:
     if elsewhere is not None:
         return elsewhere
     assert application is not None
-    data = purchase_input(request.POST)
+    data = draft_input(request.POST)
     errors = FormErrors()
     application = _save_draft(
         application, member.person, data, errors, clear_amount=_house_changes(application, data)
@@ -493,7 +398,7 @@ def withdrawal_house(request: HttpRequest) -> HttpResponse:
     if fallback is not None:
         return fallback
     problem = errors.get("house")[0] if errors.has("house") else None
-    house = _house_context(application, problem=problem)
+    house = house_context(application, problem=problem)
     panel = render_to_string("hall/_withdrawal_house.html", house, request=request)
     if errors.has("amount"):
         amount_value = data.amount_text or ""
@@ -521,7 +426,7 @@ def withdrawal_card(request: HttpRequest) -> HttpResponse:
     if elsewhere is not None:
         return elsewhere
     assert application is not None
-    data = purchase_input(request.POST)
+    data = draft_input(request.POST)
     errors = FormErrors()
     application = _save_draft(application, member.person, data, errors, clear_amount=False)
     fallback = _htmx_only(request)
@@ -543,7 +448,7 @@ def withdrawal_draft(request: HttpRequest) -> HttpResponse:
     if elsewhere is not None:
         return elsewhere
     assert application is not None
-    data = purchase_input(request.POST)
+    data = draft_input(request.POST)
     errors = FormErrors()
     application = _save_draft(application, member.person, data, errors, clear_amount=False)
     if data.declaration:
@@ -563,46 +468,16 @@ def withdrawal_draft(request: HttpRequest) -> HttpResponse:
 # --- 影像上传 ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MaterialRow:
-    kind: str
-    name: str
-    example: str
-    material: Material | None
-    is_pdf: bool
-    size_label: str
-    error: str | None
-
-
-def _material_rows(application: Application, policy: Policy, errors: dict[str, str]) -> list[MaterialRow]:
-    current = selectors.current_materials(application)
-    rows = []
-    for kind in services.required_material_kinds(application, policy):
-        material = current.get(kind)
-        rows.append(
-            MaterialRow(
-                kind=kind,
-                name=policy.material_names.get(kind, kind),
-                example=MATERIAL_EXAMPLES.get(kind, ""),
-                material=material,
-                is_pdf=bool(material and material.content_type == "application/pdf"),
-                size_label=_size_label(material.size) if material else "",
-                error=errors.get(kind),
-            )
-        )
-    return rows
-
-
 def _materials_context(
     request: HttpRequest,
     application: Application,
     *,
-    errors: dict[str, str] | None = None,
+    errors: dict[str, list[str]] | None = None,
     submit_error: str | None = None,
     announce: str = "",
 ) -> dict[str, object]:
     policy = active_policy()
-    rows = _material_rows(application, policy, errors or {})
+    rows = material_rows(application, policy, errors)
     missing = [row.name for row in rows if row.material is None]
     return {
         "hall_nav": "withdrawals",
@@ -624,7 +499,7 @@ def _render_materials(
     request: HttpRequest,
     application: Application,
     *,
-    errors: dict[str, str] | None = None,
+    errors: dict[str, list[str]] | None = None,
     submit_error: str | None = None,
     announce: str = "",
     status: int = 200,
@@ -674,7 +549,7 @@ def withdrawal_material_upload(request: HttpRequest, business_no: str, kind: str
     )
     if problem:
         return _render_materials(
-            request, application, errors={kind: problem}, announce=f"{name}上传失败：{problem}", status=400
+            request, application, errors={kind: [problem]}, announce=f"{name}上传失败：{problem}", status=400
         )
     if _is_xhr(request):
         return _render_materials(request, application, announce=f"{name}已上传")
@@ -694,7 +569,7 @@ def withdrawal_material_remove(request: HttpRequest, business_no: str, kind: str
     try:
         services.material_remove(application=application, kind=kind, actor=_actor(application.person))
     except ApplicationError as exc:
-        return _render_materials(request, application, errors={kind: exc.message}, status=400)
+        return _render_materials(request, application, errors={kind: [exc.message]}, status=400)
     if _is_xhr(request):
         return _render_materials(request, application, announce=f"{name}已删除")
     return redirect(f"{_materials_url(application)}#material-{kind}")
@@ -741,21 +616,7 @@ def withdrawal_final_submit(request: HttpRequest, business_no: str) -> HttpRespo
 
 
 def _result_context(application: Application) -> dict[str, object]:
-    policy = active_policy()
-    payout = selectors.latest_payout(application)
-    return {
-        "hall_nav": "withdrawals",
-        "application": application,
-        "submitted": application.state in SUBMITTED_STATES,
-        "polling": application.state in POLLING_STATES,
-        "state_label": State(application.state).label,
-        "reason_name": policy.reason_name or "购买商品住房提取",
-        "bank_name": policy.bank_name(application.bank),
-        "card_masked": mask_card_number(application.card_no),
-        "phone_masked": mask_phone(application.person.phone),
-        "decision_limit_days": policy.decision_limit_days,
-        "payout": payout,
-    }
+    return {"hall_nav": "withdrawals", **result_context(application)}
 
 
 @member_required

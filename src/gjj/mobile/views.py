@@ -22,24 +22,29 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from PIL import Image
 
+from gjj.applications.account import member_account_summary
+from gjj.applications.forms import (
+    AMOUNT_MISSING,
+    BANK_MISSING,
+    CARD_MISSING,
+    DECLARATION_MISSING,
+    MAX_CARD_LENGTH,
+    FormErrors,
+    draft_input,
+    draft_save,
+    house_choice,
+)
+from gjj.applications.presenters import (
+    LOOKUP_LABELS,
+    MATERIAL_ACCEPT,
+    field_for_rule,
+    house_context,
+    material_rows,
+    result_context,
+)
 from gjj.core.masking import mask_card_number
 from gjj.core.money import fen_to_yuan
 from gjj.core.origin import inside_wechat, origin_of
-from gjj.hall.forms_withdrawal import (
-    DECLARATION_MISSING,
-    LOOKUP_LABELS,
-    MATERIAL_ACCEPT,
-    amount_parse,
-    card_number_clean,
-)
-from gjj.hall.selectors import member_account_summary
-from gjj.hall.withdrawal_views import (
-    MAX_CARD_LENGTH,
-    MAX_HOUSE_KEY_LENGTH,
-    _house_context,
-    _material_rows,
-    _result_context,
-)
 from gjj.identity.models import MemberLogin
 from gjj.identity.redirects import safe_next_path
 from gjj.identity.selectors import member_for_request
@@ -47,7 +52,6 @@ from gjj.identity.views import login_start_url
 from gjj.members.models import Person
 from gjj.mobile.middleware import WECHAT_SESSION_KEY
 from gjj.policy.active import active_policy
-from gjj.policy.rules import CARD_RULE_IDS, HOUSE_RULE_IDS
 from gjj.wechat.services import (
     wechat_binding_confirm,
     wechat_binding_decline,
@@ -60,7 +64,7 @@ from gjj.withdrawals import selectors as application_selectors
 from gjj.withdrawals import services
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
-from gjj.withdrawals.lifecycle import SUBMITTED_STATES
+from gjj.withdrawals.inputs import card_number_clean
 from gjj.withdrawals.materials import MaterialRejected
 from gjj.withdrawals.models import Application, Channel, State
 
@@ -75,18 +79,14 @@ STEPS = (
     ("declaration", "承诺书"),
 )
 ALL_STEP_TITLES = [title for _, title in STEPS] + ["影像上传", "提交结果"]
-PERSON_RULES = frozenset({"account_found", "account_status", "contribution_months", "loan_overdue"})
+# The step of each form field (gjj.applications.presenters.field_for_rule); a rule of no field (the
+# member's own account, loans, open applications, the reason's own facts) is the person's.
+FIELD_STEPS = {None: "person", "house": "house", "bank": "account", "card_no": "account", "amount": "account"}
 
 
 def step_for_rule(rule: str) -> str:
     """Where a failed rule sends the member back to."""
-    if rule in PERSON_RULES or rule == "open_application":
-        return "person"
-    if rule in HOUSE_RULE_IDS:
-        return "house"
-    if rule in CARD_RULE_IDS or rule in ("bank_allowed", "amount"):
-        return "account"
-    return "declaration"
+    return FIELD_STEPS.get(field_for_rule(rule), "declaration")
 
 
 def channel_for(request: HttpRequest) -> str:
@@ -256,7 +256,7 @@ def _step_context(
         "summary": member_account_summary(member=member),
     }
     if step == "house":
-        context.update(_house_context(application))
+        context.update(house_context(application))
         context["lookup_labels"] = LOOKUP_LABELS
     if step == "account":
         context["banks"] = list(policy.allowed_banks.items())
@@ -332,24 +332,17 @@ def _post_notice(request: HttpRequest, application: Application, values: dict[st
 def _post_person(request: HttpRequest, application: Application, values: dict[str, str]):  # type: ignore[no-untyped-def]
     """个人基本信息: the member's own rules (account, months, loans, open applications) first."""
     evaluation = selectors.draft_evaluation(application)
-    reasons = [
-        r.reason for r in evaluation.failures if r.rule in PERSON_RULES or r.rule == "open_application"
-    ]
+    reasons = [r.reason for r in evaluation.failures if step_for_rule(r.rule) == "person"]
     return reasons or _next("person")
 
 
 def _post_house(request: HttpRequest, application: Application, values: dict[str, str]):  # type: ignore[no-untyped-def]
-    contract_no = "".join(request.POST.get("contract_no", "").split()).upper()
-    archive_no = "".join(request.POST.get("archive_no", "").split()).upper()
-    values.update(contract_no=contract_no, archive_no=archive_no)
-    filled = [(f, k) for f, k in (("contract_no", contract_no), ("archive_no", archive_no)) if k]
-    if not filled:
-        return ["请填写备案合同号或房证新档案号"]
-    if len(filled) > 1:
-        return ["备案合同号和房证新档案号只需填写一项：新建商品房填写备案合同号，存量房填写房证新档案号"]
-    field, key = filled[0]
-    if len(key) > MAX_HOUSE_KEY_LENGTH:
-        return [f"{LOOKUP_LABELS[field]}不能超过 {MAX_HOUSE_KEY_LENGTH} 个字符，请核对"]
+    data = draft_input(request.POST)
+    values.update(contract_no=data.contract_no, archive_no=data.archive_no)
+    field, key, problem = house_choice(data)
+    if problem:
+        return [problem]
+    assert field is not None
     person = application.person
     changed = (field, key) != (application.lookup_field, application.house_key)
     try:
@@ -366,7 +359,7 @@ def _post_house(request: HttpRequest, application: Application, values: dict[str
             clear_amount=True,  # type: ignore[arg-type]
         )
         application.refresh_from_db()
-    house = _house_context(application)
+    house = house_context(application)
     if house["house_refusal"]:
         return [str(house["house_refusal"])]
     if house["house_problems"]:
@@ -377,46 +370,25 @@ def _post_house(request: HttpRequest, application: Application, values: dict[str
 
 
 def _post_account(request: HttpRequest, application: Application, values: dict[str, str]):  # type: ignore[no-untyped-def]
+    """收款账户信息: the bank, the card and the amount kept as on the desktop (``draft_save``), then
+    what this step needs before the next one: a bank, a card, and the card's own checks."""
     policy = active_policy()
-    bank = request.POST.get("bank", "")
-    card_no = card_number_clean(request.POST.get("card_no"))
-    amount_text = request.POST.get("amount", "")
-    values.update(bank=bank, amount=amount_text)
-    reasons: list[str] = []
-    changes: dict[str, object] = {}
-    if bank and bank not in policy.allowed_banks:
-        reasons.append("请从列表中选择收款银行")
-    else:
-        changes["bank"] = bank
-    if not bank:
-        reasons.append("请选择收款银行")
-    if card_no:
-        if len(card_no) > MAX_CARD_LENGTH:
-            reasons.append(
-                f"银行卡号码应为 {policy.card_min_length}–{policy.card_max_length} 位数字，"
-                f"您输入的是 {len(card_no)} 位"
-            )
-        else:
-            changes["card_no"] = card_no
-    elif not application.card_no:
-        reasons.append("请填写银行卡号码")
-    amount_fen, problem = amount_parse(amount_text)
-    if problem:
-        reasons.append(problem)
-    elif amount_fen is not None:
-        changes["amount_fen"] = amount_fen
-    services.application_update_draft(
-        application=application,
-        actor=_actor(request, application.person),
-        **changes,  # type: ignore[arg-type]
-    )
+    data = draft_input(request.POST)
+    values.update(bank=data.bank or "", amount=data.amount_text or "")
+    errors = FormErrors()
+    if not data.bank:
+        errors.add("bank", BANK_MISSING)
+    if not data.card_no and not application.card_no:
+        errors.add("card_no", CARD_MISSING)
+    draft_save(application=application, actor=_actor(request, application.person), data=data, errors=errors)
     application.refresh_from_db()
-    if application.card_no and bank in policy.allowed_banks:
+    bank = data.bank or ""
+    if application.card_no and bank in policy.allowed_banks and not errors.has("card_no"):
         check = selectors.card_precheck(bank=bank, card_no=application.card_no, policy=policy)
         for failure in (check.bank_failure, check.card_failure):
             if failure is not None:
-                reasons.append(failure.reason)
-    if not reasons and application.amount_fen is None:
+                errors.add(field_for_rule(failure.rule), failure.reason)
+    if not errors and application.amount_fen is None:
         house_check = selectors.draft_house_check(application)
         if house_check and house_check.max_amount_fen:
             services.application_update_draft(
@@ -425,8 +397,8 @@ def _post_account(request: HttpRequest, application: Application, values: dict[s
                 amount_fen=house_check.max_amount_fen,
             )
         else:
-            reasons.append("请填写提取金额")
-    return reasons or _next("account")
+            errors.add("amount", AMOUNT_MISSING)
+    return errors.messages or _next("account")
 
 
 def _post_declaration(request: HttpRequest, application: Application, values: dict[str, str]):  # type: ignore[no-untyped-def]
@@ -441,7 +413,7 @@ def _post_declaration(request: HttpRequest, application: Application, values: di
             actor=actor,
             version=request.POST.get("declaration_version", ""),
             client_ip=origin_of(request).ip,
-            user_agent=request.headers.get("user-agent", ""),
+            user_agent=origin_of(request).user_agent,
         )
     except ApplicationError as exc:
         return [exc.message]
@@ -512,7 +484,7 @@ def _materials_page(request: HttpRequest, application: Application, *, error: st
     # After 退回补正: the materials the reviewer named, until they are photographed again.
     to_replace = set(application_selectors.materials_to_replace(application=application, policy=policy))
     rows = []
-    for row in _material_rows(application, policy, {}):
+    for row in material_rows(application, policy):
         width, height = _image_size(row.material)
         rows.append({"row": row, "width": width, "height": height, "to_replace": row.kind in to_replace})
     return render(
@@ -596,7 +568,6 @@ def result(request: HttpRequest, business_no: str) -> HttpResponse:
     application = _owned(request, business_no)
     if application.state == State.AWAITING_MATERIALS:
         return redirect("mobile:materials", business_no=business_no)
-    context = _result_context(application)
+    context = result_context(application)
     context["steps"] = _steps(len(ALL_STEP_TITLES) - 1)
-    context["submitted"] = application.state in SUBMITTED_STATES
     return render(request, "mobile/result.html", context)

@@ -3,8 +3,8 @@
 after 支付失败, 办理回执 (a page that WeChat's browser shows, and the PDF), the account and its
 ledger, and 退出.
 
-The same services, selectors and shared forms as the desktop's ``gjj.hall.application_views``, in
-the phone's layout; the channel is the H5's (微信 or APP, ``channel_for``).
+The same services, selectors, forms and presenters (gjj.applications) as the desktop's, in the
+phone's layout; the channel is the H5's (微信 or APP, ``channel_for``).
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from gjj.applications import forms
+from gjj.applications.account import member_account_detail, member_ledger_page
+from gjj.applications.forms import CARD_FORM_FIELDS, FormErrors
+from gjj.applications.presenters import application_detail_context
+from gjj.applications.responses import receipt_file
 from gjj.core.origin import origin_of
-from gjj.hall import application_forms as forms
-from gjj.hall.application_forms import FormErrors
-from gjj.hall.application_views import receipt_file
-from gjj.hall.selectors import member_account_detail, member_ledger_page
 from gjj.mobile.views import _actor, _member, _owned, mobile_member_required
 from gjj.policy.active import active_policy
 from gjj.withdrawals import selectors, services
@@ -57,7 +58,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 @mobile_member_required
 @require_GET
 def application_detail(request: HttpRequest, business_no: str) -> HttpResponse:
-    context = forms.application_detail_context(_owned(request, business_no))
+    context = application_detail_context(_owned(request, business_no))
     return render(request, "mobile/application_detail.html", {**context, "notice": _notice(request)})
 
 
@@ -94,7 +95,7 @@ def application_resubmit(request: HttpRequest, business_no: str) -> HttpResponse
         notice = f"申请当前状态为“{application.get_state_display()}”，不需要补正"
         return _detail(application, notice=notice, request=request)
     policy = active_policy()
-    errors = FormErrors()
+    errors = FormErrors(fields_shown=CARD_FORM_FIELDS)
     values = forms.resubmit_initial(application)
     if request.method == "POST":
         values = forms.resubmit_read(request.POST)

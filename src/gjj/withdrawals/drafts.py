@@ -13,6 +13,7 @@ from gjj.policy.reasons import SUBJECT_HOUSE, UnknownReason, reason_for
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.eligibility import LOOKUP_FIELDS, HouseLookup, house_lookup
 from gjj.withdrawals.errors import ApplicationError
+from gjj.withdrawals.inputs import AMOUNT_NOT_POSITIVE, bank_code_clean, card_number_clean, house_key_clean
 from gjj.withdrawals.lifecycle import (
     CANCELLABLE_STATES,
     application_locked,
@@ -87,7 +88,7 @@ def application_lookup_house(
     require_editable(application)
     if reason_for(application.reason).subject != SUBJECT_HOUSE:
         raise ApplicationError("本申请的提取原因不涉及房屋，无需查询房屋信息", field=lookup_field)
-    key = (key or "").strip()
+    key = house_key_clean(key)
     if lookup_field not in LOOKUP_FIELDS:
         raise ApplicationError("请选择按备案合同号或房证新档案号查询", field="lookup_field")
     if not key:
@@ -141,21 +142,22 @@ def application_update_draft(
     amount_fen: int | None = None,
     clear_amount: bool = False,
 ) -> Application:
-    """Keep what the member typed (no checks yet: they run on 提交申请)."""
+    """Keep what the member typed (no checks yet: they run on 提交申请), read as every channel reads
+    it (gjj.withdrawals.inputs)."""
     require_owner(application, actor)
     with transaction.atomic():
         locked = application_locked(application)
         require_editable(locked)
         fields = ["updated_at"]
         if bank is not None:
-            locked.bank = bank.strip().upper()
+            locked.bank = bank_code_clean(bank)
             fields.append("bank")
         if card_no is not None:
-            locked.card_no = "".join(card_no.split())
+            locked.card_no = card_number_clean(card_no)
             fields.append("card_no")
         if amount_fen is not None or clear_amount:
             if amount_fen is not None and amount_fen <= 0:
-                raise ApplicationError("提取金额须大于 0 元", field="amount")
+                raise ApplicationError(AMOUNT_NOT_POSITIVE, field="amount")
             locked.amount_fen = amount_fen
             fields.append("amount_fen")
         locked.save(update_fields=fields)

@@ -28,6 +28,7 @@ from gjj.withdrawals.checked_inputs import (
 from gjj.withdrawals.drafts import HOUSE_FIELDS, house_lookup_keep
 from gjj.withdrawals.eligibility import Gathered, application_gather, card_verify, records_facts
 from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
+from gjj.withdrawals.inputs import bank_code_clean, card_number_clean
 from gjj.withdrawals.lifecycle import (
     EDITABLE_STATES,
     application_locked,
@@ -215,7 +216,7 @@ def application_change_payout_card(
     under a new serial (the failed one is final at the bank, so no double payment is possible)."""
     require_owner(application, actor)
     policy = active_policy()
-    bank, card_no = bank.strip().upper(), "".join(card_no.split())
+    bank, card_no = bank_code_clean(bank), card_number_clean(card_no)
     application = Application.objects.select_related("person", "account").get(pk=application.pk)
     if application.state != State.PAYOUT_FAILED:
         raise ApplicationError(f"申请当前状态为“{application.get_state_display()}”，不能更换收款卡")

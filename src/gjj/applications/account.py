@@ -1,5 +1,6 @@
-"""Reads for the 个人网厅 pages. Personal data leaves here already masked: a template never sees a
-full ID number."""
+"""The member's fund account as the member's pages show it (the desktop's and the H5's 账户查询, the
+summary above the withdrawal forms). Personal data leaves here already masked: a template never
+sees a full ID number."""
 
 from __future__ import annotations
 
