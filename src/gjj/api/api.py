@@ -15,8 +15,10 @@ from pydantic import Field
 
 from gjj.api.auth import NO_ACCOUNT_MESSAGE, MemberBearer, NoAccount, ProviderUnavailable
 from gjj.api.idempotency import Result, idempotent
+from gjj.applications.forms import DECLARATION_MISSING, HOUSE_BOTH, HOUSE_MISSING
 from gjj.core.masking import mask_card_number, mask_id_number
-from gjj.core.money import MoneyFormatError, fen_to_yuan, yuan_to_fen
+from gjj.core.money import fen_to_yuan
+from gjj.core.origin import origin_of
 from gjj.core.timeutil import today_shanghai
 from gjj.members.models import Person
 from gjj.policy.active import active_policy
@@ -27,6 +29,7 @@ from gjj.withdrawals import selectors, services
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.eligibility import eligibility_gather
 from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
+from gjj.withdrawals.inputs import amount_parse, bank_code_clean, card_number_clean, house_key_clean
 from gjj.withdrawals.materials import MaterialRejected
 from gjj.withdrawals.models import Application, Channel
 
@@ -482,13 +485,15 @@ def reasons(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 def _lookup_key(contract_no: str | None, archive_no: str | None) -> tuple[str, str]:
+    """The house field filled in, read as the forms read it (gjj.withdrawals.inputs), same words."""
+    contract_no, archive_no = house_key_clean(contract_no), house_key_clean(archive_no)
     if contract_no and archive_no:
-        raise ApplicationError("请只填写备案合同号或房证新档案号其中之一", field="contract_no")
+        raise ApplicationError(HOUSE_BOTH, field="contract_no")
     if contract_no:
         return "contract_no", contract_no
     if archive_no:
         return "archive_no", archive_no
-    raise ApplicationError("请填写备案合同号或房证新档案号", field="contract_no")
+    raise ApplicationError(HOUSE_MISSING, field="contract_no")
 
 
 @api.post(
@@ -535,20 +540,21 @@ def card_check(request: HttpRequest, payload: CardCheckIn) -> HttpResponse:
 
     def run() -> Result:
         policy = active_policy()
+        bank, card_no = bank_code_clean(payload.bank), card_number_clean(payload.card_no)
         gathered = eligibility_gather(
             id_number=person.id_number,
             lookup_field=None,
             house_key=None,
-            bank=payload.bank.strip().upper(),
-            card_no="".join(payload.card_no.split()),
+            bank=bank,
+            card_no=card_no,
             amount_fen=None,
             on=today_shanghai(),
             policy=policy,
         )
         results = [r for r in evaluate(policy, gathered.facts).results if r.rule in CARD_RULE_IDS]
         return 200, {
-            "bank": payload.bank.strip().upper(),
-            "card_no": mask_card_number("".join(payload.card_no.split())),
+            "bank": bank,
+            "card_no": mask_card_number(card_no),
             "passed": all(r.passed for r in results),
             "checks": [r.as_json() for r in results],
         }
@@ -610,34 +616,34 @@ def applications_update(request: HttpRequest, application_id: int, payload: Draf
     def run() -> Result:
         actor = _actor(person)
         # Everything that can be refused without asking anyone is checked before anything is kept.
-        amount_fen = None
-        if payload.amount is not None and payload.amount.strip():
-            try:
-                amount_fen = yuan_to_fen(payload.amount)
-            except MoneyFormatError as exc:
-                raise ApplicationError(str(exc), field="amount") from exc
+        # The amount as the forms read it ("50,000元" too); blank means the maximum, as on the forms.
+        amount_fen, problem = amount_parse(payload.amount)
+        if problem:
+            raise ApplicationError(problem, field="amount")
+        clear_amount = payload.amount is not None and amount_fen is None
         if payload.declaration_accepted is False:
-            raise ApplicationError("请阅读并勾选“我已阅读并同意《承诺书》”", field="declaration")
+            raise ApplicationError(DECLARATION_MISSING, field="declaration")
         lookup_key = (
             _lookup_key(payload.contract_no, payload.archive_no)
             if payload.contract_no or payload.archive_no
             else None
         )
-        if payload.bank is not None or payload.card_no is not None or amount_fen is not None:
+        if payload.bank is not None or payload.card_no is not None or payload.amount is not None:
             services.application_update_draft(
                 application=application,
                 actor=actor,
                 bank=payload.bank,
                 card_no=payload.card_no,
                 amount_fen=amount_fen,
+                clear_amount=clear_amount,
             )
         if payload.declaration_accepted:
             services.application_accept_declaration(
                 application=application,
                 actor=actor,
                 version=payload.declaration_version or "",
-                client_ip=request.META.get("REMOTE_ADDR") or None,
-                user_agent=request.headers.get("User-Agent", ""),
+                client_ip=origin_of(request).ip,
+                user_agent=origin_of(request).user_agent,
             )
         if lookup_key is not None:
             field, key = lookup_key
