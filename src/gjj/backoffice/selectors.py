@@ -27,7 +27,6 @@ from gjj.policy.reasons import (
     reason_for,
     reason_name,
 )
-from gjj.policy.rules import PURCHASE_SHORT_NAME, reason_short_name
 from gjj.policy.schema import Policy
 from gjj.staff.roles import StaffRole, user_roles
 from gjj.withdrawals.lifecycle import REVIEWABLE_STATES as REVIEW_STATES
@@ -56,15 +55,6 @@ from gjj.withdrawals.selectors import (
 from gjj.withdrawals.services import required_material_kinds
 
 STAGE_LABELS = {1: "待初审", 2: "待复审"}
-
-# The other reasons' rule ids in the words of the case screen, where the shared table
-# (gjj.withdrawals.selectors.RULE_NAMES) does not name them yet.
-OTHER_RULE_NAMES: dict[str, str] = {
-    "owns_house": "名下住房",
-    "rent_interval": "租房提取间隔",
-    "retired": "退休状态",
-    "loan_active": "公积金贷款结清",
-}
 
 
 def reason_choices(policy: Policy | None = None) -> list[tuple[str, str]]:
@@ -663,15 +653,6 @@ def _subject_facts(
     return None
 
 
-def _rule_lines(application: Application) -> list[RuleLine]:
-    return [
-        RuleLine(rule=line.rule, name=OTHER_RULE_NAMES[line.rule], passed=line.passed, reason=line.reason)
-        if line.name == line.rule and line.rule in OTHER_RULE_NAMES
-        else line
-        for line in application_rule_lines(application=application)
-    ]
-
-
 def case_file(*, business_no: str, user: AbstractBaseUser, today: dt.date | None = None) -> CaseFile | None:
     application = (
         Application.objects.select_related("person", "account", "account__employer", "claimed_by")
@@ -751,7 +732,7 @@ def case_file(*, business_no: str, user: AbstractBaseUser, today: dt.date | None
         submitted_at=row.submitted_at,
         due=row.due if application.state in REVIEW_STATES else None,
         overdue=row.overdue and application.state in REVIEW_STATES,
-        rules=_rule_lines(application),
+        rules=application_rule_lines(application=application),
         subject_facts=_subject_facts(application, reason, policy, person, account),
         required_materials=[
             RequiredMaterialView(kind, policy.material_names.get(kind, kind), kind in current_kinds)
@@ -788,27 +769,12 @@ def fix_choices(*, application: Application, policy: Policy | None = None) -> li
     return materials + fields
 
 
-# Words of the policy's standard 不予通过 reasons that speak of a purchase (its contract, its buyer,
-# its house): such a reason does not apply to a reason without a house.
-PURCHASE_ONLY_WORDS = ("购房", "房屋")
-
-
 def reject_reasons_for(*, application: Application, policy: Policy | None = None) -> tuple[str, ...]:
-    """The standard 不予通过 reasons a reviewer may choose for this application: the policy's list
-    for a reason about a house; for another reason, those that do not speak of a purchase, the
-    purchase's name in "不符合购房提取政策……" replaced by the reason's own."""
+    """The standard 不予通过 reasons a reviewer may choose for this application: its reason's own
+    list in the policy."""
     policy = policy or active_policy()
     reason = _reason_or_none(application.reason)
-    if reason is None or reason.subject == SUBJECT_HOUSE:
-        return policy.reject_reasons
-    own_name = reason_short_name(policy, application.reason)
-    chosen: list[str] = []
-    for text in policy.reject_reasons:
-        if PURCHASE_SHORT_NAME in text:
-            chosen.append(text.replace(PURCHASE_SHORT_NAME, own_name))
-        elif not any(word in text for word in PURCHASE_ONLY_WORDS):
-            chosen.append(text)
-    return tuple(dict.fromkeys(chosen))
+    return reason.reject_reasons(policy) if reason is not None else policy.reject_reasons
 
 
 def material_for_staff(*, business_no: str, material_id: int) -> Material | None:

@@ -43,6 +43,7 @@ class RentPolicy:
     monthly_limit_fen: int  # amount: at most this × whole months since the last rent withdrawal
     max_months: int  # ... counting at most this many months (and this many when there was none)
     materials: tuple[str, ...]
+    reject_reasons: tuple[str, ...]  # the standard 不予通过 reasons of a rent case
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class RetirementPolicy:
     reason_name: str
     allowed_account_statuses: frozenset[str]
     materials: tuple[str, ...]
+    reject_reasons: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,17 @@ DEFAULT_REJECT_REASONS: tuple[str, ...] = (
     "房屋交易不真实或存在骗提套取嫌疑",
     "不符合购房提取政策的其他情形",
 )
+DEFAULT_RENT_REJECT_REASONS: tuple[str, ...] = (
+    "租赁关系不真实或存在骗提套取嫌疑",
+    "材料不真实或经核查存在伪造、变造",
+    "申请人或配偶名下有自有住房",
+    "不符合租房提取政策的其他情形",
+)
+DEFAULT_RETIREMENT_REJECT_REASONS: tuple[str, ...] = (
+    "退休证明与社保退休信息不一致",
+    "材料不真实或经核查存在伪造、变造",
+    "不符合离退休提取政策的其他情形",
+)
 
 
 def _holidays(r: Any) -> frozenset[dt.date]:
@@ -233,12 +246,14 @@ def policy_from_mapping(data: dict[str, Any], *, source: str = "<内存>") -> Po
         monthly_limit_fen=r.money("rent.monthly_limit"),
         max_months=r.positive_int("rent.max_months", 12),
         materials=rent_materials,
+        reject_reasons=r.string_list("rent.reject_reasons") or DEFAULT_RENT_REJECT_REASONS,
     )
     retirement = RetirementPolicy(
         reason_code=r.get("retirement.reason_code", str, "03"),
         reason_name=r.get("retirement.reason_name", str, ""),
         allowed_account_statuses=frozenset(r.string_list("retirement.allowed_statuses", ACCOUNT_STATUSES)),
         materials=retirement_materials,
+        reject_reasons=r.string_list("retirement.reject_reasons") or DEFAULT_RETIREMENT_REJECT_REASONS,
     )
     if rent.monthly_limit_fen <= 0:
         r.problems.append("rent.monthly_limit 应大于 0 元")

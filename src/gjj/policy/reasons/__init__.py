@@ -30,6 +30,8 @@ class Reason:
     national_code: Callable[[Policy], str]
     name: Callable[[Policy], str]  # as lists and receipts show it
     materials: Callable[[Policy, str | None, str | None], tuple[str, ...]]  # (policy, house kind, relation)
+    # The standard 不予通过 reasons a reviewer picks from for a case of this reason.
+    reject_reasons: Callable[[Policy], tuple[str, ...]] = lambda policy: policy.reject_reasons
     # One sentence for the lists of reasons (desktop tiles, the H5 home, GET /reasons).
     summary: str = ""
     # The whole balance is paid and the account closed (销户) when the bank confirms.

@@ -110,5 +110,6 @@ REASON = Reason(
     max_amount=rent_max_amount_fen,
     national_code=lambda policy: policy.rent.reason_code,
     name=lambda policy: policy.rent.reason_name,
+    reject_reasons=lambda policy: policy.rent.reject_reasons,
     materials=lambda policy, house_kind, relation: policy.rent.materials,
 )

@@ -80,6 +80,7 @@ REASON = Reason(
     national_code=lambda policy: policy.retirement.reason_code,
     name=lambda policy: policy.retirement.reason_name,
     materials=lambda policy, house_kind, relation: policy.retirement.materials,
+    reject_reasons=lambda policy: policy.retirement.reject_reasons,
     closes_account=True,
     amount_fixed=True,
 )
