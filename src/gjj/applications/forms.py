@@ -25,7 +25,14 @@ from gjj.policy.schema import Policy
 from gjj.withdrawals import services
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
-from gjj.withdrawals.inputs import amount_parse, bank_code_clean, card_number_clean, house_key_clean
+from gjj.withdrawals.inputs import (
+    amount_parse,
+    bank_code_clean,
+    card_length_problem,
+    card_number_clean,
+    house_key_clean,
+    house_key_problem,
+)
 from gjj.withdrawals.models import Application
 
 DECLARATION_MISSING = "请阅读并勾选“我已阅读并同意《承诺书》”"
@@ -35,9 +42,6 @@ BANK_MISSING = "请选择收款银行"
 BANK_NOT_LISTED = "请从列表中选择收款银行"
 CARD_MISSING = "请填写银行卡号码"
 AMOUNT_MISSING = "请填写提取金额"
-
-MAX_HOUSE_KEY_LENGTH = 64  # Application.house_key
-MAX_CARD_LENGTH = 19  # Application.card_no
 
 # The fields of the member's forms in their order on the page.
 FIELD_ORDER = ("house", "bank", "card_no", "amount", "declaration")
@@ -175,27 +179,11 @@ def house_choice(data: DraftInput) -> tuple[str | None, str, str | None]:
     return filled[0], key, house_key_problem(filled[0], key)
 
 
-def house_key_problem(lookup_field: str, key: str) -> str | None:
-    if len(key) > MAX_HOUSE_KEY_LENGTH:
-        return f"{LOOKUP_LABELS[lookup_field]}不能超过 {MAX_HOUSE_KEY_LENGTH} 个字符，请核对"
-    return None
-
-
 def bank_problem(bank: str, policy: Policy, *, required: bool) -> str | None:
     if not bank:
         return BANK_MISSING if required else None
     if bank not in policy.allowed_banks:
         return BANK_NOT_LISTED
-    return None
-
-
-def card_length_problem(card_no: str, policy: Policy) -> str | None:
-    """A number longer than any card (the rules check the rest on 提交申请)."""
-    if len(card_no) > MAX_CARD_LENGTH:
-        return (
-            f"银行卡号码应为 {policy.card_min_length}–{policy.card_max_length} 位数字，"
-            f"您输入的是 {len(card_no)} 位"
-        )
     return None
 
 

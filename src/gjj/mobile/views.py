@@ -28,7 +28,6 @@ from gjj.applications.forms import (
     BANK_MISSING,
     CARD_MISSING,
     DECLARATION_MISSING,
-    MAX_CARD_LENGTH,
     FormErrors,
     draft_input,
     draft_save,
@@ -64,7 +63,7 @@ from gjj.withdrawals import selectors as application_selectors
 from gjj.withdrawals import services
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
-from gjj.withdrawals.inputs import card_number_clean
+from gjj.withdrawals.inputs import MAX_CARD_LENGTH, card_number_clean
 from gjj.withdrawals.materials import MaterialRejected
 from gjj.withdrawals.models import Application, Channel, State
 

@@ -13,7 +13,14 @@ from gjj.policy.reasons import SUBJECT_HOUSE, UnknownReason, reason_for
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.eligibility import LOOKUP_FIELDS, HouseLookup, house_lookup
 from gjj.withdrawals.errors import ApplicationError
-from gjj.withdrawals.inputs import AMOUNT_NOT_POSITIVE, bank_code_clean, card_number_clean, house_key_clean
+from gjj.withdrawals.inputs import (
+    AMOUNT_NOT_POSITIVE,
+    bank_code_clean,
+    card_length_problem,
+    card_number_clean,
+    house_key_clean,
+    house_key_problem,
+)
 from gjj.withdrawals.lifecycle import (
     CANCELLABLE_STATES,
     application_locked,
@@ -94,6 +101,9 @@ def application_lookup_house(
     if not key:
         label = "备案合同号" if lookup_field == "contract_no" else "房证新档案号"
         raise ApplicationError(f"请填写{label}", field=lookup_field)
+    problem = house_key_problem(lookup_field, key)
+    if problem:
+        raise ApplicationError(problem, field=lookup_field)
     person = application.person
     lookup = house_lookup(person=person, id_number=person.id_number, lookup_field=lookup_field, key=key)
     if lookup.unavailable:
@@ -145,6 +155,10 @@ def application_update_draft(
     """Keep what the member typed (no checks yet: they run on 提交申请), read as every channel reads
     it (gjj.withdrawals.inputs)."""
     require_owner(application, actor)
+    card_no = None if card_no is None else card_number_clean(card_no)
+    problem = card_length_problem(card_no, active_policy()) if card_no else None
+    if problem:
+        raise ApplicationError(problem, field="card_no")
     with transaction.atomic():
         locked = application_locked(application)
         require_editable(locked)
@@ -153,7 +167,7 @@ def application_update_draft(
             locked.bank = bank_code_clean(bank)
             fields.append("bank")
         if card_no is not None:
-            locked.card_no = card_number_clean(card_no)
+            locked.card_no = card_no
             fields.append("card_no")
         if amount_fen is not None or clear_amount:
             if amount_fen is not None and amount_fen <= 0:

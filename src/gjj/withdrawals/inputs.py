@@ -6,8 +6,12 @@ the services apply them too, so a channel that forgets one still stores the same
 from __future__ import annotations
 
 from gjj.core.money import MoneyFormatError, yuan_to_fen
+from gjj.policy.schema import Policy
 
 AMOUNT_NOT_POSITIVE = "提取金额须大于 0 元"
+LOOKUP_FIELD_LABELS = {"contract_no": "备案合同号", "archive_no": "房证新档案号"}
+MAX_HOUSE_KEY_LENGTH = 64  # Application.house_key
+MAX_CARD_LENGTH = 19  # Application.card_no
 
 
 def house_key_clean(text: str | None) -> str:
@@ -16,9 +20,27 @@ def house_key_clean(text: str | None) -> str:
     return "".join((text or "").split()).upper()
 
 
+def house_key_problem(lookup_field: str, key: str) -> str | None:
+    """A house number longer than the registry's (the registry answers the rest)."""
+    if len(key) > MAX_HOUSE_KEY_LENGTH:
+        label = LOOKUP_FIELD_LABELS.get(lookup_field, "房屋编号")
+        return f"{label}不能超过 {MAX_HOUSE_KEY_LENGTH} 个字符，请核对"
+    return None
+
+
 def card_number_clean(text: str | None) -> str:
     """A card number as typed, without the spaces and "-" members copy from the card."""
     return "".join((text or "").split()).replace("-", "")
+
+
+def card_length_problem(card_no: str, policy: Policy) -> str | None:
+    """A number longer than any card (the card rules check the rest on 提交申请)."""
+    if len(card_no) > MAX_CARD_LENGTH:
+        return (
+            f"银行卡号码应为 {policy.card_min_length}–{policy.card_max_length} 位数字，"
+            f"您输入的是 {len(card_no)} 位"
+        )
+    return None
 
 
 def bank_code_clean(text: str | None) -> str:
