@@ -22,6 +22,7 @@ _CARD_DIGEST_SALT = "gjj.withdrawals.evaluated-card"
 
 @dataclass(frozen=True)
 class SubmittedInputs:
+    reason: str  # another reason chosen meanwhile (the draft turned into it) is another evaluation
     lookup_field: str
     house_key: str
     bank: str
@@ -29,11 +30,15 @@ class SubmittedInputs:
     amount_fen: int | None
 
     def __repr__(self) -> str:  # never print a card number, not even in a traceback
-        return f"SubmittedInputs(house_key={self.house_key!r}, bank={self.bank!r}, amount_fen={self.amount_fen!r})"
+        return (
+            f"SubmittedInputs(reason={self.reason!r}, house_key={self.house_key!r}, bank={self.bank!r}, "
+            f"amount_fen={self.amount_fen!r})"
+        )
 
 
 def submitted_inputs(application: Application) -> SubmittedInputs:
     return SubmittedInputs(
+        reason=application.reason,
         lookup_field=application.lookup_field,
         house_key=application.house_key,
         bank=application.bank,

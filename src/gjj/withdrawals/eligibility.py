@@ -104,7 +104,8 @@ def records_facts(
     exclude_application_id: int | None,
 ) -> dict[str, object]:
     """The facts that come from the hall's own records. Called again under the member's and the
-    house's locks at submission, so that concurrent applications see each other."""
+    house's locks at submission, so that concurrent applications see each other (the last rent
+    payment too: a rent application paid meanwhile is no longer open, and must count as paid)."""
     if person is None:
         return {
             "account": None,
@@ -112,6 +113,7 @@ def records_facts(
             "open_application_numbers": (),
             "member_withdrawals_on_house": 0,
             "house_withdrawn_fen": 0,
+            "last_rent_paid_on": None,
         }
     account = FundAccount.objects.filter(person=person).first()
     others = (
@@ -124,6 +126,8 @@ def records_facts(
         .order_by("created_at")
         .values_list("business_no", flat=True)
     )
+    # Read after the open applications: one that was open then is either seen open or, paid, here.
+    last_rent = last_rent_paid_on(person)
     member_on_house = 0
     withdrawn = 0
     if house is not None and house.record is not None:
@@ -158,6 +162,7 @@ def records_facts(
         "open_application_numbers": tuple(n or "草稿" for n in open_numbers),
         "member_withdrawals_on_house": member_on_house,
         "house_withdrawn_fen": withdrawn,
+        "last_rent_paid_on": last_rent,
     }
 
 
@@ -219,8 +224,8 @@ def last_rent_paid_on(person: Person) -> dt.date | None:
 
 def reason_facts(*, reason: str, person: Person | None, id_number: str) -> dict[str, object]:
     """The facts only the other reasons read (gjj.policy.facts): the registry's houses of the member
-    and the spouse and the last rent withdrawal (rent), the retirement date and unsettled loans
-    (retirement)."""
+    and the spouse (rent; the last rent payment is one of the hall's records, ``records_facts``),
+    the retirement date and unsettled loans (retirement)."""
     if person is None or reason == "purchase":
         return {}
     if reason == "rent":
@@ -228,7 +233,6 @@ def reason_facts(*, reason: str, person: Person | None, id_number: str) -> dict[
         return {
             "owned_houses": houses,
             "owned_houses_unavailable": unavailable,
-            "last_rent_paid_on": last_rent_paid_on(person),
         }
     return {
         "retired_on": person.retired_on,
