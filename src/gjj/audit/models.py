@@ -27,6 +27,7 @@ class AuditAction(models.TextChoices):
     APPLICATION_REJECT = "application_reject", "不予通过"
     APPLICATION_RETURN = "application_return", "退回补正"
     PAYOUT_REDRIVE = "payout_redrive", "重新驱动支付"
+    ACCOUNT_CLOSE = "account_close", "销户"
     STATEMENT_IMPORT = "statement_import", "导入对账单"
     STATEMENT_EXPORT = "statement_export", "导出对账报告"
     AUDIT_SEARCH = "audit_search", "查询审计日志"

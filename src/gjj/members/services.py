@@ -135,12 +135,21 @@ def fund_account_close(*, account_id: int, reason: str) -> bool:
         return True
     if locked.balance_fen != 0 or locked.frozen_fen != 0:
         return False
-    locked.status, locked.closed_at, locked.closure_reason = (
-        AccountStatus.CLOSED,
-        timezone.now(),
-        reason[:200],
-    )
+    from gjj.audit.models import AuditAction
+    from gjj.audit.services import audit_record
+
+    previous = locked.get_status_display()
+    locked.status, locked.closed_at = AccountStatus.CLOSED, timezone.now()
+    locked.closure_reason = reason[:200]
     locked.save(update_fields=["status", "closed_at", "closure_reason"])
+    # Irreversible for the member: in the audit log too, beside the application's own record.
+    audit_record(
+        action=AuditAction.ACCOUNT_CLOSE,
+        summary=f"个人账户 {locked.account_no} 销户（原状态：{previous}）：{locked.closure_reason}",
+        target_type="fund_account",
+        target_id=locked.account_no,
+        details={"from_status": previous, "reason": locked.closure_reason},
+    )
     return True
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import gjj.policy
+from gjj.audit.models import AuditAction, AuditEntry
 from gjj.datasets.hall_loader import dataset_load_into_hall
 from gjj.members.models import AccountStatus, FundAccount, LedgerEntry, LedgerEntryKind, Person
 from gjj.members.selectors import ledger_inconsistencies
@@ -120,6 +121,9 @@ def test_the_whole_balance_paid_closes_the_account(approved, sims):
     assert account.closure_reason.startswith(f"离退休提取 {application.business_no}")
     assert "一次提取全部余额" in account.closure_reason
     assert (account.balance_fen, account.frozen_fen) == (0, 0)
+    audited = AuditEntry.objects.get(action=AuditAction.ACCOUNT_CLOSE)
+    assert (audited.target_type, audited.target_id) == ("fund_account", account.account_no)
+    assert "销户（原状态：封存）" in audited.summary and application.business_no in audited.summary
 
     reason = _paid_transition_reason(application)
     assert reason.startswith("银行支付成功，银行流水号 ")
@@ -211,6 +215,8 @@ def test_closing_is_idempotent_and_refuses_an_account_with_money(loaded_reasons)
     assert fund_account_close(account_id=account.pk, reason="再次") is True
     account.refresh_from_db()
     assert (account.closed_at, account.closure_reason) == (closed_at, "离退休提取 测试")
+    # Closed once, recorded once; the refusal recorded nothing.
+    assert AuditEntry.objects.filter(action=AuditAction.ACCOUNT_CLOSE).count() == 1
 
 
 def test_a_rent_payout_never_closes_the_account(loaded_reasons, no_auto_payout, sims):
