@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from gjj.core.masking import mask_card_number, mask_id_number, mask_phone
-from gjj.core.timeutil import to_shanghai
+from gjj.core.timeutil import to_shanghai, today_shanghai, whole_months_between
 from gjj.policy.active import active_policy
-from gjj.policy.reasons import reason_name
+from gjj.policy.facts import EvaluationFacts
+from gjj.policy.reasons import SUBJECT_TENANCY, reason_for, reason_name
 from gjj.policy.rules import CARD_RULE_IDS, HOUSE_KIND_NAMES, HOUSE_NOT_FOUND, HOUSE_RULE_IDS
 from gjj.policy.schema import Policy
 from gjj.withdrawals import form_selectors, selectors
+from gjj.withdrawals.eligibility import records_facts
 from gjj.withdrawals.lifecycle import CANCELLABLE_STATES, PAYOUT_UNDER_WAY_STATES, SUBMITTED_STATES
 from gjj.withdrawals.material_services import required_material_kinds
 from gjj.withdrawals.models import Application, Material, State
@@ -102,6 +104,89 @@ def house_context(application: Application, *, problem: str | None = None) -> di
         "house_problems": [r.reason for r in check.failures] if check else [],
         "max_amount_fen": check.max_amount_fen if check else None,
     }
+
+
+# --- the amount of a reason without a house (租房提取, 离退休提取) ---------------------------------
+
+
+@dataclass(frozen=True)
+class ReasonAmount:
+    """What the member may withdraw for a reason without a house, from the centre's own records
+    (the account and the last rent withdrawal), before the rules run: the form shows it next to
+    提取金额. Rent: monthly limit × months counted, at most the available balance (the member may
+    lower it). Retirement: the whole balance, not typed (None while part of it is frozen)."""
+
+    reason: str
+    reason_name: str
+    fixed: bool  # the whole balance: shown, not typed (离退休提取)
+    closes_account: bool  # 销户 once paid
+    max_amount_fen: int | None
+    balance_fen: int
+    available_fen: int
+    frozen_fen: int
+    # 租房提取 only:
+    monthly_limit_fen: int | None = None
+    months_counted: int | None = None  # whole months since the last rent withdrawal, at most max_months
+    max_months: int | None = None
+    last_rent_paid_on: dt.date | None = None  # None: no rent withdrawal before
+    limited_by_balance: bool = False  # the available balance is less than monthly limit × months
+
+    @property
+    def rent_limit_fen(self) -> int | None:
+        if self.monthly_limit_fen is None or self.months_counted is None:
+            return None
+        return self.monthly_limit_fen * self.months_counted
+
+
+def reason_amount(
+    application: Application, *, policy: Policy | None = None, on: dt.date | None = None
+) -> ReasonAmount:
+    """The maximum of the application's reason over the member's records (no registry, no bank):
+    the rent and retirement forms show it on every channel, as a submission computes it."""
+    policy = policy or active_policy()
+    reason = reason_for(application.reason)
+    person = application.person
+    # The account and the last rent payment, as a submission reads them (no registry, no bank).
+    records = records_facts(person=person, house=None, exclude_application_id=application.pk)
+    facts = EvaluationFacts(
+        on=on or today_shanghai(),
+        applicant_id_number=person.id_number,
+        applicant_name=person.name,
+        house=None,
+        registry_unavailable=False,
+        card=None,
+        requested_amount_fen=None,
+        reason=reason.key,
+        **records,  # type: ignore[arg-type]
+    )
+    account = facts.account
+    balance, available, frozen = (
+        (account.balance_fen, account.available_fen, account.frozen_fen) if account else (0, 0, 0)
+    )
+    max_fen = reason.max_amount(policy, facts)
+    amount = ReasonAmount(
+        reason=reason.key,
+        reason_name=reason_name(policy, reason.key),
+        fixed=reason.amount_fixed,
+        closes_account=reason.closes_account,
+        max_amount_fen=max_fen,
+        balance_fen=balance,
+        available_fen=available,
+        frozen_fen=frozen,
+    )
+    if reason.subject != SUBJECT_TENANCY:
+        return amount
+    rent = policy.rent
+    last = facts.last_rent_paid_on
+    months = rent.max_months if last is None else min(whole_months_between(last, facts.on), rent.max_months)
+    return replace(
+        amount,
+        monthly_limit_fen=rent.monthly_limit_fen,
+        months_counted=months,
+        max_months=rent.max_months,
+        last_rent_paid_on=last,
+        limited_by_balance=account is not None and available < rent.monthly_limit_fen * months,
+    )
 
 
 # --- 影像上传 -------------------------------------------------------------------------------------

@@ -18,13 +18,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gjj.applications import forms
 from gjj.applications.account import member_account_detail, member_ledger_page
 from gjj.applications.forms import CARD_FORM_FIELDS, FormErrors
-from gjj.applications.presenters import application_detail_context, material_rows
+from gjj.applications.presenters import application_detail_context, material_rows, reason_amount
 from gjj.applications.responses import receipt_file
 from gjj.core.origin import origin_of
 from gjj.hall.uploads import material_upload_from_request
+from gjj.hall.withdrawal_views import withdrawal_form_url
 from gjj.identity.decorators import current_member, member_required
 from gjj.members.models import Person
 from gjj.policy.active import active_policy
+from gjj.policy.reasons import SUBJECT_HOUSE, reason_for
 from gjj.policy.schema import Policy
 from gjj.withdrawals import selectors as application_selectors
 from gjj.withdrawals import services
@@ -68,12 +70,20 @@ def _bank_choices(policy: Policy) -> list[tuple[str, str]]:
 @member_required
 @require_GET
 def application_list(request: HttpRequest) -> HttpResponse:
-    rows = application_selectors.applications_for_member(person=_person(request))
+    person = _person(request)
+    rows = application_selectors.applications_for_member(person=person)
+    # 继续办理 of a draft goes to the form of its reason, which continues the member's draft.
+    draft_reason = (
+        Application.objects.filter(person=person, state=State.DRAFT).values_list("reason", flat=True).first()
+    )
     return render(
         request,
         "hall/application_list.html",
-        # 继续办理 of a draft goes to the 购买商品住房提取 form, which continues the member's draft.
-        {"hall_nav": "applications", "rows": rows, "purchase_form_url": reverse("hall:withdrawal_purchase")},
+        {
+            "hall_nav": "applications",
+            "rows": rows,
+            "draft_form_url": withdrawal_form_url(draft_reason or "purchase"),
+        },
     )
 
 
@@ -159,6 +169,11 @@ def application_resubmit(request: HttpRequest, business_no: str) -> HttpResponse
             "declaration_title": policy.declaration_title,
             "declaration_text": policy.declaration_text,
             "available_fen": application.account.available_fen,
+            # 离退休提取: the whole balance, shown read-only; 租房提取: its maximum beside the field.
+            "amount_fixed": reason_for(application.reason).amount_fixed,
+            "amount_max_fen": None
+            if reason_for(application.reason).subject == SUBJECT_HOUSE
+            else reason_amount(application, policy=policy).max_amount_fen,
         },
         status=422 if errors else 200,
     )

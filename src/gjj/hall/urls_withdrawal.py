@@ -1,8 +1,13 @@
-"""【提取】 and the 购买商品住房提取 form, upload dialog and result page (desktop)."""
+"""【提取】, the form of each withdrawal reason, the upload dialog and the result page (desktop).
+
+购买商品住房提取 keeps /withdrawals/purchase/ and its helpers' names; every other reason of the
+registry (gjj.policy.reasons) has /withdrawals/<key>/ (``hall:withdrawal_<key>``) with its own card
+check and draft helpers, so that a new reason needs no line here."""
 
 from django.urls import path
 
 from gjj.hall import withdrawal_views as views
+from gjj.policy.reasons import REASONS, SUBJECT_HOUSE
 
 urlpatterns = [
     path("withdrawals/", views.withdrawal_kinds, name="withdrawal_kinds"),
@@ -11,6 +16,29 @@ urlpatterns = [
     path("withdrawals/purchase/house/", views.withdrawal_house, name="withdrawal_house"),
     path("withdrawals/purchase/card/", views.withdrawal_card, name="withdrawal_card"),
     path("withdrawals/purchase/draft/", views.withdrawal_draft, name="withdrawal_draft"),
+]
+
+# The reasons without a house (租房提取, 离退休提取, …): the form, the card check, the draft.
+for _key, _reason in REASONS.items():
+    if _reason.subject == SUBJECT_HOUSE:
+        continue
+    urlpatterns += [
+        path(f"withdrawals/{_key}/", views.withdrawal_reason, {"reason": _key}, name=f"withdrawal_{_key}"),
+        path(
+            f"withdrawals/{_key}/card/",
+            views.withdrawal_card,
+            {"reason": _key},
+            name=f"withdrawal_{_key}_card",
+        ),
+        path(
+            f"withdrawals/{_key}/draft/",
+            views.withdrawal_draft,
+            {"reason": _key},
+            name=f"withdrawal_{_key}_draft",
+        ),
+    ]
+
+urlpatterns += [
     # 影像上传 (the dialog; its page without JS), then the result.
     path("withdrawals/<str:business_no>/materials/", views.withdrawal_materials, name="withdrawal_materials"),
     path(

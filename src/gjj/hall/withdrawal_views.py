@@ -1,6 +1,8 @@
-"""【提取】: the withdrawal kinds, the one-page 购买商品住房提取 form (the house echoed from the registry,
-the card checked as typed, the draft kept as the member types), the 影像上传 dialog (and its no-JS
-page) and the result page.
+"""【提取】: the withdrawal reasons of the registry (gjj.policy.reasons) and the national ones not yet
+open; the one-page form of each reason — 购买商品住房提取 (the house echoed from the registry), and
+the reasons without a house, 租房提取 and 离退休提取 (the maximum from the member's records, the whole
+balance of a retirement shown, not typed) — with the card checked as typed and the draft kept as the
+member types; the 影像上传 dialog (and its no-JS page) and the result page, named by the reason.
 
 The pages work without JavaScript: every control posts the form. With htmx, leaving a field saves
 the draft and echoes the house or checks the card in place; withdrawal.js uploads materials with a
@@ -11,9 +13,9 @@ continues where they stopped. Writes go through ``gjj.withdrawals.services`` onl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -23,6 +25,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from gjj.applications.account import member_account_summary
 from gjj.applications.forms import (
+    CARD_FORM_FIELDS,
     DECLARATION_MISSING,
     DraftInput,
     FormErrors,
@@ -35,6 +38,7 @@ from gjj.applications.presenters import (
     RELATION_LABELS,
     house_context,
     material_rows,
+    reason_amount,
     result_context,
 )
 from gjj.core.masking import mask_card_number
@@ -43,35 +47,46 @@ from gjj.core.origin import origin_of
 from gjj.hall.uploads import material_upload_from_request
 from gjj.identity.decorators import current_member, member_required
 from gjj.identity.models import MemberLogin
-from gjj.members.models import Person
+from gjj.members.models import AccountStatus, Person
 from gjj.policy.active import active_policy
+from gjj.policy.reasons import REASONS, SUBJECT_HOUSE, reason_for, reason_name
 from gjj.policy.schema import Policy
 from gjj.withdrawals import form_selectors as selectors
 from gjj.withdrawals import services
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
 from gjj.withdrawals.models import Application, Channel, State
+from gjj.withdrawals.selectors import draft_has_content
 
 
 @dataclass(frozen=True)
 class WithdrawalKind:
     name: str
     description: str
-    live: bool
+    url: str  # the reason's form; "" while 暂未开放
 
 
-WITHDRAWAL_KINDS = (
+# The national list's reasons (DESIGN.md, "Withdrawal policy") that are not in the registry yet:
+# listed after the open ones, 暂未开放 (the member applies at the centre's counter).
+REASONS_NOT_OPEN = (
     WithdrawalKind(
-        "购买商品住房提取",
-        "购买新建商品房（凭备案合同号）或存量房（凭房证新档案号）的，本人或配偶可申请提取住房公积金，"
-        "资金转入本人名下的一类银行卡。",
-        True,
+        "建造翻建大修自住住房提取", "建造、翻建、大修自有产权自住住房的，可申请提取住房公积金。", ""
     ),
-    WithdrawalKind("建造翻建大修自住住房提取", "建造、翻建、大修自有产权自住住房的提取。", False),
-    WithdrawalKind("离退休提取", "职工离休、退休时提取住房公积金账户余额。", False),
-    WithdrawalKind("偿还购房贷款本息提取", "偿还自住住房贷款本息的提取。", False),
-    WithdrawalKind("租房提取", "无房职工租赁自住住房、房租超出家庭工资收入规定比例的提取。", False),
+    WithdrawalKind("偿还购房贷款本息提取", "偿还自住住房贷款本息的，可申请提取住房公积金。", ""),
 )
+
+
+def withdrawal_form_url(reason: str) -> str:
+    """The desktop form of a reason of the registry (``hall:withdrawal_<key>``, urls_withdrawal)."""
+    return reverse(f"hall:withdrawal_{reason}")
+
+
+def withdrawal_kinds_list(policy: Policy) -> list[WithdrawalKind]:
+    """The registry's reasons in its order (each with its form), then those not yet open."""
+    return [
+        WithdrawalKind(reason_name(policy, key), reason.summary, withdrawal_form_url(key))
+        for key, reason in REASONS.items()
+    ] + list(REASONS_NOT_OPEN)
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -93,6 +108,38 @@ def _result_url(application: Application) -> str:
     return reverse("hall:withdrawal_result", args=[application.business_no])
 
 
+def _form_urls(reason: str) -> dict[str, str]:
+    """The form of a reason and its htmx helpers (the purchase's keep their own names)."""
+    if reason == "purchase":
+        return {
+            "form_url": reverse("hall:withdrawal_purchase"),
+            "card_url": reverse("hall:withdrawal_card"),
+            "draft_url": reverse("hall:withdrawal_draft"),
+        }
+    return {
+        "form_url": withdrawal_form_url(reason),
+        "card_url": reverse(f"hall:withdrawal_{reason}_card"),
+        "draft_url": reverse(f"hall:withdrawal_{reason}_draft"),
+    }
+
+
+def _member_draft(person: Person) -> Application | None:
+    return Application.objects.filter(person=person, state=State.DRAFT).first()
+
+
+def _replaced_draft(person: Person, reason: str, policy: Policy) -> str:
+    """What the member is told when opening this reason's form turns their draft of another reason
+    with a house or an amount into this one (both are dropped; the card is kept); else ""."""
+    draft = _member_draft(person)
+    if draft is None or draft.reason == reason or not (draft.house_key or draft.amount_fen):
+        return ""
+    dropped = "房屋信息和提取金额" if draft.house_key else "提取金额"
+    return (
+        f"您之前填写的{reason_name(policy, draft.reason)}草稿已改为{reason_name(policy, reason)}："
+        f"原草稿中的{dropped}已清除，已填写的收款银行卡保留。"
+    )
+
+
 def _owned(request: HttpRequest, business_no: str) -> Application:
     """The member's own application; another member's business number is a 404 like a missing one."""
     application = selectors.application_for_member(
@@ -108,12 +155,24 @@ def _owned(request: HttpRequest, business_no: str) -> Application:
 
 @member_required
 def withdrawal_kinds(request: HttpRequest) -> HttpResponse:
+    policy = active_policy()
+    draft = _member_draft(current_member(request).person)
     return render(
-        request, "hall/withdrawal_kinds.html", {"hall_nav": "withdrawals", "kinds": WITHDRAWAL_KINDS}
+        request,
+        "hall/withdrawal_kinds.html",
+        {
+            "hall_nav": "withdrawals",
+            "kinds": withdrawal_kinds_list(policy),
+            # A draft the member typed into: 继续办理 goes to its reason's form.
+            "draft_reason_name": reason_name(policy, draft.reason)
+            if draft is not None and draft_has_content(draft)
+            else "",
+            "draft_url": withdrawal_form_url(draft.reason) if draft is not None else "",
+        },
     )
 
 
-# --- 购买商品住房提取: the form ---------------------------------------------------------------------
+# --- 购买商品住房提取: the form with the house ----------------------------------------------------
 
 
 def _amount_value(application: Application, max_amount_fen: int | None) -> str:
@@ -139,6 +198,50 @@ def _card_context(
     }
 
 
+def _form_context(
+    member: MemberLogin,
+    application: Application,
+    policy: Policy,
+    *,
+    data: DraftInput | None,
+    errors: FormErrors,
+    summary_title: str,
+    replaced_notice: str,
+) -> dict[str, object]:
+    """What every reason's form shows alike: the member's account, an open application, the card
+    as checked, the 承诺书, the errors; the reason's name and its form's URLs."""
+    if data is not None:
+        declaration_checked = data.declaration
+    else:
+        declaration_checked = bool(
+            application.declaration_accepted_at
+            and application.declaration_version == policy.declaration_version
+        )
+    card = (
+        {"card_check": None, "card_checked_masked": ""}
+        if errors.has("card_no") or errors.has("bank")
+        else _card_context(application, policy)
+    )
+    return {
+        "hall_nav": "withdrawals",
+        "policy": policy,
+        "reason": application.reason,
+        "reason_name": reason_name(policy, application.reason),
+        "replaced_notice": replaced_notice,
+        "summary": member_account_summary(member=member),
+        "application": application,
+        "open_application": selectors.member_open_application(person=member.person),
+        "banks": list(policy.allowed_banks.items()),
+        "saved_card_masked": mask_card_number(application.card_no),
+        "declaration_checked": declaration_checked,
+        "errors": errors,
+        "field_errors": errors.field_errors,
+        "summary_title": summary_title,
+        **_form_urls(application.reason),
+        **card,
+    }
+
+
 def _purchase_context(
     request: HttpRequest,
     member: MemberLogin,
@@ -148,6 +251,7 @@ def _purchase_context(
     errors: FormErrors | None = None,
     house_problem: str | None = None,
     summary_title: str = "提交失败",
+    replaced_notice: str = "",
 ) -> dict[str, object]:
     policy = active_policy()
     errors = errors if errors is not None else FormErrors()
@@ -166,39 +270,24 @@ def _purchase_context(
         amount_value = data.amount_text
     else:
         amount_value = _amount_value(application, house["max_amount_fen"])  # type: ignore[arg-type]
-    if data is not None:
-        declaration_checked = data.declaration
-    else:
-        declaration_checked = bool(
-            application.declaration_accepted_at
-            and application.declaration_version == policy.declaration_version
-        )
-    card = (
-        {"card_check": None, "card_checked_masked": ""}
-        if errors.has("card_no") or errors.has("bank")
-        else _card_context(application, policy)
-    )
     return {
-        "hall_nav": "withdrawals",
-        "policy": policy,
-        "summary": member_account_summary(member=member),
-        "application": application,
-        "open_application": selectors.member_open_application(person=member.person),
+        **_form_context(
+            member,
+            application,
+            policy,
+            data=data,
+            errors=errors,
+            summary_title=summary_title,
+            replaced_notice=replaced_notice,
+        ),
         "values": {
             "contract_no": contract_no,
             "archive_no": archive_no,
             "bank": application.bank if data is None or data.bank is None else data.bank,
             "amount": amount_value,
         },
-        "banks": list(policy.allowed_banks.items()),
-        "saved_card_masked": mask_card_number(application.card_no),
-        "declaration_checked": declaration_checked,
-        "errors": errors,
-        "field_errors": errors.field_errors,
-        "summary_title": summary_title,
         "house_control_id": errors.house_control_id,
         **house,
-        **card,
     }
 
 
@@ -206,9 +295,12 @@ def _render_purchase(request: HttpRequest, context: dict[str, object], status: i
     return render(request, "hall/withdrawal_purchase.html", context, status=status)
 
 
-def _start_draft(request: HttpRequest) -> tuple[MemberLogin, Application | None, HttpResponse | None]:
-    """The member's draft, or where they must go instead: to the upload step of an application
-    that passed 提交申请, or to a page saying why they cannot apply."""
+def _start_draft(
+    request: HttpRequest, reason: str = "purchase"
+) -> tuple[MemberLogin, Application | None, HttpResponse | None]:
+    """The member's draft of ``reason`` (a draft of another reason turns into this one), or where
+    they must go instead: to the upload step of an application that passed 提交申请, or to a page
+    saying why they cannot apply."""
     member = current_member(request)
     waiting = selectors.member_awaiting_materials(person=member.person)
     if waiting is not None:
@@ -219,7 +311,9 @@ def _start_draft(request: HttpRequest) -> tuple[MemberLogin, Application | None,
             (HttpResponseClientRedirect(url) if getattr(request, "htmx", False) else redirect(url)),
         )
     try:
-        application = services.application_start(person=member.person, actor=_actor(member.person))
+        application = services.application_start(
+            person=member.person, actor=_actor(member.person), reason=reason
+        )
     except ApplicationError as exc:
         return (
             member,
@@ -227,7 +321,11 @@ def _start_draft(request: HttpRequest) -> tuple[MemberLogin, Application | None,
             render(
                 request,
                 "hall/withdrawal_unavailable.html",
-                {"hall_nav": "withdrawals", "message": exc.message},
+                {
+                    "hall_nav": "withdrawals",
+                    "message": exc.message,
+                    "reason_name": reason_name(active_policy(), reason),
+                },
                 status=409,
             ),
         )
@@ -298,12 +396,19 @@ def _house_changes(application: Application, data: DraftInput) -> bool:
 def withdrawal_purchase(request: HttpRequest) -> HttpResponse:
     """购买商品住房提取: GET renders the member's draft; POST is 查询 (action=lookup, the no-JS
     house lookup) or 提交申请."""
+    replaced = (
+        _replaced_draft(current_member(request).person, "purchase", active_policy())
+        if request.method == "GET"
+        else ""
+    )
     member, application, elsewhere = _start_draft(request)
     if elsewhere is not None:
         return elsewhere
     assert application is not None
     if request.method == "GET":
-        return _render_purchase(request, _purchase_context(request, member, application))
+        return _render_purchase(
+            request, _purchase_context(request, member, application, replaced_notice=replaced)
+        )
     data = draft_input(request.POST)
     if data.action == "lookup":
         return _purchase_lookup(request, member, application, data)
@@ -361,7 +466,108 @@ def _purchase_submit(
     return _render_purchase(request, context)
 
 
-# --- 购买商品住房提取: htmx while the member types ---------------------------------------------------
+# --- 租房提取, 离退休提取: the form of a reason without a house -------------------------------------
+
+
+def _reason_input(posted: QueryDict, reason: str) -> DraftInput:
+    """The draft's form as posted; an amount the rules fix (the whole balance) is never read."""
+    data = draft_input(posted)
+    if reason_for(reason).amount_fixed:
+        data = replace(data, amount_text=None)
+    # No house for these reasons: whatever a crafted form sends for one is not read.
+    return replace(data, contract_no="", archive_no="", lookup_hint="")
+
+
+def _reason_context(
+    member: MemberLogin,
+    application: Application,
+    *,
+    data: DraftInput | None = None,
+    errors: FormErrors | None = None,
+    summary_title: str = "提交失败",
+    replaced_notice: str = "",
+) -> dict[str, object]:
+    policy = active_policy()
+    reason = reason_for(application.reason)
+    errors = errors if errors is not None else FormErrors(fields_shown=CARD_FORM_FIELDS)
+    amount = reason_amount(application, policy=policy)
+    if reason.amount_fixed:
+        amount_value = fen_to_yuan(amount.max_amount_fen) if amount.max_amount_fen is not None else ""
+    elif data is not None and data.amount_text is not None and errors.has("amount"):
+        amount_value = data.amount_text
+    else:
+        amount_value = _amount_value(application, amount.max_amount_fen)
+    return {
+        **_form_context(
+            member,
+            application,
+            policy,
+            data=data,
+            errors=errors,
+            summary_title=summary_title,
+            replaced_notice=replaced_notice,
+        ),
+        "values": {
+            "bank": application.bank if data is None or data.bank is None else data.bank,
+            "amount": amount_value,
+        },
+        "amount": amount,
+        "max_amount_fen": amount.max_amount_fen,
+        # The subject's part of the form (提取信息): one template per subject.
+        "subject_template": f"hall/_withdrawal_subject_{reason.subject}.html",
+    }
+
+
+def _render_reason(request: HttpRequest, context: dict[str, object], status: int = 200) -> HttpResponse:
+    return render(request, "hall/withdrawal_reason.html", context, status=status)
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def withdrawal_reason(request: HttpRequest, reason: str) -> HttpResponse:
+    """The form of a reason without a house (租房提取, 离退休提取): GET renders the member's draft of
+    that reason; POST is 提交申请. The same structure, labels and error summary as the purchase."""
+    if reason_for(reason).subject == SUBJECT_HOUSE:
+        return redirect(withdrawal_form_url(reason))
+    replaced = (
+        _replaced_draft(current_member(request).person, reason, active_policy())
+        if request.method == "GET"
+        else ""
+    )
+    member, application, elsewhere = _start_draft(request, reason)
+    if elsewhere is not None:
+        return elsewhere
+    assert application is not None
+    if request.method == "GET":
+        return _render_reason(request, _reason_context(member, application, replaced_notice=replaced))
+    data = _reason_input(request.POST, reason)
+    person = member.person
+    errors = FormErrors(fields_shown=CARD_FORM_FIELDS)
+    # A fixed amount is the whole balance as the submission finds it: a stale one is dropped.
+    fixed = reason_for(reason).amount_fixed
+    application = _save_draft(application, person, data, errors, clear_amount=fixed)
+    _accept_declaration(request, application, person, data, errors)
+    application.refresh_from_db()
+    if not errors:
+        try:
+            submitted = services.application_submit(application=application, actor=_actor(person))
+        except ApplicationRefused as exc:
+            errors.add_refusal(exc.evaluation)
+        except ApplicationError as exc:
+            errors.add_error(exc)
+        else:
+            if submitted.state == State.AWAITING_MATERIALS:
+                return redirect(_materials_url(submitted))
+            return redirect(withdrawal_form_url(reason))
+    else:
+        # Show what 提交申请 would also say (名下住房, 退休信息, …), all at once.
+        skip = {name for name in ("amount", "card_no", "bank") if errors.has(name)}
+        errors.add_failures(selectors.draft_evaluation(application).failures, skip=skip)
+    application.refresh_from_db()
+    return _render_reason(request, _reason_context(member, application, data=data, errors=errors))
+
+
+# --- every reason's form: htmx while the member types -----------------------------------------------
 
 
 def _draft_status_html() -> str:
@@ -372,11 +578,19 @@ def _oob(target_id: str, inner_html: str) -> str:
     return f'<div id="{target_id}" hx-swap-oob="innerHTML">{inner_html}</div>'
 
 
-def _htmx_only(request: HttpRequest) -> HttpResponse | None:
-    """The fragments are for htmx; a plain POST here (no JS) goes back to the page."""
+def _htmx_only(request: HttpRequest, reason: str = "purchase") -> HttpResponse | None:
+    """The fragments are for htmx; a plain POST here (no JS) goes back to the reason's page."""
     if not getattr(request, "htmx", False):
-        return redirect("hall:withdrawal_purchase")
+        return redirect(withdrawal_form_url(reason))
     return None
+
+
+def _posted(request: HttpRequest, reason: str) -> DraftInput:
+    return draft_input(request.POST) if reason == "purchase" else _reason_input(request.POST, reason)
+
+
+def _errors_for(reason: str) -> FormErrors:
+    return FormErrors() if reason == "purchase" else FormErrors(fields_shown=CARD_FORM_FIELDS)
 
 
 @member_required
@@ -419,17 +633,17 @@ def withdrawal_house(request: HttpRequest) -> HttpResponse:
 
 @member_required
 @require_POST
-def withdrawal_card(request: HttpRequest) -> HttpResponse:
+def withdrawal_card(request: HttpRequest, reason: str = "purchase") -> HttpResponse:
     """The card checked as typed (htmx): length, check digit, bin against the chosen bank, credit
     card; the bank itself is asked on 提交申请."""
-    member, application, elsewhere = _start_draft(request)
+    member, application, elsewhere = _start_draft(request, reason)
     if elsewhere is not None:
         return elsewhere
     assert application is not None
-    data = draft_input(request.POST)
-    errors = FormErrors()
+    data = _posted(request, reason)
+    errors = _errors_for(reason)
     application = _save_draft(application, member.person, data, errors, clear_amount=False)
-    fallback = _htmx_only(request)
+    fallback = _htmx_only(request, reason)
     if fallback is not None:
         return fallback
     context: dict[str, object] = {"field_errors": errors.field_errors}
@@ -442,18 +656,18 @@ def withdrawal_card(request: HttpRequest) -> HttpResponse:
 
 @member_required
 @require_POST
-def withdrawal_draft(request: HttpRequest) -> HttpResponse:
+def withdrawal_draft(request: HttpRequest, reason: str = "purchase") -> HttpResponse:
     """Keep the draft (htmx, on change of the amount or the 承诺书 tick)."""
-    member, application, elsewhere = _start_draft(request)
+    member, application, elsewhere = _start_draft(request, reason)
     if elsewhere is not None:
         return elsewhere
     assert application is not None
-    data = draft_input(request.POST)
-    errors = FormErrors()
+    data = _posted(request, reason)
+    errors = _errors_for(reason)
     application = _save_draft(application, member.person, data, errors, clear_amount=False)
     if data.declaration:
         _accept_declaration(request, application, member.person, data, errors)
-    fallback = _htmx_only(request)
+    fallback = _htmx_only(request, reason)
     if fallback is not None:
         return fallback
     amount = render_to_string("hall/_withdrawal_field_errors.html", {"problems": errors.get("amount")})
@@ -492,6 +706,19 @@ def _materials_context(
         "card_masked": mask_card_number(application.card_no),
         "house_address": (application.house_snapshot or {}).get("address", ""),
         "relation_label": RELATION_LABELS.get(application.relation, ""),
+        **_reason_names(application),
+    }
+
+
+def _reason_names(application: Application) -> dict[str, object]:
+    """The application's reason as its pages name it: the name, a house or not, 销户 when paid."""
+    reason = reason_for(application.reason)
+    return {
+        "reason_name": reason_name(active_policy(), application.reason),
+        "reason_form_url": withdrawal_form_url(application.reason),
+        "has_house": reason.subject == SUBJECT_HOUSE,
+        "closes_account": reason.closes_account,
+        "account_closed": application.account.status == AccountStatus.CLOSED,
     }
 
 
@@ -616,7 +843,7 @@ def withdrawal_final_submit(request: HttpRequest, business_no: str) -> HttpRespo
 
 
 def _result_context(application: Application) -> dict[str, object]:
-    return {"hall_nav": "withdrawals", **result_context(application)}
+    return {"hall_nav": "withdrawals", **result_context(application), **_reason_names(application)}
 
 
 @member_required

@@ -111,7 +111,10 @@ def test_a_draft_with_content_shows_as_draft_with_continue(zhang, client):
     page = client.get("/hall/applications/").content.decode()
 
     assert '<span class="status status--draft">草稿</span>' in page
-    assert '<a href="/hall/withdrawals/purchase/">继续办理</a>' in page
+    assert (
+        '<a href="/hall/withdrawals/purchase/">继续办理<span class="visually-hidden">购买商品住房提取</span></a>'
+        in page
+    )
 
 
 def test_the_list_with_states_newest_first(zhang, client, no_auto_payout):

@@ -131,8 +131,11 @@ def test_the_withdrawal_kinds_offer_purchase_and_say_the_others_are_not_open(cli
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert '<a href="/hall/withdrawals/purchase/">购买商品住房提取</a>' in page
-    for name in ("建造翻建大修自住住房提取", "离退休提取", "偿还购房贷款本息提取", "租房提取"):
+    assert (
+        '<a class="button button--primary" href="/hall/withdrawals/purchase/">'
+        '立即办理<span class="visually-hidden">购买商品住房提取</span></a>'
+    ) in page
+    for name in ("建造翻建大修自住住房提取", "偿还购房贷款本息提取"):
         item = re.search(rf"<li class=\"kind kind--closed\">.*?{name}.*?</li>", page, re.S)
         assert item is not None and "暂未开放" in item.group(0)
     assert 'aria-current="page"' in page and "【提取】" in page

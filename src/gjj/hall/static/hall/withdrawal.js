@@ -1,4 +1,5 @@
-/* 购买商品住房提取: what the pages do with JavaScript on top of the plain forms.
+/* Each reason's form of 【提取】, 影像上传 and the result: what the pages do with JavaScript on top
+   of the plain forms.
    - the error summary takes focus, and its links focus their field;
    - the 影像上传 dialog opens as a modal <dialog> (Esc closes it, Tab stays inside);
    - a material is uploaded with XMLHttpRequest and a progress bar, and the dialog's content is
