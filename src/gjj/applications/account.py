@@ -59,6 +59,7 @@ class AccountDetail:
     paid_through_label: str
     consecutive_months: int
     monthly_deposit_fen: int
+    closed: bool = False  # 已销户 (after 离退休提取): no balance, nothing more to withdraw
 
 
 def _month_label(paid_through: str) -> str:
@@ -84,6 +85,7 @@ def member_account_detail(*, member: MemberLogin) -> AccountDetail:
         paid_through_label=_month_label(account.paid_through),
         consecutive_months=account.consecutive_months,
         monthly_deposit_fen=account.monthly_deposit_fen,
+        closed=account.status == AccountStatus.CLOSED,
     )
 
 

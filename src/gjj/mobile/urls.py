@@ -1,8 +1,12 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from gjj.mobile import pwa, views, views_applications
+from gjj.mobile import pwa, views, views_applications, views_withdrawal
+from gjj.policy.reasons import REASON_KEYS
 
 app_name = "mobile"
+
+# A reason of the registry (purchase, rent, retirement): never a business number.
+REASON = "(?P<reason>" + "|".join(REASON_KEYS) + ")"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,13 +14,18 @@ urlpatterns = [
     path("login/done/", views.login_done, name="login_done"),
     path("wechat/bind/", views.wechat_bind, name="wechat_bind"),
     path("wechat/binding/", views.wechat_binding, name="wechat_binding"),
-    path("withdrawals/purchase/", views.purchase_start, name="purchase"),
-    path("withdrawals/purchase/card-check/", views.card_check, name="card_check"),
-    path("withdrawals/purchase/<slug:step>/", views.purchase_step, name="step"),
-    path("withdrawals/<str:business_no>/materials/", views.materials, name="materials"),
-    path("withdrawals/<str:business_no>/materials/<slug:kind>/", views.material_upload, name="upload"),
-    path("withdrawals/<str:business_no>/submit/", views.final_submit, name="final_submit"),
-    path("withdrawals/<str:business_no>/result/", views.result, name="result"),
+    path("withdrawals/purchase/", views_withdrawal.reason_start, {"reason": "purchase"}, name="purchase"),
+    path("withdrawals/purchase/card-check/", views_withdrawal.card_check, name="card_check"),
+    re_path(rf"^withdrawals/{REASON}/$", views_withdrawal.reason_start, name="reason"),
+    re_path(rf"^withdrawals/{REASON}/(?P<step>[-a-zA-Z0-9_]+)/$", views_withdrawal.reason_step, name="step"),
+    path("withdrawals/<str:business_no>/materials/", views_withdrawal.materials, name="materials"),
+    path(
+        "withdrawals/<str:business_no>/materials/<slug:kind>/",
+        views_withdrawal.material_upload,
+        name="upload",
+    ),
+    path("withdrawals/<str:business_no>/submit/", views_withdrawal.final_submit, name="final_submit"),
+    path("withdrawals/<str:business_no>/result/", views_withdrawal.result, name="result"),
     path("applications/", views_applications.application_list, name="applications"),
     path("applications/<str:business_no>/", views_applications.application_detail, name="application_detail"),
     path(

@@ -121,6 +121,7 @@ class ApplicationRow:
     created_at: dt.datetime
     channel_label: str
     is_draft: bool
+    reason: str = "purchase"  # the registry's key: where 继续办理 of a draft goes
 
 
 def applications_for_member(*, person: Person, policy: Policy | None = None) -> list[ApplicationRow]:
@@ -138,6 +139,7 @@ def applications_for_member(*, person: Person, policy: Policy | None = None) -> 
             created_at=to_shanghai(application.created_at),
             channel_label=channel_label(application.channel),
             is_draft=application.state == State.DRAFT,
+            reason=application.reason,
         )
         for application in _member_applications_qs(person).order_by("-created_at", "-pk")
     ]
