@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from ninja import File, NinjaAPI, Schema, Swagger
+from ninja import File, NinjaAPI, Query, Schema, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.files import UploadedFile
 from pydantic import Field
@@ -23,7 +23,15 @@ from gjj.core.timeutil import today_shanghai
 from gjj.members.models import Person
 from gjj.policy.active import active_policy
 from gjj.policy.evaluation import evaluate
-from gjj.policy.reasons import REASON_KEYS, REASONS, SUBJECT_HOUSE, reason_for, reason_name
+from gjj.policy.reasons import (
+    REASON_KEYS,
+    REASONS,
+    SUBJECT_HOUSE,
+    UnknownReason,
+    declaration_for,
+    reason_for,
+    reason_name,
+)
 from gjj.policy.rules import CARD_RULE_IDS, HOUSE_NOT_FOUND
 from gjj.withdrawals import selectors, services
 from gjj.withdrawals.actors import Actor
@@ -297,6 +305,14 @@ class ApplicationStartIn(Schema):
     )
 
 
+class ReasonQuery(Schema):
+    reason: str = Field(
+        default="purchase",
+        description="提取原因（GET /reasons 的 key）",
+        json_schema_extra={"enum": list(REASON_KEYS)},
+    )
+
+
 class HouseLookupIn(Schema):
     contract_no: str | None = Field(default=None, max_length=64, description="备案合同号")
     archive_no: str | None = Field(default=None, max_length=64, description="房证新档案号")
@@ -450,14 +466,19 @@ def account(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@api.get("/declaration", summary="承诺书（版本与正文）", tags=["member"], response=DeclarationOut)
-def declaration(request: HttpRequest) -> dict[str, Any]:
-    policy = active_policy()
-    return {
-        "version": policy.declaration_version,
-        "title": policy.declaration_title,
-        "text": policy.declaration_text,
-    }
+@api.get(
+    "/declaration",
+    summary="承诺书（版本与正文）",
+    description="各提取原因的承诺书不同；接受承诺书时提交所读文本的版本。",
+    tags=["member"],
+    response={200: DeclarationOut, 400: ErrorOut},
+)
+def declaration(request: HttpRequest, query: Query[ReasonQuery]) -> Result:
+    reason = query.reason
+    if reason not in REASONS:
+        return 400, {"code": "invalid", "message": str(UnknownReason(reason)), "field": "reason"}
+    text = declaration_for(active_policy(), reason)
+    return 200, {"version": text.version, "title": text.title, "text": text.text}
 
 
 @api.get("/reasons", summary="可办理的提取原因", tags=["applications"], response=list[ReasonOut])

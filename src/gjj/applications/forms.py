@@ -20,6 +20,7 @@ from gjj.core.money import fen_to_yuan
 from gjj.core.origin import Origin
 from gjj.policy.active import active_policy
 from gjj.policy.evaluation import Evaluation
+from gjj.policy.reasons import declaration_for
 from gjj.policy.rules import RuleResult
 from gjj.policy.schema import Policy
 from gjj.withdrawals import services
@@ -290,7 +291,7 @@ def application_resubmit_form(
         services.application_accept_declaration(
             application=application,
             actor=actor,
-            version=policy.declaration_version,
+            version=declaration_for(policy, application.reason).version,
             client_ip=origin.ip,
             user_agent=origin.user_agent,
         )

@@ -26,7 +26,7 @@ from gjj.hall.withdrawal_views import withdrawal_form_url
 from gjj.identity.decorators import current_member, member_required
 from gjj.members.models import Person
 from gjj.policy.active import active_policy
-from gjj.policy.reasons import SUBJECT_HOUSE, reason_for
+from gjj.policy.reasons import SUBJECT_HOUSE, declaration_for, reason_for
 from gjj.policy.schema import Policy
 from gjj.withdrawals import selectors as application_selectors
 from gjj.withdrawals import services
@@ -166,8 +166,7 @@ def application_resubmit(request: HttpRequest, business_no: str) -> HttpResponse
             "values": values,
             "errors": errors,
             "banks": _bank_choices(policy),
-            "declaration_title": policy.declaration_title,
-            "declaration_text": policy.declaration_text,
+            "declaration": declaration_for(policy, application.reason),
             "available_fen": application.account.available_fen,
             # 离退休提取: the whole balance, shown read-only; 租房提取: its maximum beside the field.
             "amount_fixed": reason_for(application.reason).amount_fixed,

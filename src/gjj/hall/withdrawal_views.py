@@ -49,7 +49,7 @@ from gjj.identity.decorators import current_member, member_required
 from gjj.identity.models import MemberLogin
 from gjj.members.models import AccountStatus, Person
 from gjj.policy.active import active_policy
-from gjj.policy.reasons import REASONS, SUBJECT_HOUSE, reason_for, reason_name
+from gjj.policy.reasons import REASONS, SUBJECT_HOUSE, declaration_for, reason_for, reason_name
 from gjj.policy.schema import Policy
 from gjj.withdrawals import form_selectors as selectors
 from gjj.withdrawals import services
@@ -210,12 +210,12 @@ def _form_context(
 ) -> dict[str, object]:
     """What every reason's form shows alike: the member's account, an open application, the card
     as checked, the 承诺书, the errors; the reason's name and its form's URLs."""
+    declaration = declaration_for(policy, application.reason)
     if data is not None:
         declaration_checked = data.declaration
     else:
         declaration_checked = bool(
-            application.declaration_accepted_at
-            and application.declaration_version == policy.declaration_version
+            application.declaration_accepted_at and application.declaration_version == declaration.version
         )
     card = (
         {"card_check": None, "card_checked_masked": ""}
@@ -233,6 +233,7 @@ def _form_context(
         "open_application": selectors.member_open_application(person=member.person),
         "banks": list(policy.allowed_banks.items()),
         "saved_card_masked": mask_card_number(application.card_no),
+        "declaration": declaration,
         "declaration_checked": declaration_checked,
         "errors": errors,
         "field_errors": errors.field_errors,

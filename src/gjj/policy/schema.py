@@ -32,6 +32,15 @@ class CardBin:
 
 
 @dataclass(frozen=True)
+class Declaration:
+    """承诺书: what the member accepts before 提交申请, by the version that identifies its text."""
+
+    version: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
 class RentPolicy:
     """[rent] 租房提取 (DESIGN.md, "Other withdrawal reasons")."""
 
@@ -44,6 +53,7 @@ class RentPolicy:
     max_months: int  # ... counting at most this many months (and this many when there was none)
     materials: tuple[str, ...]
     reject_reasons: tuple[str, ...]  # the standard 不予通过 reasons of a rent case
+    declaration: Declaration
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,7 @@ class RetirementPolicy:
     allowed_account_statuses: frozenset[str]
     materials: tuple[str, ...]
     reject_reasons: tuple[str, ...]
+    declaration: Declaration
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,11 @@ class Policy:
     rent: RentPolicy
     retirement: RetirementPolicy
     source: str = field(default="", compare=False)
+
+    @property
+    def declaration(self) -> Declaration:
+        """购房提取's 承诺书 ([declaration]); the other reasons' are in their own sections."""
+        return Declaration(self.declaration_version, self.declaration_title, self.declaration_text)
 
     def bank_name(self, code: str) -> str:
         return self.allowed_banks.get(code, code)
@@ -187,6 +203,24 @@ DEFAULT_RETIREMENT_REJECT_REASONS: tuple[str, ...] = (
 )
 
 
+def _declaration(r: Any, path: str) -> Declaration:
+    """A reason's own 承诺书 (``[rent.declaration]``…): its text speaks of what that reason pays for.
+    A policy file without one uses [declaration]'s."""
+    section, _, name = path.partition(".")
+    if name not in r.data.get(section, {}):
+        path = "declaration"
+    declaration = Declaration(
+        version=r.get(f"{path}.version", str, ""),
+        title=r.get(f"{path}.title", str, ""),
+        text=r.get(f"{path}.text", str, "").strip(),
+    )
+    if not declaration.text or not declaration.version:
+        r.problems.append(f"{path} 承诺书的版本和正文不能为空")
+    if len(declaration.version) > 32:
+        r.problems.append(f"{path}.version 承诺书版本不能超过 32 个字符")
+    return declaration
+
+
 def _holidays(r: Any) -> frozenset[dt.date]:
     """Public holidays (法定节假日) that are not working days, as ISO dates."""
     days = []
@@ -247,6 +281,7 @@ def policy_from_mapping(data: dict[str, Any], *, source: str = "<内存>") -> Po
         max_months=r.positive_int("rent.max_months", 12),
         materials=rent_materials,
         reject_reasons=r.string_list("rent.reject_reasons") or DEFAULT_RENT_REJECT_REASONS,
+        declaration=_declaration(r, "rent.declaration"),
     )
     retirement = RetirementPolicy(
         reason_code=r.get("retirement.reason_code", str, "03"),
@@ -254,6 +289,7 @@ def policy_from_mapping(data: dict[str, Any], *, source: str = "<内存>") -> Po
         allowed_account_statuses=frozenset(r.string_list("retirement.allowed_statuses", ACCOUNT_STATUSES)),
         materials=retirement_materials,
         reject_reasons=r.string_list("retirement.reject_reasons") or DEFAULT_RETIREMENT_REJECT_REASONS,
+        declaration=_declaration(r, "retirement.declaration"),
     )
     if rent.monthly_limit_fen <= 0:
         r.problems.append("rent.monthly_limit 应大于 0 元")

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from gjj.members.models import Person
 from gjj.policy.active import active_policy
-from gjj.policy.reasons import SUBJECT_HOUSE, UnknownReason, reason_for
+from gjj.policy.reasons import SUBJECT_HOUSE, UnknownReason, declaration_for, reason_for
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.eligibility import LOOKUP_FIELDS, HouseLookup, house_lookup
 from gjj.withdrawals.errors import ApplicationError
@@ -75,11 +75,15 @@ def _draft_reason_change(
         locked.reason, locked.reason_code = reason, national_code
         locked.amount_fen = None
         house_lookup_clear(locked)
+        # The 承诺书 accepted was another reason's text: the member reads and accepts this one.
+        locked.declaration_version, locked.declaration_accepted_at = "", None
         locked.save(
             update_fields=[
                 "reason",
                 "reason_code",
                 "amount_fen",
+                "declaration_version",
+                "declaration_accepted_at",
                 *HOUSE_FIELDS,
                 "updated_at",
             ]
@@ -181,13 +185,15 @@ def application_update_draft(
 def application_accept_declaration(
     *, application: Application, actor: Actor, version: str, client_ip: str | None, user_agent: str
 ) -> Application:
+    """The 承诺书 of the application's reason, by the version the member read; checked under the
+    lock, as the reason may have changed in another tab since the page was shown."""
     require_owner(application, actor)
     policy = active_policy()
-    if version != policy.declaration_version:
-        raise ApplicationError("承诺书已更新，请重新阅读后再确认", field="declaration")
     with transaction.atomic():
         locked = application_locked(application)
         require_editable(locked)
+        if version != declaration_for(policy, locked.reason).version:
+            raise ApplicationError("承诺书已更新，请重新阅读后再确认", field="declaration")
         locked.declaration_version = version
         locked.declaration_accepted_at = timezone.now()
         locked.declaration_client_ip = client_ip

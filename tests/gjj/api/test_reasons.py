@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 
 from gjj.policy.active import active_policy
+from gjj.policy.reasons import declaration_for
 from gjj.withdrawals.models import Application, State
 from tests.gjj.api.conftest import ZHANG_CARD, ZHANG_WEI, bearer
 from tests.gjj.api.test_api import API, _patch, _post
-from tests.gjj.withdrawals.test_evaluate_reasons import CAO_YANG, HAN_MEI, loaded_reasons  # noqa: F401
+from tests.gjj.withdrawals.test_evaluate_reasons import CAO_YANG, HAN_MEI
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def _rent_draft(client, headers, *, bank: str, card_no: str) -> int:
             "bank": bank,
             "card_no": card_no,
             "declaration_accepted": True,
-            "declaration_version": active_policy().declaration_version,
+            "declaration_version": declaration_for(active_policy(), "rent").version,
         },
         **headers,
     )
@@ -111,7 +112,7 @@ def test_a_retirement_draft_is_the_whole_balance(loaded_reasons, client):
             "bank": bank,
             "card_no": card,
             "declaration_accepted": True,
-            "declaration_version": active_policy().declaration_version,
+            "declaration_version": declaration_for(active_policy(), "retirement").version,
         },
         **headers,
     )
@@ -119,3 +120,22 @@ def test_a_retirement_draft_is_the_whole_balance(loaded_reasons, client):
     body = _post(client, f"{API}/applications/{created['id']}/submit", **headers).json()
 
     assert (body["reason_name"], body["amount"]) == ("离退休提取", "156300.25")
+
+
+def test_each_reason_has_its_own_declaration(loaded_reasons, client):
+    headers = bearer(CAO_YANG[0])
+    rent = client.get(f"{API}/declaration", {"reason": "rent"}, **headers).json()
+    purchase = client.get(f"{API}/declaration", **headers).json()
+
+    assert rent["version"] != purchase["version"]
+    assert "租赁" in rent["text"] and "购买自住住房" in purchase["text"]
+    assert client.get(f"{API}/declaration", {"reason": "travel"}, **headers).status_code == 400
+    # The purchase's version does not accept the rent 承诺书.
+    app_id = _post(client, f"{API}/applications", {"reason": "rent"}, **headers).json()["id"]
+    stale = _patch(
+        client,
+        f"{API}/applications/{app_id}",
+        {"declaration_accepted": True, "declaration_version": purchase["version"]},
+        **headers,
+    )
+    assert stale.status_code == 400 and stale.json()["field"] == "declaration"

@@ -18,7 +18,7 @@ from gjj.core.timeutil import SHANGHAI
 from gjj.datasets.hall_loader import dataset_load_into_hall
 from gjj.members.models import AccountStatus, FundAccount
 from gjj.policy.active import active_policy
-from gjj.policy.reasons import REASONS, reason_name
+from gjj.policy.reasons import REASONS, declaration_for, reason_name
 from gjj.staff.roles import StaffRole
 from gjj.withdrawals import payouts, services
 from gjj.withdrawals.models import Application, Channel, Material, State
@@ -77,7 +77,7 @@ def _submit_reason(
     services.application_accept_declaration(
         application=application,
         actor=walk.actor,
-        version=active_policy().declaration_version,
+        version=declaration_for(active_policy(), application.reason).version,
         client_ip="127.0.0.1",
         user_agent="pytest",
     )

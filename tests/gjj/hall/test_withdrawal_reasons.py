@@ -15,6 +15,7 @@ from django.test import Client
 
 from gjj.members.models import AccountStatus, FundAccount
 from gjj.policy.active import active_policy
+from gjj.policy.reasons import declaration_for
 from gjj.withdrawals.models import Application, State
 from tests.gjj.hall import test_withdrawal_form as form
 from tests.gjj.hall.test_withdrawal_form import HTMX, draft_of, error_summary, login, text_of
@@ -45,11 +46,19 @@ def _sample_day(monkeypatch):
         monkeypatch.setattr(where, lambda: DAY)
 
 
-def posted(*, bank: str = "", card_no: str = "", amount: str | None = None, declaration: bool = True):
+def posted(
+    reason: str,
+    *,
+    bank: str = "",
+    card_no: str = "",
+    amount: str | None = None,
+    declaration: bool = True,
+):
+    """The form of ``reason`` as posted, with its own 承诺书's version (as the page's hidden field)."""
     data = {
         "bank": bank,
         "card_no": card_no,
-        "declaration_version": active_policy().declaration_version,
+        "declaration_version": declaration_for(active_policy(), reason).version,
         "action": "submit",
     }
     if amount is not None:
@@ -175,7 +184,7 @@ def test_cao_yang_applies_for_rent_and_is_paid(loaded_reasons, client, django_ca
     person = login(client, CAO_ID)
     client.get(RENT)
 
-    response = client.post(RENT, posted(bank=CAO_BANK, card_no=CAO_CARD, amount="4500.00"))
+    response = client.post(RENT, posted("rent", bank=CAO_BANK, card_no=CAO_CARD, amount="4500.00"))
 
     assert response.status_code == 302, error_summary(response.content.decode())
     application = Application.objects.get(person=person, state=State.AWAITING_MATERIALS)
@@ -203,7 +212,7 @@ def test_cao_yang_applies_for_rent_and_is_paid(loaded_reasons, client, django_ca
 def test_the_member_may_lower_the_rent_amount_but_not_raise_it(loaded_reasons, client):
     person = login(client, CAO_ID)
 
-    too_much = client.post(RENT, posted(bank=CAO_BANK, card_no=CAO_CARD, amount="4500.01"))
+    too_much = client.post(RENT, posted("rent", bank=CAO_BANK, card_no=CAO_CARD, amount="4500.01"))
 
     assert too_much.status_code == 200
     page = too_much.content.decode()
@@ -212,7 +221,7 @@ def test_the_member_may_lower_the_rent_amount_but_not_raise_it(loaded_reasons, c
     assert re.search(r'id="id_amount" name="amount"[^>]*value="4500.01"[^>]*aria-invalid="true"', page, re.S)
     assert draft_of(person).reason == "rent"
 
-    lowered = client.post(RENT, posted(bank=CAO_BANK, card_no=CAO_CARD, amount="3,000元"))
+    lowered = client.post(RENT, posted("rent", bank=CAO_BANK, card_no=CAO_CARD, amount="3,000元"))
 
     assert lowered.status_code == 302
     assert Application.objects.get(person=person, state=State.AWAITING_MATERIALS).amount_fen == 300_000
@@ -222,7 +231,7 @@ def test_a_house_owner_is_refused_rent_in_the_error_summary(loaded_reasons, clie
     # 张伟 is a buyer of SY202605180001234 in the sample.
     person = login(client, ZHANG_WEI)
 
-    response = client.post(RENT, posted(bank="CCB", card_no=ZHANG_CARD))
+    response = client.post(RENT, posted("rent", bank="CCB", card_no=ZHANG_CARD))
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -312,7 +321,7 @@ def test_han_mei_retires_is_paid_and_her_account_is_closed(
     person = login(client, HAN_ID)
 
     # A typed amount is not read: the whole balance is withdrawn.
-    response = client.post(RETIREMENT, posted(bank=HAN_BANK, card_no=HAN_CARD, amount="100.00"))
+    response = client.post(RETIREMENT, posted("retirement", bank=HAN_BANK, card_no=HAN_CARD, amount="100.00"))
 
     assert response.status_code == 302, error_summary(response.content.decode())
     application = Application.objects.get(person=person, state=State.AWAITING_MATERIALS)
@@ -344,7 +353,7 @@ def test_han_mei_retires_is_paid_and_her_account_is_closed(
 def test_a_member_not_retired_is_told_in_the_summary(loaded_reasons, client):
     login(client, CAO_ID)
 
-    page = client.post(RETIREMENT, posted(bank=CAO_BANK, card_no=CAO_CARD)).content.decode()
+    page = client.post(RETIREMENT, posted("retirement", bank=CAO_BANK, card_no=CAO_CARD)).content.decode()
 
     summary = error_summary(page)
     assert "<li>未查询到您的退休信息（社保退休数据），不符合离退休提取条件</li>" in summary
@@ -354,7 +363,9 @@ def test_a_member_not_retired_is_told_in_the_summary(loaded_reasons, client):
 def test_a_form_not_yet_complete_says_every_problem_at_once(loaded_reasons, client):
     login(client, HAN_ID)
 
-    page = client.post(RETIREMENT, posted(bank="", card_no="", declaration=False)).content.decode()
+    page = client.post(
+        RETIREMENT, posted("retirement", bank="", card_no="", declaration=False)
+    ).content.decode()
 
     summary = error_summary(page)
     assert "请修改" in summary or "提交失败" in summary
@@ -382,7 +393,7 @@ def test_a_returned_retirement_is_corrected_with_the_whole_balance_read_only(
     )
     settings.GJJ_POLICY_FILE = str(policy_file)
     person = login(client, HAN_ID)
-    client.post(RETIREMENT, posted(bank=HAN_BANK, card_no=HAN_CARD))
+    client.post(RETIREMENT, posted("retirement", bank=HAN_BANK, card_no=HAN_CARD))
     application = Application.objects.get(person=person, state=State.AWAITING_MATERIALS)
     upload_all(client, application)
     client.post(f"/hall/withdrawals/{application.business_no}/submit/")

@@ -13,6 +13,7 @@ from PIL import Image
 from gjj.datasets.hall_loader import dataset_load_into_hall
 from gjj.members.models import Person
 from gjj.policy.active import active_policy
+from gjj.policy.reasons import declaration_for
 from gjj.staff.roles import StaffRole
 from gjj.staff.services import staff_role_grant
 from gjj.withdrawals import services
@@ -88,7 +89,7 @@ class Walk:
         services.application_accept_declaration(
             application=application,
             actor=self.actor,
-            version=active_policy().declaration_version,
+            version=declaration_for(active_policy(), application.reason).version,
             client_ip="127.0.0.1",
             user_agent="pytest",
         )

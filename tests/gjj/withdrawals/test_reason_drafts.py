@@ -11,7 +11,8 @@ import pytest
 
 from gjj.datasets.hall_loader import dataset_load_into_hall
 from gjj.members.models import Person
-from gjj.policy.reasons import REASON_KEYS
+from gjj.policy.active import active_policy
+from gjj.policy.reasons import REASON_KEYS, declaration_for
 from gjj.withdrawals import services
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.errors import ApplicationError
@@ -167,3 +168,31 @@ def test_a_purchase_draft_still_looks_its_house_up(loaded_reasons):
     assert lookup.relation == "buyer"
     draft.refresh_from_db()
     assert draft.house_key == ZHANG_HOUSE
+
+
+def test_each_reason_has_its_own_declaration_and_another_reason_asks_for_it_again(loaded_reasons):
+    cao = _person(CAO_YANG)
+    policy = active_policy()
+    draft = _start(cao, "rent")
+
+    def accept(version: str) -> Application:
+        return services.application_accept_declaration(
+            application=draft, actor=_actor(cao), version=version, client_ip=None, user_agent=""
+        )
+
+    # The purchase's 承诺书 (another text) is not the rent's.
+    with pytest.raises(ApplicationError) as refused:
+        accept(policy.declaration_version)
+    assert refused.value.field == "declaration"
+    rent_text = declaration_for(policy, "rent")
+    assert rent_text.version != policy.declaration_version and "租赁" in rent_text.text
+    accepted = accept(rent_text.version)
+    assert (accepted.declaration_version, accepted.declaration_accepted_at is not None) == (
+        rent_text.version,
+        True,
+    )
+
+    turned = _start(cao, "retirement")
+
+    stored = Application.objects.get(pk=turned.pk)
+    assert (stored.declaration_version, stored.declaration_accepted_at) == ("", None)

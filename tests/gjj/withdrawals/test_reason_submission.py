@@ -16,6 +16,7 @@ from django.db import connections
 from gjj.datasets.hall_loader import dataset_load_into_hall
 from gjj.members.models import FundAccount, Person
 from gjj.policy.active import active_policy
+from gjj.policy.reasons import declaration_for
 from gjj.withdrawals import payouts, services, submission
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.checked_inputs import CHANGED_DURING_SUBMISSION
@@ -64,7 +65,7 @@ def _draft(
     services.application_accept_declaration(
         application=application,
         actor=actor,
-        version=active_policy().declaration_version,
+        version=declaration_for(active_policy(), application.reason).version,
         client_ip="127.0.0.1",
         user_agent="pytest",
     )

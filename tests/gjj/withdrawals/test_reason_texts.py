@@ -14,6 +14,7 @@ from django.db import transaction
 from gjj.datasets.hall_loader import dataset_load_into_hall
 from gjj.members.models import AccountStatus, Employer, FundAccount, Person
 from gjj.policy.active import active_policy
+from gjj.policy.reasons import declaration_for
 from gjj.wechat.notifications import template_data
 from gjj.withdrawals import services
 from gjj.withdrawals.actors import Actor
@@ -225,7 +226,7 @@ def _refused(id_number: str, reason: str, *, bank: str, card_no: str) -> Applica
     services.application_accept_declaration(
         application=application,
         actor=actor,
-        version=active_policy().declaration_version,
+        version=declaration_for(active_policy(), application.reason).version,
         client_ip="127.0.0.1",
         user_agent="pytest",
     )

@@ -18,6 +18,7 @@ from gjj.members.models import AccountStatus, FundAccount, LedgerEntry, LedgerEn
 from gjj.members.selectors import ledger_inconsistencies
 from gjj.members.services import fund_account_close, ledger_post
 from gjj.policy.active import active_policy
+from gjj.policy.reasons import declaration_for
 from gjj.withdrawals import payouts, services
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.models import Application, Channel, Notification, PayoutState, State
@@ -69,7 +70,7 @@ def approved(loaded_reasons, no_instant_approval, no_auto_payout, reviewers) -> 
     services.application_accept_declaration(
         application=application,
         actor=actor,
-        version=active_policy().declaration_version,
+        version=declaration_for(active_policy(), application.reason).version,
         client_ip="127.0.0.1",
         user_agent="pytest",
     )
@@ -230,7 +231,7 @@ def test_a_rent_payout_never_closes_the_account(loaded_reasons, no_auto_payout, 
     services.application_accept_declaration(
         application=application,
         actor=actor,
-        version=active_policy().declaration_version,
+        version=declaration_for(active_policy(), application.reason).version,
         client_ip="127.0.0.1",
         user_agent="pytest",
     )

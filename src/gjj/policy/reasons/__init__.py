@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from gjj.policy.facts import EvaluationFacts
 from gjj.policy.rules import Rule
-from gjj.policy.schema import Policy
+from gjj.policy.schema import Declaration, Policy
 
 SUBJECT_HOUSE = "house"
 SUBJECT_TENANCY = "tenancy"
@@ -30,6 +30,8 @@ class Reason:
     national_code: Callable[[Policy], str]
     name: Callable[[Policy], str]  # as lists and receipts show it
     materials: Callable[[Policy, str | None, str | None], tuple[str, ...]]  # (policy, house kind, relation)
+    # The 承诺书 the member accepts for this reason (its version is what an application keeps).
+    declaration: Callable[[Policy], Declaration] = lambda policy: policy.declaration
     # The standard 不予通过 reasons a reviewer picks from for a case of this reason.
     reject_reasons: Callable[[Policy], tuple[str, ...]] = lambda policy: policy.reject_reasons
     # One sentence for the lists of reasons (desktop tiles, the H5 home, GET /reasons).
@@ -71,3 +73,9 @@ def reason_name(policy: Policy, key: str) -> str:
     from gjj.policy.rules import reason_short_name
 
     return reason_for(key).name(policy) or reason_short_name(policy, key)
+
+
+def declaration_for(policy: Policy, key: str) -> Declaration:
+    """The 承诺书 of the reason ``key`` (purchase's for an unknown key: the page still shows one)."""
+    reason = REASONS.get(key)
+    return reason.declaration(policy) if reason is not None else policy.declaration

@@ -111,5 +111,6 @@ REASON = Reason(
     national_code=lambda policy: policy.rent.reason_code,
     name=lambda policy: policy.rent.reason_name,
     reject_reasons=lambda policy: policy.rent.reject_reasons,
+    declaration=lambda policy: policy.rent.declaration,
     materials=lambda policy, house_kind, relation: policy.rent.materials,
 )

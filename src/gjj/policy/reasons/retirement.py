@@ -81,6 +81,7 @@ REASON = Reason(
     name=lambda policy: policy.retirement.reason_name,
     materials=lambda policy, house_kind, relation: policy.retirement.materials,
     reject_reasons=lambda policy: policy.retirement.reject_reasons,
+    declaration=lambda policy: policy.retirement.declaration,
     closes_account=True,
     amount_fixed=True,
 )
