@@ -23,6 +23,7 @@ from gjj.applications.responses import receipt_file
 from gjj.core.origin import origin_of
 from gjj.mobile.views import _actor, _member, _owned, mobile_member_required
 from gjj.policy.active import active_policy
+from gjj.policy.reasons import declaration_for
 from gjj.withdrawals import selectors, services
 from gjj.withdrawals.errors import ApplicationError
 from gjj.withdrawals.models import Application, State
@@ -118,6 +119,7 @@ def application_resubmit(request: HttpRequest, business_no: str) -> HttpResponse
             "errors": errors,
             "banks": list(policy.allowed_banks.items()),
             "policy": policy,
+            "declaration": declaration_for(policy, application.reason),
             "available_fen": application.account.available_fen,
         },
         status=422 if errors else 200,

@@ -43,7 +43,7 @@ from gjj.core.money import fen_to_yuan
 from gjj.core.origin import origin_of
 from gjj.mobile.views import _actor, _member, _owned, mobile_member_required
 from gjj.policy.active import active_policy
-from gjj.policy.reasons import SUBJECT_HOUSE, reason_for, reason_name
+from gjj.policy.reasons import SUBJECT_HOUSE, declaration_for, reason_for, reason_name
 from gjj.policy.rules import reason_short_name
 from gjj.policy.schema import Policy
 from gjj.withdrawals import form_selectors as selectors
@@ -178,9 +178,10 @@ def _step_context(
         context["house_address"] = (application.house_snapshot or {}).get("address", "")
         context["amount_fen"] = application.amount_fen
         context["closes_account"] = reason_for(reason).closes_account
+        declaration = declaration_for(policy, reason)
+        context["declaration"] = declaration
         context["declaration_checked"] = bool(
-            application.declaration_accepted_at
-            and application.declaration_version == policy.declaration_version
+            application.declaration_accepted_at and application.declaration_version == declaration.version
         )
     return context
 

@@ -16,6 +16,7 @@ import pytest
 from gjj.datasets.hall_loader import dataset_load_into_hall
 from gjj.members.models import AccountStatus, FundAccount
 from gjj.policy.active import active_policy
+from gjj.policy.reasons import declaration_for
 from gjj.withdrawals.models import Application, State
 from tests.gjj.hall.test_withdrawal_form import login, text_of
 from tests.gjj.withdrawals import conftest as withdrawal_fixtures
@@ -63,7 +64,8 @@ def main_text(response) -> str:
 def declare(client, reason: str):
     return client.post(
         step(reason, "declaration"),
-        {"declaration": "accepted", "declaration_version": active_policy().declaration_version},
+        # The reason's own 承诺书, by the version the step's hidden field carries.
+        {"declaration": "accepted", "declaration_version": declaration_for(active_policy(), reason).version},
         headers={"User-Agent": PHONE},
     )
 
