@@ -28,8 +28,9 @@ def h5_home_path() -> str:
     return reverse("mobile:home")
 
 
-def h5_purchase_path() -> str:
-    return reverse("mobile:purchase")
+def h5_withdrawal_path(reason: str) -> str:
+    """The H5 wizard of one withdrawal reason (a key of gjj.policy.reasons)."""
+    return reverse("mobile:reason", kwargs={"reason": reason})
 
 
 def h5_applications_path() -> str:

@@ -17,8 +17,10 @@ from defusedxml.ElementTree import ParseError, fromstring
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from gjj.core.member_links import h5_applications_path, h5_home_path, h5_purchase_path
+from gjj.core.member_links import h5_applications_path, h5_home_path, h5_withdrawal_path
 from gjj.policy.active import active_policy
+from gjj.policy.reasons import REASONS
+from gjj.policy.rules import reason_short_name
 from gjj.wechat import conf
 from gjj.wechat.links import h5_url
 from gjj.wechat.models import WechatDelivery
@@ -126,8 +128,8 @@ def welcome_text(openid: str) -> str:
     policy = active_policy()
     return (
         f"欢迎关注{policy.centre_name or '住房公积金管理中心'}！\n"
-        f"点击{_link(h5_home_path(), '业务办理', openid)}，登录后即可在线办理购房提取等业务。\n"
-        "回复“提取”办理购房提取，回复“进度”查询办理进度。"
+        f"点击{_link(h5_home_path(), '业务办理', openid)}，登录后即可在线办理购房提取、租房提取、离退休提取等业务。\n"
+        "回复“提取”办理提取业务，回复“进度”查询办理进度。"
     )
 
 
@@ -136,7 +138,12 @@ def business_text(openid: str) -> str:
 
 
 def purchase_text(openid: str) -> str:
-    return f"购买商品住房提取，请点击{_link(h5_purchase_path(), '购房提取', openid)}，登录后按提示办理。"
+    """The reply to “提取”: one link per reason of the registry."""
+    policy = active_policy()
+    links = "、".join(
+        _link(h5_withdrawal_path(key), reason_short_name(policy, key), openid) for key in REASONS
+    )
+    return f"办理住房公积金提取，请点击{links}，登录后按提示办理。"
 
 
 def progress_text(openid: str) -> str:
@@ -145,7 +152,7 @@ def progress_text(openid: str) -> str:
 
 def help_text() -> str:
     return (
-        "您好！回复“提取”办理购房提取，回复“进度”查询办理进度，"
+        "您好！回复“提取”办理提取业务，回复“进度”查询办理进度，"
         "或点击菜单“业务办理”。"
         f"咨询电话：{active_policy().hotline}。"
     )

@@ -187,8 +187,10 @@ def test_the_official_accounts_replies_and_menu(loaded, platform, wechat_sims):
     links = [url for reply in replies for url in URL.findall(reply.content.decode())]
     links += [button["url"] for button in official_menu()["button"] if button["type"] == "view"]
 
-    assert {urlsplit(url).path for url in links} == {"/m/", "/m/withdrawals/purchase/", "/m/applications/"}
-    expected = {"/m/": "业务办理", "/m/withdrawals/purchase/": "温馨提示", "/m/applications/": "我的业务"}
+    # “提取” is answered with one link per reason of the registry.
+    reasons = {f"/m/withdrawals/{key}/": "温馨提示" for key in ("purchase", "rent", "retirement")}
+    expected = {"/m/": "业务办理", "/m/applications/": "我的业务", **reasons}
+    assert {urlsplit(url).path for url in links} == set(expected)
     for url in links:
         open_as_recipient(
             url.replace("&amp;", "&"),
