@@ -190,6 +190,8 @@ def test_a_retired_member_withdraws_the_whole_balance_in_the_h5_and_the_account_
     expect(first.locator("#required-materials")).to_contain_text("退休证明")
     picks = first.locator("[data-viewer] .bo-viewer__pick").all_inner_texts()
     assert "退休证明" in picks, picks
+    expect(first.locator("body")).to_contain_text("一次提取全部余额，支付成功后销户")
+    assert_accessible(first)
     first.get_by_role("button", name="领取审核").click()
     expect(first.locator("#claim-status")).to_contain_text("您已领取本申请")
     first.get_by_role("button", name="审核通过").click()
