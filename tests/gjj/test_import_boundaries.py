@@ -4,6 +4,7 @@ gjj.applications), and the domain imports no channel (the channels subscribe to 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,33 @@ def test_the_checker_sees_an_import_inside_a_function(tmp_path):
     finally:
         SRC = saved
     assert "gjj.wechat.services" in names and "gjj.hall.views" in names
+
+
+# Templates cross too: {% include %}, {% extends %} and {% load %} of another channel's files.
+TEMPLATE_REFERENCE = re.compile(r"""\{%\s*(?:include|extends)\s+["']([^"']+)["']|\{%\s*load\s+([^%]+)%\}""")
+TAG_LIBRARIES = {path.stem: path for path in GJJ.glob("*/templatetags/*.py") if path.stem != "__init__"}
+
+
+def _template_references(app: str) -> list[tuple[str, str]]:
+    """(template, what it includes, extends or loads: a template path or a tag library's module)."""
+    found = []
+    for template in sorted((GJJ / app / "templates").rglob("*.html")):
+        for included, libraries in TEMPLATE_REFERENCE.findall(template.read_text(encoding="utf-8")):
+            if included:
+                found.append((template.name, included))
+            for library in libraries.split():
+                if library in TAG_LIBRARIES:
+                    found.append((template.name, str(TAG_LIBRARIES[library].relative_to(GJJ))))
+    return found
+
+
+@pytest.mark.parametrize(("app", "other"), [("mobile", "hall"), ("hall", "mobile")])
+def test_one_channels_templates_use_nothing_of_the_other(app, other):
+    references = _template_references(app)
+    assert references, "the templates were not read"
+    assert [(t, ref) for t, ref in references if ref.startswith(f"{other}/")] == []
+
+
+def test_the_house_echo_is_the_application_layers_template():
+    assert ("step.html", "applications/_house_echo.html") in _template_references("mobile")
+    assert ("withdrawal_purchase.html", "applications/_house_echo.html") in _template_references("hall")

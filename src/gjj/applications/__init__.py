@@ -8,6 +8,7 @@ APP) and the API share between the request and the services.
 - ``account``: the member's account and ledger as the pages show them (masked);
 - ``responses``: files answered alike on every channel (办理回执).
 
-Nothing here renders a channel's template or knows its URLs; the channels import from here and
+Nothing here renders a channel's own template or knows its URLs (its one template, the house echo, is
+included by both); the channels import from here and
 never from one another (tests/gjj/test_import_boundaries.py).
 """

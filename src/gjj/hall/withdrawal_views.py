@@ -614,7 +614,7 @@ def withdrawal_house(request: HttpRequest) -> HttpResponse:
         return fallback
     problem = errors.get("house")[0] if errors.has("house") else None
     house = house_context(application, problem=problem)
-    panel = render_to_string("hall/_withdrawal_house.html", house, request=request)
+    panel = render_to_string("applications/_house_echo.html", house, request=request)
     if errors.has("amount"):
         amount_value = data.amount_text or ""
     else:

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "gjj.datasets",
     "gjj.identity",
     "gjj.preferences",
+    "gjj.applications",
     "gjj.hall",
     "gjj.portal",
     "gjj.wechat",

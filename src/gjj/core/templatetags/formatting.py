@@ -1,4 +1,4 @@
-"""Filters for showing money and personal data on hall pages (masking also applies in logs)."""
+"""Filters for showing money and personal data on every page (masking also applies in logs)."""
 
 from __future__ import annotations
 
