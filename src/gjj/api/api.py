@@ -16,6 +16,7 @@ from pydantic import Field
 from gjj.api.auth import NO_ACCOUNT_MESSAGE, MemberBearer, NoAccount, ProviderUnavailable
 from gjj.api.idempotency import Result, idempotent
 from gjj.applications.forms import DECLARATION_MISSING, HOUSE_BOTH, HOUSE_MISSING
+from gjj.applications.presenters import field_for_rule, material_rows
 from gjj.core.masking import mask_card_number, mask_id_number
 from gjj.core.money import fen_to_yuan
 from gjj.core.origin import origin_of
@@ -112,11 +113,16 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _json(exc.status_code, {"code": "error", "message": str(exc)})
 
 
+def _check(rule: str, passed: bool, reason: str) -> dict[str, Any]:
+    """One rule's result, with the input it concerns by the same map the desktop and the H5 use."""
+    return {"rule": rule, "passed": passed, "reason": reason, "field": field_for_rule(rule)}
+
+
 def _refused(exc: ApplicationRefused) -> Result:
     return 422, {
         "code": "refused",
         "message": exc.message,
-        "checks": [result.as_json() for result in exc.evaluation.results],
+        "checks": [_check(result.rule, result.passed, result.reason) for result in exc.evaluation.results],
     }
 
 
@@ -156,6 +162,10 @@ class CheckOut(Schema):
     rule: str = Field(description="规则编号（DESIGN.md 的 rule id）")
     passed: bool
     reason: str = Field(description="未通过的原因（中文），通过时为空")
+    field: str | None = Field(
+        description="该规则对应的填写项（house、bank、card_no、amount），与个人网厅、手机页面标注的位置一致；"
+        "与填写项无关（账户、贷款、在办申请、名下住房等）时为空"
+    )
 
 
 class RefusedOut(Schema):
@@ -381,8 +391,7 @@ def _application(application: Application, *, detail: bool = True) -> dict[str, 
         return body
     # A purchase's materials depend on the house: none are listed before it is echoed.
     subject_known = application.house_snapshot or reason_for(application.reason).subject != SUBJECT_HOUSE
-    required = list(services.required_material_kinds(application, policy)) if subject_known else []
-    present = set(application.materials.filter(is_current=True).values_list("kind", flat=True))
+    rows = material_rows(application, policy) if subject_known else []
     body.update(
         {
             "lookup_field": application.lookup_field or None,
@@ -401,12 +410,12 @@ def _application(application: Application, *, detail: bool = True) -> dict[str, 
             if application.materials_due_at
             else None,
             "materials": {
-                "required": [{"kind": k, "name": policy.material_names.get(k, k)} for k in required],
-                "uploaded": [k for k in required if k in present],
-                "missing": [k for k in required if k not in present],
+                "required": [{"kind": row.kind, "name": row.name} for row in rows],
+                "uploaded": [row.kind for row in rows if row.material is not None],
+                "missing": [row.kind for row in rows if row.material is None],
             },
             "checks": [
-                {"rule": r.get("rule"), "passed": r.get("passed"), "reason": r.get("reason", "")}
+                _check(str(r.get("rule")), bool(r.get("passed")), str(r.get("reason") or ""))
                 for r in (application.rule_results or [])
             ],
             "decision_reason": application.decision_reason or None,
@@ -577,7 +586,7 @@ def card_check(request: HttpRequest, payload: CardCheckIn) -> HttpResponse:
             "bank": bank,
             "card_no": mask_card_number(card_no),
             "passed": all(r.passed for r in results),
-            "checks": [r.as_json() for r in results],
+            "checks": [_check(r.rule, r.passed, r.reason) for r in results],
         }
 
     return idempotent(request, person, _guarded(run))
