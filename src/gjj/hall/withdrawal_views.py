@@ -433,6 +433,25 @@ def _purchase_lookup(
     return redirect(reverse("hall:withdrawal_purchase") + "#house-title")
 
 
+def _submit_or_explain(
+    application: Application, person: Person, errors: FormErrors, *, fields: tuple[str, ...]
+) -> Application | None:
+    """提交申请 once the form's own checks passed (the application as submitted, or None with the
+    refusal in ``errors``); otherwise, what 提交申请 would also say (名下住房, 退休信息, the house…), all
+    at once, beside what the form found in ``fields``."""
+    if errors:
+        skip = {name for name in fields if errors.has(name)}
+        errors.add_failures(selectors.draft_evaluation(application).failures, skip=skip)
+        return None
+    try:
+        return services.application_submit(application=application, actor=_actor(person))
+    except ApplicationRefused as exc:
+        errors.add_refusal(exc.evaluation)
+    except ApplicationError as exc:
+        errors.add_error(exc)
+    return None
+
+
 def _purchase_submit(
     request: HttpRequest, member: MemberLogin, application: Application, data: DraftInput
 ) -> HttpResponse:
@@ -446,22 +465,11 @@ def _purchase_submit(
     application = _lookup(application, person, data, errors, force=False)
     _accept_declaration(request, application, person, data, errors)
     application.refresh_from_db()
-    if not errors:
-        try:
-            submitted = services.application_submit(application=application, actor=_actor(person))
-        except ApplicationRefused as exc:
-            errors.add_refusal(exc.evaluation)
-        except ApplicationError as exc:
-            errors.add_error(exc)
-        else:
-            if submitted.state == State.AWAITING_MATERIALS:
-                return redirect(_materials_url(submitted))
-            return redirect("hall:withdrawal_purchase")
-    else:
-        # The form cannot be submitted yet; show what 提交申请 would also say, all at once.
-        skip = {name for name in ("house", "amount", "card_no", "bank") if errors.has(name)}
-        evaluation = selectors.draft_evaluation(application)
-        errors.add_failures(evaluation.failures, skip=skip)
+    submitted = _submit_or_explain(application, person, errors, fields=("house", "amount", "card_no", "bank"))
+    if submitted is not None:
+        if submitted.state == State.AWAITING_MATERIALS:
+            return redirect(_materials_url(submitted))
+        return redirect("hall:withdrawal_purchase")
     application.refresh_from_db()
     context = _purchase_context(request, member, application, data=data, errors=errors)
     return _render_purchase(request, context)
@@ -549,21 +557,11 @@ def withdrawal_reason(request: HttpRequest, reason: str) -> HttpResponse:
     application = _save_draft(application, person, data, errors, clear_amount=fixed)
     _accept_declaration(request, application, person, data, errors)
     application.refresh_from_db()
-    if not errors:
-        try:
-            submitted = services.application_submit(application=application, actor=_actor(person))
-        except ApplicationRefused as exc:
-            errors.add_refusal(exc.evaluation)
-        except ApplicationError as exc:
-            errors.add_error(exc)
-        else:
-            if submitted.state == State.AWAITING_MATERIALS:
-                return redirect(_materials_url(submitted))
-            return redirect(withdrawal_form_url(reason))
-    else:
-        # Show what 提交申请 would also say (名下住房, 退休信息, …), all at once.
-        skip = {name for name in ("amount", "card_no", "bank") if errors.has(name)}
-        errors.add_failures(selectors.draft_evaluation(application).failures, skip=skip)
+    submitted = _submit_or_explain(application, person, errors, fields=("amount", "card_no", "bank"))
+    if submitted is not None:
+        if submitted.state == State.AWAITING_MATERIALS:
+            return redirect(_materials_url(submitted))
+        return redirect(withdrawal_form_url(reason))
     application.refresh_from_db()
     return _render_reason(request, _reason_context(member, application, data=data, errors=errors))
 

@@ -19,7 +19,6 @@ from django.core.cache import cache
 from gjj.api.auth import remember_token
 from gjj.members.models import Person
 from tests.gjj.withdrawals.conftest import _media_in_tmp, _sample_day, jpeg_bytes, loaded  # noqa: F401
-from tests.gjj.withdrawals.test_evaluate_reasons import loaded_reasons  # noqa: F401
 
 YANG_LEI = "210106198411110378"
 ZHANG_WEI = "210102198803120158"

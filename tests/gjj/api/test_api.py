@@ -280,7 +280,11 @@ def test_refused_is_422_with_the_rule_ids(loaded, client):
     assert all(set(c) == {"rule", "passed", "reason", "field"} for c in body["checks"])
     # Where the pages show each failure: by the one rule → field map.
     fields = {c["rule"]: c["field"] for c in body["checks"]}
-    assert (fields["time_window"], fields["card_holder"], fields["account_status"]) == ("house", "card_no", None)
+    assert (fields["time_window"], fields["card_holder"], fields["account_status"]) == (
+        "house",
+        "card_no",
+        None,
+    )
     assert Application.objects.get(pk=app_id).state == State.DRAFT
 
 

@@ -7,7 +7,6 @@ applications are the other reasons' sample members (曹阳 rent, 韩梅 retireme
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 
 import pytest
@@ -15,7 +14,6 @@ from django.utils import timezone
 
 from gjj.backoffice import views_review
 from gjj.core.timeutil import SHANGHAI
-from gjj.datasets.hall_loader import dataset_load_into_hall
 from gjj.members.models import AccountStatus, FundAccount
 from gjj.policy.active import active_policy
 from gjj.policy.reasons import REASONS, declaration_for, reason_name
@@ -51,16 +49,6 @@ CAO_YANG = ("210104199609090351", "ICBC", "6222022952745110411")  # rents; last 
 # The day the services evaluate on in these tests (tests.gjj.withdrawals.conftest._sample_day).
 SAMPLE_DAY = dt.datetime(2026, 11, 27, 10, 0, tzinfo=SHANGHAI)
 PURCHASE_WORDS = ("购房提取", "购买商品住房提取", "与购房人关系", "房屋信息")
-
-
-@pytest.fixture
-def loaded_reasons(sims, sample_dataset):
-    """The sample, then the other reasons' sample, in the hall and the simulators."""
-    reasons = json.loads(SAMPLE_REASONS.read_text(encoding="utf-8"))
-    for document in (sample_dataset, reasons):
-        sims.load_dataset(document)
-        dataset_load_into_hall(document=document)
-    return reasons
 
 
 def _submit_reason(

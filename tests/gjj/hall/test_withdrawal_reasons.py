@@ -20,11 +20,10 @@ from gjj.withdrawals.models import Application, State
 from tests.gjj.hall import test_withdrawal_form as form
 from tests.gjj.hall.test_withdrawal_form import HTMX, draft_of, error_summary, login, text_of
 from tests.gjj.withdrawals.conftest import ZHANG_CARD, ZHANG_HOUSE, ZHANG_WEI, jpeg_bytes
-from tests.gjj.withdrawals.test_evaluate_reasons import CAO_YANG, HAN_MEI, loaded_reasons
+from tests.gjj.withdrawals.test_evaluate_reasons import CAO_YANG, HAN_MEI
 
 _media_in_tmp = form._media_in_tmp
 loaded = form.loaded
-loaded_reasons = loaded_reasons  # the fixture, here
 
 pytestmark = pytest.mark.django_db
 

@@ -8,12 +8,10 @@ data/sample-reasons.json (曹阳, 韩梅) and 张伟 of the sample, on the sampl
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 
 import pytest
 
-from gjj.datasets.hall_loader import dataset_load_into_hall
 from gjj.members.models import AccountStatus, FundAccount
 from gjj.policy.active import active_policy
 from gjj.policy.reasons import declaration_for
@@ -40,15 +38,6 @@ def _sample_day(monkeypatch):
     monkeypatch.setattr("gjj.withdrawals.services.today_shanghai", lambda: day)
     monkeypatch.setattr("gjj.withdrawals.form_selectors.today_shanghai", lambda: day)
     monkeypatch.setattr("gjj.applications.presenters.today_shanghai", lambda: day)
-
-
-@pytest.fixture
-def loaded_reasons(sims, sample_dataset):
-    reasons = json.loads(SAMPLE_REASONS.read_text(encoding="utf-8"))
-    for document in (sample_dataset, reasons):
-        sims.load_dataset(document)
-        dataset_load_into_hall(document=document)
-    return reasons
 
 
 def step(reason: str, name: str) -> str:

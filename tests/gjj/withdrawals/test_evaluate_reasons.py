@@ -4,12 +4,9 @@ reasons", in the JSON contract."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.core.management import CommandError
 
-from gjj.datasets.hall_loader import dataset_load_into_hall
 from tests.gjj.withdrawals.conftest import ZHANG_CARD, ZHANG_WEI
 from tests.gjj.withdrawals.test_evaluate_command import evaluate, failed
 from tests.support.sims import REPO_ROOT
@@ -20,16 +17,6 @@ CAO_YANG = ("210104199609090351", "ICBC", "6222022952745110411")
 DENG_CHAO = ("210105196407010176", "SJB", "6224558587060954098")
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def loaded_reasons(sims, sample_dataset):
-    """The sample, then the other reasons' sample, everywhere (as DATASET.md says to import them)."""
-    reasons = json.loads(SAMPLE_REASONS.read_text(encoding="utf-8"))
-    for document in (sample_dataset, reasons):
-        sims.load_dataset(document)
-        dataset_load_into_hall(document=document)
-    return reasons
 
 
 def by_reason(reason: str, member: tuple[str, str, str], *extra: str) -> dict:

@@ -5,11 +5,8 @@ reason whose subject is not a house."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from gjj.datasets.hall_loader import dataset_load_into_hall
 from gjj.members.models import Person
 from gjj.policy.active import active_policy
 from gjj.policy.reasons import REASON_KEYS, declaration_for
@@ -25,16 +22,6 @@ pytestmark = pytest.mark.django_db
 SAMPLE_REASONS = REPO_ROOT / "data" / "sample-reasons.json"
 CAO_YANG = "210104199609090351"
 CAO_CARD = "6222022952745110411"
-
-
-@pytest.fixture
-def loaded_reasons(sims, sample_dataset):
-    """The sample, then the other reasons' sample, in the hall and the simulators."""
-    reasons = json.loads(SAMPLE_REASONS.read_text(encoding="utf-8"))
-    for document in (sample_dataset, reasons):
-        sims.load_dataset(document)
-        dataset_load_into_hall(document=document)
-    return reasons
 
 
 def _person(id_number: str) -> Person:

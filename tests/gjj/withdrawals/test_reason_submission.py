@@ -6,14 +6,12 @@ account of 156,300.25 元). The day of the application is the sample's, 2026-11-
 from __future__ import annotations
 
 import datetime as dt
-import json
 import threading
 from collections.abc import Callable
 
 import pytest
 from django.db import connections
 
-from gjj.datasets.hall_loader import dataset_load_into_hall
 from gjj.members.models import FundAccount, Person
 from gjj.policy.active import active_policy
 from gjj.policy.reasons import declaration_for
@@ -36,16 +34,6 @@ CAO_RENT = 450_000  # 1,500.00 元 × 3 whole months (2026-08-20 → 2026-11-27)
 
 RENT_MATERIALS = ("id_card_front", "id_card_back", "bank_card")
 RETIREMENT_MATERIALS = ("id_card_front", "id_card_back", "retirement_certificate", "bank_card")
-
-
-@pytest.fixture
-def loaded_reasons(sims, sample_dataset):
-    """The sample, then the other reasons' sample, in the hall and the simulators."""
-    reasons = json.loads(SAMPLE_REASONS.read_text(encoding="utf-8"))
-    for document in (sample_dataset, reasons):
-        sims.load_dataset(document)
-        dataset_load_into_hall(document=document)
-    return reasons
 
 
 def _actor(person: Person) -> Actor:

@@ -6,12 +6,10 @@ purchase), the facts and rows of 我的业务 (gjj.withdrawals.selectors) and th
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pytest
 from django.db import transaction
 
-from gjj.datasets.hall_loader import dataset_load_into_hall
 from gjj.members.models import AccountStatus, Employer, FundAccount, Person
 from gjj.policy.active import active_policy
 from gjj.policy.reasons import declaration_for
@@ -26,7 +24,6 @@ from gjj.withdrawals.payouts import payout_memo
 from gjj.withdrawals.receipts import receipt_content
 from gjj.withdrawals.selectors import application_facts, applications_for_member
 from tests.gjj.withdrawals.conftest import ZHANG_CARD, ZHANG_WEI
-from tests.support.sims import REPO_ROOT
 
 pytestmark = pytest.mark.django_db
 
@@ -207,15 +204,6 @@ def test_my_applications_name_each_ones_reason(account):
 
 
 # -- the refusal's message -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def loaded_reasons(sims, sample_dataset):
-    reasons = json.loads((REPO_ROOT / "data" / "sample-reasons.json").read_text(encoding="utf-8"))
-    for document in (sample_dataset, reasons):
-        sims.load_dataset(document)
-        dataset_load_into_hall(document=document)
-    return reasons
 
 
 def _refused(id_number: str, reason: str, *, bank: str, card_no: str) -> ApplicationRefused:

@@ -5,7 +5,6 @@ leaves money in the account: it is paid what was approved and stays open for 柜
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
@@ -13,7 +12,6 @@ import pytest
 
 import gjj.policy
 from gjj.audit.models import AuditAction, AuditEntry
-from gjj.datasets.hall_loader import dataset_load_into_hall
 from gjj.members.models import AccountStatus, FundAccount, LedgerEntry, LedgerEntryKind, Person
 from gjj.members.selectors import ledger_inconsistencies
 from gjj.members.services import fund_account_close, ledger_post
@@ -33,15 +31,6 @@ HAN_MEI, HAN_BANK, HAN_CARD, HAN_PHONE = "210102196503150524", "CCB", "621700636
 HAN_BALANCE = 15_630_025  # 156,300.25 元, a sealed account
 DEPOSIT = 240_000  # one month's 2,400.00 元, booked after the approval
 CLOSED_SMS = "您的住房公积金个人账户已销户"
-
-
-@pytest.fixture
-def loaded_reasons(sims, sample_dataset):
-    reasons = json.loads(SAMPLE_REASONS.read_text(encoding="utf-8"))
-    for document in (sample_dataset, reasons):
-        sims.load_dataset(document)
-        dataset_load_into_hall(document=document)
-    return reasons
 
 
 @pytest.fixture
