@@ -1,10 +1,10 @@
 """Issue 13 in a real browser at 1366×768: the other withdrawal reasons on the desktop 个人网厅.
-A renter (曹阳's twin) applies for 租房提取, uploads the materials, is approved at once (秒批) and
+曹阳 (of data/sample-reasons.json) applies for 租房提取, uploads the materials, is approved at once (秒批) and
 paid; a member who owns a house is refused 租房提取 with the owns_house reason in the error summary;
 a retiree (韩梅's twin) sees 离退休提取's whole balance, read-only. axe-core on every new page.
 
-The module imports its own members (fresh identities shaped like sample-reasons.json's), so the
-shared live stack's sample members stay as the other browser tests expect them."""
+The module imports 曹阳's sample and its own other members (fresh identities shaped like the
+sample's), so the shared live stack's purchase members stay as the other browser tests expect them."""
 
 from __future__ import annotations
 
@@ -21,10 +21,12 @@ from tests.browser.test_desktop_hall import _fill_card, _upload_every_material
 from tests.support.accessibility import assert_accessible
 from tests.support.browser import screenshot
 from tests.support.id_numbers import make_id_number
+from tests.support.sims import REPO_ROOT
 
 pytestmark = pytest.mark.browser
 
 EMPLOYER = ("210100000920", "沈阳租住测试有限公司")
+SAMPLE_REASONS = REPO_ROOT / "data" / "sample-reasons.json"
 
 
 def luhn_complete(first_digits: str) -> str:
@@ -39,19 +41,29 @@ def luhn_complete(first_digits: str) -> str:
     return first_digits + str((10 - total % 10) % 10)
 
 
-# 曹阳's twin: no house, 26,000.00 元, a rent withdrawal paid on 2026-08-20, an ICBC class-I card.
-RENTER = {
-    "id_number": make_id_number("210104", dt.date(1995, 5, 5), 31),
-    "name": "岳阳",
-    "phone": "13904007801",
-    "account_no": "210500009801",
-    "status": "normal",
-    "balance": "26000.00",
-    "bank": "ICBC",
-    "bank_name": "工商银行",
-    "card_no": luhn_complete("622202295274511098"),
-    "last_rent_paid_on": "2026-08-20",
-}
+def _sample_member(name: str) -> dict:
+    """A member of data/sample-reasons.json (imported into the live stack by ``members``), in the
+    shape this module reads."""
+    document = json.loads(SAMPLE_REASONS.read_text(encoding="utf-8"))
+    person = next(p for p in document["people"] if p["name"] == name)
+    account = next(a for a in document["accounts"] if a["id_number"] == person["id_number"])
+    card = next(c for c in document["bank_accounts"] if c["holder_id_number"] == person["id_number"])
+    last_rent = max(
+        (w["paid_on"] for w in document["prior_withdrawals"] if w["id_number"] == person["id_number"]),
+        default=None,
+    )
+    return {
+        **person,
+        "balance": account["balance"],
+        "bank": card["bank"],
+        "bank_name": {"CCB": "建设银行", "ICBC": "工商银行", "SJB": "盛京银行"}[card["bank"]],
+        "card_no": card["card_no"],
+        "last_rent_paid_on": last_rent,
+    }
+
+
+# 曹阳 of the sample: no house, 26,000.00 元, a rent withdrawal paid on 2026-08-20, an ICBC card.
+RENTER = _sample_member("曹阳")
 # A member who owns a valid house in the registry: refused 租房提取.
 OWNER = {
     "id_number": make_id_number("210103", dt.date(1989, 3, 3), 32),
@@ -88,7 +100,7 @@ RETIREE = {
     "card_no": luhn_complete("621700636265676980"),
     "retired_on": "2025-06-30",
 }
-PEOPLE = (RENTER, OWNER, RETIREE)
+PEOPLE = (OWNER, RETIREE)
 
 
 def reasons_document() -> dict:
@@ -127,15 +139,7 @@ def reasons_document() -> dict:
             for m in PEOPLE
             if "house" in m
         ],
-        "prior_withdrawals": [
-            {
-                "id_number": RENTER["id_number"],
-                "house": None,
-                "amount": "3000.00",
-                "paid_on": RENTER["last_rent_paid_on"],
-                "reason": "rent",
-            }
-        ],
+        "prior_withdrawals": [],
         "bank_accounts": [
             {
                 "card_no": m["card_no"],
@@ -159,6 +163,7 @@ def members(live_stack, tmp_path_factory):
     path = tmp_path_factory.mktemp("reasons") / "reasons.json"
     path.write_text(json.dumps(reasons_document(), ensure_ascii=False), encoding="utf-8")
     live_stack.gjj("import-dataset", str(path))
+    live_stack.gjj("import-dataset", str(SAMPLE_REASONS))
 
 
 def rent_maximum() -> str:
@@ -167,7 +172,7 @@ def rent_maximum() -> str:
     months = min(
         whole_months_between(dt.date.fromisoformat(RENTER["last_rent_paid_on"]), today_shanghai()), 12
     )
-    return f"{min(1500 * months, 26000)}.00"
+    return f"{min(1500 * months, int(float(RENTER['balance'])))}.00"
 
 
 def _open_reason(page, reason_name: str, *, audit: bool = False) -> None:

@@ -1,15 +1,15 @@
 """The other withdrawal reasons in the H5 on a phone (390×844, touch), against the live system:
 
-- a retired member (a twin of 韩梅 in data/sample-reasons.json: retired 2025-03-31, a sealed
-  account of 156,300.25 元) applies for 离退休提取 from the reason list, the amount shown as the whole
-  balance and not typed, uploads the reason's materials (退休证明 among them) and submits; above this
-  stack's four-eyes threshold, 张初审 sees the case with its own reason and materials and approves,
-  王复审 approves again, the worker pays, and her 账户查询 shows the account 销户;
+- 韩梅 (data/sample-reasons.json: retired 2025-03-31, a sealed account of 156,300.25 元) applies
+  for 离退休提取 from the reason list, the amount shown as the whole balance and not typed, uploads
+  the reason's materials (退休证明 among them) and submits; above this stack's four-eyes
+  threshold, 张初审 sees the case with its own reason and materials and approves, 王复审 approves
+  again, the worker pays, and her 账户查询 shows the account 销户;
 - a member who owns a house is refused 租房提取 with the owns_house reason;
 - a member with no house sees 租房提取's maximum (monthly limit × months) on its form.
 
-Each test imports its own members. axe-core on every new screen; screenshots phone-reasons.png,
-phone-retirement.png and phone-rent.png in docs/screenshots/."""
+The module imports 韩梅's sample and its own other members. axe-core on every new screen;
+screenshots phone-reasons.png, phone-retirement.png and phone-rent.png in docs/screenshots/."""
 
 from __future__ import annotations
 
@@ -27,10 +27,12 @@ from tests.browser.conftest import DEMO_PASSWORD, log_in_at_sso
 from tests.support.accessibility import assert_accessible
 from tests.support.browser import screenshot
 from tests.support.members import members_document
+from tests.support.sims import REPO_ROOT
 
 pytestmark = pytest.mark.browser
 
 PAYOUT_WAIT_SECONDS = 60
+SAMPLE_REASONS = REPO_ROOT / "data" / "sample-reasons.json"
 
 
 def _card(serial: int) -> str:
@@ -38,16 +40,13 @@ def _card(serial: int) -> str:
     return body + luhn.calc_check_digit(body)
 
 
+# 韩梅 of data/sample-reasons.json: retired 2025-03-31, a sealed account of 156,300.25 元, a CCB card.
 RETIREE = {
-    "id_number": id_number_make(area_code="210102", birth=dt.date(1965, 3, 15), sequence=62),
-    "name": "韩秀兰",
-    "phone": "13904008901",
-    "account_no": "210100008901",
+    "id_number": "210102196503150524",
+    "name": "韩梅",
     "balance": "156300.25",
-    "house": None,
-    "retired_on": "2025-03-31",
     "bank": "CCB",
-    "cards": [_card(890_100_000_001)],
+    "cards": ["6217006362656765957"],
 }
 OWNER = {
     "id_number": id_number_make(area_code="210103", birth=dt.date(1987, 6, 9), sequence=71),
@@ -73,19 +72,13 @@ TENANT = {
 
 @pytest.fixture(scope="module")
 def members(live_stack, tmp_path_factory) -> dict[str, dict]:
-    """The three members in the hall, the registry (the owner's house), the bank and the SSO; the
-    retiree's retirement date and sealed account as the social-security data and the centre hold
-    them."""
-    people = [RETIREE, OWNER, TENANT]
+    """韩梅's sample (data/sample-reasons.json), and the owner and the tenant of this module, in the
+    hall, the registry (the owner's house), the bank and the SSO."""
+    live_stack.gjj("import-dataset", str(SAMPLE_REASONS))
+    people = [OWNER, TENANT]
     with_house = [{**m, "house": m["house"] or {"contract_no": "-"}} for m in people]
     document = members_document(with_house, employer=("210100008900", "沈阳退休租房测试有限公司"))
     document["houses"] = [h for h in document["houses"] if h["contract_no"] == OWNER["house"]["contract_no"]]
-    for person in document["people"]:
-        if person["id_number"] == RETIREE["id_number"]:
-            person["retired_on"] = RETIREE["retired_on"]
-    for account in document["accounts"]:
-        if account["id_number"] == RETIREE["id_number"]:
-            account.update(status="sealed", consecutive_months=0, paid_through="2025-03")
     path = tmp_path_factory.mktemp("reasons") / "members.json"
     path.write_text(json.dumps(document, ensure_ascii=False), "utf-8")
     live_stack.gjj("import-dataset", str(path))
