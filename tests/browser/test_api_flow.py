@@ -1,11 +1,13 @@
 """The JSON API over HTTP against the whole live system, with a REAL access token: the app's
-authorization-code flow with PKCE against govsso, then the whole 购房提取 flow under /api/v1/."""
+authorization-code flow with PKCE against govsso, then the whole 购房提取 flow under /api/v1/, and a 租房提取 created and submitted (an owner refused)."""
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import io
+import json
 import re
 import secrets
 import subprocess
@@ -16,7 +18,10 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import requests
 from PIL import Image
+from stdnum import luhn
 
+from gjj.core.identity_numbers import id_number_make
+from tests.support.members import members_document
 from tests.support.sims import REPO_ROOT
 
 pytestmark = pytest.mark.browser
@@ -181,6 +186,98 @@ def test_the_whole_flow_over_the_api_with_a_real_token(live_stack):
     # Leave 杨磊 free for the session's other tests.
     cancelled = call("POST", f"/applications/{app_id}/cancel")
     assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"
+
+
+def _card(serial: int) -> str:
+    body = f"622202{serial:012d}"  # 工商银行 debit
+    return body + luhn.calc_check_digit(body)
+
+
+# A tenant (no house, no rent withdrawal yet) and a member who owns a house, of this test only.
+API_TENANT = {
+    "id_number": id_number_make(area_code="210104", birth=dt.date(1993, 4, 18), sequence=57),
+    "name": "栗文静",
+    "phone": "13904009701",
+    "account_no": "210100009701",
+    "balance": "31000.00",
+    "house": None,
+    "bank": "ICBC",
+    "cards": [_card(970_100_000_001)],
+}
+API_OWNER = {
+    "id_number": id_number_make(area_code="210103", birth=dt.date(1984, 12, 1), sequence=66),
+    "name": "卢志刚",
+    "phone": "13904009702",
+    "account_no": "210100009702",
+    "balance": "48000.00",
+    "house": {"contract_no": "SY202610200009702", "address": "沈阳市和平区南京北街9号2-1-1"},
+    "bank": "ICBC",
+    "cards": [_card(970_200_000_001)],
+}
+
+
+def test_the_app_creates_and_submits_a_rent_application_and_an_owner_is_refused(live_stack, tmp_path):
+    document = members_document(
+        [{**m, "house": m["house"] or {"contract_no": "-"}} for m in (API_TENANT, API_OWNER)],
+        employer=("210100009700", "沈阳接口租房测试有限公司"),
+    )
+    document["houses"] = [h for h in document["houses"] if h["contract_no"] != "-"]
+    (tmp_path / "members.json").write_text(json.dumps(document, ensure_ascii=False), "utf-8")
+    live_stack.gjj("import-dataset", str(tmp_path / "members.json"))
+    api = f"{live_stack.hall}/api/v1"
+
+    def session_of(member: dict) -> requests.Session:
+        http = requests.Session()
+        token = access_token(live_stack, member["id_number"], PASSWORD)
+        http.headers["Authorization"] = f"Bearer {token}"
+        return http
+
+    def rent_draft(http: requests.Session, member: dict) -> int:
+        reasons = {r["key"]: r for r in http.get(f"{api}/reasons", timeout=TIMEOUT).json()}
+        assert reasons["rent"]["name"] == "租房提取" and reasons["rent"]["needs_house"] is False
+        started = http.post(f"{api}/applications", json={"reason": "rent"}, timeout=TIMEOUT)
+        assert started.status_code == 200, started.text
+        assert (started.json()["reason"], started.json()["reason_name"]) == ("rent", "租房提取")
+        version = http.get(f"{api}/declaration", params={"reason": "rent"}, timeout=TIMEOUT).json()["version"]
+        patched = http.patch(
+            f"{api}/applications/{started.json()['id']}",
+            json={
+                "bank": member["bank"],
+                "card_no": member["cards"][0],
+                "declaration_accepted": True,
+                "declaration_version": version,
+            },
+            timeout=TIMEOUT,
+        )
+        assert patched.status_code == 200, patched.text
+        return started.json()["id"]
+
+    tenant = session_of(API_TENANT)
+    app_id = rent_draft(tenant, API_TENANT)
+    submitted = tenant.post(f"{api}/applications/{app_id}/submit", timeout=TIMEOUT)
+    assert submitted.status_code == 200, submitted.text
+    body = submitted.json()
+    # No rent withdrawal before: 12 months × 1,500.00 元.
+    assert (body["state"], body["amount"], body["house"]) == ("awaiting_materials", "18000.00", None)
+    for material in body["materials"]["required"]:
+        uploaded = tenant.post(
+            f"{api}/applications/{app_id}/materials/{material['kind']}",
+            files={"file": (f"{material['kind']}.jpg", jpeg(), "image/jpeg")},
+            timeout=TIMEOUT,
+        )
+        assert uploaded.status_code == 200, uploaded.text
+    final = tenant.post(f"{api}/applications/{app_id}/final-submit", timeout=TIMEOUT)
+    assert final.status_code == 200, final.text
+    # Every rule from a data source and below the four-eyes threshold: 秒批, then the payout.
+    assert final.json()["state"] in ("approved", "paying", "paid"), final.json()["timeline"]
+    assert final.json()["timeline"][-1]["reason"].startswith(("秒批", "发送银行支付", "银行支付成功"))
+
+    owner = session_of(API_OWNER)
+    refused = owner.post(f"{api}/applications/{rent_draft(owner, API_OWNER)}/submit", timeout=TIMEOUT)
+    assert refused.status_code == 422, refused.text
+    owns = next(c for c in refused.json()["checks"] if c["rule"] == "owns_house")
+    assert owns["passed"] is False and "SY202610200009702" in owns["reason"]
+    assert refused.json()["message"].startswith("不符合租房提取条件")
 
 
 def test_a_real_token_of_another_client_of_the_same_sso_opens_nothing(live_stack):
