@@ -50,7 +50,8 @@ def channel_for(request: HttpRequest) -> str:
     return Channel.APP
 
 
-def _actor(request: HttpRequest, person: Person) -> Actor:
+def member_actor(request: HttpRequest, person: Person) -> Actor:
+    """The member acting through the H5, on the channel the request came by (WeChat or the APP)."""
     return Actor.member(person, channel=channel_for(request))
 
 
@@ -66,7 +67,8 @@ def mobile_member_required(view):  # type: ignore[no-untyped-def]
     return never_cache(guarded)
 
 
-def _member(request: HttpRequest) -> MemberLogin:
+def logged_in_member(request: HttpRequest) -> MemberLogin:
+    """The member of a view behind ``mobile_member_required``."""
     member = member_for_request(request)
     assert member is not None
     return member
@@ -139,7 +141,7 @@ def login_done(request: HttpRequest) -> HttpResponse:
     """After the SSO: a member who came by a WeChat link is asked whether to bind this WeChat
     account (nothing is bound by logging in), then goes on."""
     next_path = _mobile_next(request, request.GET.get("next"))
-    if wechat_binding_pending(request, _member(request).person) is not None:
+    if wechat_binding_pending(request, logged_in_member(request).person) is not None:
         return redirect(f"{reverse('mobile:wechat_bind')}?{urlencode({'next': next_path})}")
     return redirect(next_path)
 
@@ -149,18 +151,18 @@ def login_done(request: HttpRequest) -> HttpResponse:
 def wechat_bind(request: HttpRequest) -> HttpResponse:
     """将此微信号与您的公积金账户绑定: shown inside WeChat only; only 确认绑定 binds."""
     next_path = _mobile_next(request, request.GET.get("next") or request.POST.get("next"))
-    if wechat_binding_pending(request, _member(request).person) is None:
+    if wechat_binding_pending(request, logged_in_member(request).person) is None:
         return redirect(next_path)
     if not inside_wechat(request):
         wechat_binding_decline(request)  # a WeChat link opened elsewhere binds nothing
         return redirect(next_path)
     if request.method == "POST":
         if request.POST.get("action") == "confirm":
-            bound = wechat_binding_confirm(request, _member(request).person) is not None
+            bound = wechat_binding_confirm(request, logged_in_member(request).person) is not None
             return render(request, "mobile/wechat_bound.html", {"bound": bound, "next": next_path})
         wechat_binding_decline(request)
         return redirect(next_path)
-    member = _member(request)
+    member = logged_in_member(request)
     return render(request, "mobile/wechat_bind.html", {"member_name": member.display_name, "next": next_path})
 
 
@@ -168,7 +170,7 @@ def wechat_bind(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def wechat_binding(request: HttpRequest) -> HttpResponse:
     """The member's WeChat binding, and 解除绑定."""
-    person = _member(request).person
+    person = logged_in_member(request).person
     unbound = request.method == "POST" and wechat_binding_unlink(person=person)
     return render(
         request,
@@ -180,9 +182,11 @@ def wechat_binding(request: HttpRequest) -> HttpResponse:
 # --- the member's own applications ------------------------------------------------------------------
 
 
-def _owned(request: HttpRequest, business_no: str) -> Application:
+def owned_application(request: HttpRequest, business_no: str) -> Application:
     """The member's own application; another member's business number is a 404 like a missing one."""
-    application = selectors.application_for_member(person=_member(request).person, business_no=business_no)
+    application = selectors.application_for_member(
+        person=logged_in_member(request).person, business_no=business_no
+    )
     if application is None:
         raise Http404("没有这笔业务")
     return application

@@ -21,7 +21,7 @@ from gjj.applications.forms import CARD_FORM_FIELDS, FormErrors
 from gjj.applications.presenters import application_detail_context
 from gjj.applications.responses import receipt_file
 from gjj.core.origin import origin_of
-from gjj.mobile.views import _actor, _member, _owned, mobile_member_required
+from gjj.mobile.views import logged_in_member, member_actor, mobile_member_required, owned_application
 from gjj.policy.active import active_policy
 from gjj.policy.reasons import declaration_for
 from gjj.withdrawals import selectors, services
@@ -52,14 +52,14 @@ def _notice(request: HttpRequest) -> str:
 @mobile_member_required
 @require_GET
 def application_list(request: HttpRequest) -> HttpResponse:
-    rows = selectors.applications_for_member(person=_member(request).person)
+    rows = selectors.applications_for_member(person=logged_in_member(request).person)
     return render(request, "mobile/applications.html", {"rows": rows, "notice": _notice(request)})
 
 
 @mobile_member_required
 @require_GET
 def application_detail(request: HttpRequest, business_no: str) -> HttpResponse:
-    context = application_detail_context(_owned(request, business_no))
+    context = application_detail_context(owned_application(request, business_no))
     return render(request, "mobile/application_detail.html", {**context, "notice": _notice(request)})
 
 
@@ -67,10 +67,12 @@ def application_detail(request: HttpRequest, business_no: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def application_cancel(request: HttpRequest, business_no: str) -> HttpResponse:
     """撤回: a confirmation screen, then the POST."""
-    application = _owned(request, business_no)
+    application = owned_application(request, business_no)
     if request.method == "POST":
         try:
-            services.application_cancel(application=application, actor=_actor(request, application.person))
+            services.application_cancel(
+                application=application, actor=member_actor(request, application.person)
+            )
         except ApplicationError as exc:
             return _detail(application, notice=exc.message, request=request)
         return _detail(application, notice="申请已撤回。", request=request)
@@ -89,7 +91,7 @@ def application_cancel(request: HttpRequest, business_no: str) -> HttpResponse:
 def application_resubmit(request: HttpRequest, business_no: str) -> HttpResponse:
     """退回补正: the fields the reviewer named, the 承诺书 again and every rule again; then the
     materials to photograph again on the 影像上传 screen."""
-    application = _owned(request, business_no)
+    application = owned_application(request, business_no)
     if application.state == State.AWAITING_MATERIALS:
         return redirect("mobile:materials", business_no=business_no)
     if application.state != State.RETURNED:
@@ -103,7 +105,7 @@ def application_resubmit(request: HttpRequest, business_no: str) -> HttpResponse
         errors = forms.application_resubmit_form(
             application=application,
             values=values,
-            actor=_actor(request, application.person),
+            actor=member_actor(request, application.person),
             origin=origin_of(request),
         )
         if not errors:
@@ -130,7 +132,7 @@ def application_resubmit(request: HttpRequest, business_no: str) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def application_change_card(request: HttpRequest, business_no: str) -> HttpResponse:
     """支付失败: another class-I card of the member's, and the centre pays again."""
-    application = _owned(request, business_no)
+    application = owned_application(request, business_no)
     if application.state != State.PAYOUT_FAILED:
         notice = f"申请当前状态为“{application.get_state_display()}”，不能更换收款银行卡"
         return _detail(application, notice=notice if request.method == "POST" else "", request=request)
@@ -140,7 +142,7 @@ def application_change_card(request: HttpRequest, business_no: str) -> HttpRespo
     if request.method == "POST":
         values = forms.change_card_read(request.POST)
         errors = forms.application_change_card_form(
-            application=application, values=values, actor=_actor(request, application.person)
+            application=application, values=values, actor=member_actor(request, application.person)
         )
         if not errors:
             return _detail(
@@ -166,7 +168,7 @@ def application_change_card(request: HttpRequest, business_no: str) -> HttpRespo
 
 
 def _with_receipt(request: HttpRequest, business_no: str) -> Application:
-    application = _owned(request, business_no)
+    application = owned_application(request, business_no)
     if not selectors.has_receipt(application):
         raise Http404("该申请尚未提交，没有办理回执")
     return application
@@ -197,7 +199,7 @@ def application_receipt_pdf(request: HttpRequest, business_no: str) -> HttpRespo
 @mobile_member_required
 @require_GET
 def account_query(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+    member = logged_in_member(request)
     return render(
         request,
         "mobile/account.html",

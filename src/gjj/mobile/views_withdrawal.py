@@ -41,7 +41,7 @@ from gjj.applications.presenters import (
 from gjj.core.masking import mask_card_number
 from gjj.core.money import fen_to_yuan
 from gjj.core.origin import origin_of
-from gjj.mobile.views import _actor, _member, _owned, mobile_member_required
+from gjj.mobile.views import logged_in_member, member_actor, mobile_member_required, owned_application
 from gjj.policy.active import active_policy
 from gjj.policy.reasons import SUBJECT_HOUSE, declaration_for, reason_for, reason_name
 from gjj.policy.rules import reason_short_name
@@ -110,12 +110,14 @@ def _reason_context(reason: str, policy: Policy) -> dict[str, object]:
 
 
 def _draft(request: HttpRequest, reason: str) -> tuple[Application | None, HttpResponse | None]:
-    person = _member(request).person
+    person = logged_in_member(request).person
     waiting = selectors.member_awaiting_materials(person=person)
     if waiting is not None:
         return None, redirect("mobile:materials", business_no=waiting.business_no)
     try:
-        application = services.application_start(person=person, actor=_actor(request, person), reason=reason)
+        application = services.application_start(
+            person=person, actor=member_actor(request, person), reason=reason
+        )
     except ApplicationError as exc:
         return None, render(request, "mobile/unavailable.html", {"message": exc.message}, status=409)
     return application, None
@@ -139,7 +141,7 @@ def _step_context(
     request: HttpRequest, application: Application, step: str, errors: list[str], values: dict[str, str]
 ) -> dict[str, object]:
     policy = active_policy()
-    member = _member(request)
+    member = logged_in_member(request)
     reason = application.reason
     steps = reason_steps(reason)
     slugs = [slug for slug, _ in steps]
@@ -256,7 +258,7 @@ def _post_house(request: HttpRequest, application: Application, values: dict[str
     changed = (field, key) != (application.lookup_field, application.house_key)
     try:
         services.application_lookup_house(
-            application=application, lookup_field=field, key=key, actor=_actor(request, person)
+            application=application, lookup_field=field, key=key, actor=member_actor(request, person)
         )
     except ApplicationError as exc:
         return [exc.message]
@@ -264,7 +266,7 @@ def _post_house(request: HttpRequest, application: Application, values: dict[str
     if changed and application.amount_fen:
         services.application_update_draft(
             application=application,
-            actor=_actor(request, person),
+            actor=member_actor(request, person),
             clear_amount=True,
         )
         application.refresh_from_db()
@@ -294,7 +296,9 @@ def _post_account(request: HttpRequest, application: Application, values: dict[s
         errors.add("bank", BANK_MISSING)
     if not data.card_no and not application.card_no:
         errors.add("card_no", CARD_MISSING)
-    draft_save(application=application, actor=_actor(request, application.person), data=data, errors=errors)
+    draft_save(
+        application=application, actor=member_actor(request, application.person), data=data, errors=errors
+    )
     application.refresh_from_db()
     bank = data.bank or ""
     if application.card_no and bank in policy.allowed_banks and not errors.has("card_no"):
@@ -307,7 +311,7 @@ def _post_account(request: HttpRequest, application: Application, values: dict[s
         if max_amount_fen:
             services.application_update_draft(
                 application=application,
-                actor=_actor(request, application.person),
+                actor=member_actor(request, application.person),
                 amount_fen=max_amount_fen,
             )
         elif not fixed:
@@ -321,7 +325,7 @@ def _post_declaration(request: HttpRequest, application: Application, values: di
     person = application.person
     if not request.POST.get("declaration"):
         return [DECLARATION_MISSING]
-    actor = _actor(request, person)
+    actor = member_actor(request, person)
     origin = origin_of(request)
     try:
         services.application_accept_declaration(
@@ -415,7 +419,7 @@ def _materials_page(request: HttpRequest, application: Application, *, error: st
 @mobile_member_required
 @require_GET
 def materials(request: HttpRequest, business_no: str) -> HttpResponse:
-    application = _owned(request, business_no)
+    application = owned_application(request, business_no)
     if application.state != State.AWAITING_MATERIALS:
         return redirect("mobile:result", business_no=business_no)
     return _materials_page(request, application)
@@ -425,7 +429,7 @@ def materials(request: HttpRequest, business_no: str) -> HttpResponse:
 @require_POST
 def material_upload(request: HttpRequest, business_no: str, kind: str) -> JsonResponse:
     """One material (wizard.js posts it with XMLHttpRequest, after shrinking a photo): JSON back."""
-    application = _owned(request, business_no)
+    application = owned_application(request, business_no)
     if application.state != State.AWAITING_MATERIALS:
         return JsonResponse({"ok": False, "error": "该申请已不在影像上传阶段"}, status=409)
     policy = active_policy()
@@ -437,7 +441,10 @@ def material_upload(request: HttpRequest, business_no: str, kind: str) -> JsonRe
         return JsonResponse({"ok": False, "error": f"请选择{name}的文件后再上传"}, status=400)
     try:
         material = services.material_upload_file(
-            application=application, kind=kind, uploaded=uploaded, actor=_actor(request, application.person)
+            application=application,
+            kind=kind,
+            uploaded=uploaded,
+            actor=member_actor(request, application.person),
         )
     except (MaterialRejected, ApplicationError) as exc:
         return JsonResponse({"ok": False, "error": exc.message}, status=400)
@@ -459,12 +466,12 @@ def material_upload(request: HttpRequest, business_no: str, kind: str) -> JsonRe
 @mobile_member_required
 @require_POST
 def final_submit(request: HttpRequest, business_no: str) -> HttpResponse:
-    application = _owned(request, business_no)
+    application = owned_application(request, business_no)
     if application.state != State.AWAITING_MATERIALS:
         return redirect("mobile:result", business_no=business_no)
     try:
         application = services.application_final_submit(
-            application=application, actor=_actor(request, application.person)
+            application=application, actor=member_actor(request, application.person)
         )
     except ApplicationError as exc:
         return _materials_page(request, application, error=exc.message, status=400)
@@ -474,7 +481,7 @@ def final_submit(request: HttpRequest, business_no: str) -> HttpResponse:
 @mobile_member_required
 @require_GET
 def result(request: HttpRequest, business_no: str) -> HttpResponse:
-    application = _owned(request, business_no)
+    application = owned_application(request, business_no)
     if application.state == State.AWAITING_MATERIALS:
         return redirect("mobile:materials", business_no=business_no)
     policy = active_policy()
