@@ -239,6 +239,8 @@ def _form_context(
         "field_errors": errors.field_errors,
         "summary_title": summary_title,
         **_form_urls(application.reason),
+        # The subject's parts of the form (its lead, its fields, 提取金额): one template per subject.
+        "subject_template": f"hall/_withdrawal_subject_{reason_for(application.reason).subject}.html",
         **card,
     }
 
@@ -292,8 +294,9 @@ def _purchase_context(
     }
 
 
-def _render_purchase(request: HttpRequest, context: dict[str, object], status: int = 200) -> HttpResponse:
-    return render(request, "hall/withdrawal_purchase.html", context, status=status)
+def _render_form(request: HttpRequest, context: dict[str, object], status: int = 200) -> HttpResponse:
+    """Every reason's form is one page (hall/withdrawal_form.html) with its subject's parts."""
+    return render(request, "hall/withdrawal_form.html", context, status=status)
 
 
 def _start_draft(
@@ -407,7 +410,7 @@ def withdrawal_purchase(request: HttpRequest) -> HttpResponse:
         return elsewhere
     assert application is not None
     if request.method == "GET":
-        return _render_purchase(
+        return _render_form(
             request, _purchase_context(request, member, application, replaced_notice=replaced)
         )
     data = draft_input(request.POST)
@@ -429,7 +432,7 @@ def _purchase_lookup(
         context = _purchase_context(
             request, member, application, data=data, errors=errors, summary_title="请修改以下内容"
         )
-        return _render_purchase(request, context, status=400)
+        return _render_form(request, context, status=400)
     return redirect(reverse("hall:withdrawal_purchase") + "#house-title")
 
 
@@ -472,7 +475,7 @@ def _purchase_submit(
         return redirect("hall:withdrawal_purchase")
     application.refresh_from_db()
     context = _purchase_context(request, member, application, data=data, errors=errors)
-    return _render_purchase(request, context)
+    return _render_form(request, context)
 
 
 # --- 租房提取, 离退休提取: the form of a reason without a house -------------------------------------
@@ -522,13 +525,7 @@ def _reason_context(
         },
         "amount": amount,
         "max_amount_fen": amount.max_amount_fen,
-        # The subject's part of the form (提取信息): one template per subject.
-        "subject_template": f"hall/_withdrawal_subject_{reason.subject}.html",
     }
-
-
-def _render_reason(request: HttpRequest, context: dict[str, object], status: int = 200) -> HttpResponse:
-    return render(request, "hall/withdrawal_reason.html", context, status=status)
 
 
 @member_required
@@ -548,7 +545,7 @@ def withdrawal_reason(request: HttpRequest, reason: str) -> HttpResponse:
         return elsewhere
     assert application is not None
     if request.method == "GET":
-        return _render_reason(request, _reason_context(member, application, replaced_notice=replaced))
+        return _render_form(request, _reason_context(member, application, replaced_notice=replaced))
     data = _reason_input(request.POST, reason)
     person = member.person
     errors = FormErrors(fields_shown=CARD_FORM_FIELDS)
@@ -563,7 +560,7 @@ def withdrawal_reason(request: HttpRequest, reason: str) -> HttpResponse:
             return redirect(_materials_url(submitted))
         return redirect(withdrawal_form_url(reason))
     application.refresh_from_db()
-    return _render_reason(request, _reason_context(member, application, data=data, errors=errors))
+    return _render_form(request, _reason_context(member, application, data=data, errors=errors))
 
 
 # --- every reason's form: htmx while the member types -----------------------------------------------
