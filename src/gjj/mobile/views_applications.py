@@ -9,6 +9,7 @@ phone's layout; the channel is the H5's (微信 or APP, ``channel_for``).
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -29,21 +30,20 @@ from gjj.withdrawals.errors import ApplicationError
 from gjj.withdrawals.models import Application, State
 from gjj.withdrawals.receipts import receipt_content
 
-NOTICE_SESSION_KEY = "mobile_notice"
-
 
 def _detail(
     application: Application, *, notice: str = "", request: HttpRequest | None = None
 ) -> HttpResponse:
-    """Back to the detail screen, with a one-time line at its top (the H5 has no message framework
-    on every page; the notice is kept in the session until shown)."""
+    """Back to the detail screen, with a one-time line at its top. The line travels in Django's
+    message cookie, not in the session: a request of the same page still under way (the card check
+    as the member types) saves the session it read before, and would drop a line kept there."""
     if request is not None and notice:
-        request.session[NOTICE_SESSION_KEY] = notice
+        messages.info(request, notice)
     return redirect("mobile:application_detail", business_no=application.business_no)
 
 
 def _notice(request: HttpRequest) -> str:
-    return str(request.session.pop(NOTICE_SESSION_KEY, ""))
+    return " ".join(str(message) for message in messages.get_messages(request))
 
 
 # --- 我的业务 ---------------------------------------------------------------------------------------

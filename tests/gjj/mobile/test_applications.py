@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gjj.members.models import Person
@@ -231,3 +232,23 @@ def test_a_link_from_wechat_lands_on_its_page_without_its_token(zhang, client):
     # Another WeChat account: offered the binding first, then the page (its other parameters kept).
     assert other.status_code == 302
     assert other["Location"] == "/m/wechat/bind/?next=%2Fm%2Faccount%2F%3Fpage%3D2"
+
+
+def test_the_line_after_a_new_card_survives_a_request_that_saves_an_older_session(payout_failed, client):
+    """The card check still under way when the member presses 确认更换 saves the session as it read
+    it before (every request saves it): the line for the detail screen must not live there."""
+    base = f"/m/applications/{payout_failed.business_no}/"
+    session_key = client.session.session_key
+    before = SessionStore(session_key=session_key).load()
+
+    response = client.post(f"{base}card/", {"bank": "CCB", "card_no": OTHER_CARD})
+    assert response.status_code == 302
+    # The slower request ends now and writes back what it read.
+    stale = SessionStore(session_key=session_key)
+    stale.clear()  # what it read, and nothing since
+    stale.update(before)
+    stale.save()
+
+    assert "已更换收款银行卡" in main_text(client.get(base))
+    # Shown once.
+    assert "已更换收款银行卡" not in main_text(client.get(base))
