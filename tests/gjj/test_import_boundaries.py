@@ -132,4 +132,4 @@ def test_one_channels_templates_use_nothing_of_the_other(app, other):
 
 def test_the_house_echo_is_the_application_layers_template():
     assert ("step.html", "applications/_house_echo.html") in _template_references("mobile")
-    assert ("withdrawal_purchase.html", "applications/_house_echo.html") in _template_references("hall")
+    assert ("_withdrawal_subject_house.html", "applications/_house_echo.html") in _template_references("hall")
