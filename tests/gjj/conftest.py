@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 import pytest
 
 from gjj.datasets.hall_loader import dataset_load_into_hall
+from gjj.members.models import Employer, FundAccount, Person
 from tests.support.sims import REPO_ROOT
 
 SAMPLE_REASONS = REPO_ROOT / "data" / "sample-reasons.json"
@@ -22,3 +24,20 @@ def loaded_reasons(sims, sample_dataset) -> dict[str, Any]:
         sims.load_dataset(document)
         dataset_load_into_hall(document=document)
     return reasons
+
+
+def funded_member() -> Person:
+    """张伟 with a normal account of 1,000,000.00 元 and nothing else: for tests of the records alone."""
+    employer = Employer.objects.create(code="E0001", name="辽宁省测试单位")
+    person = Person.objects.create(id_number="210102198803120158", name="张伟", phone="13800000001")
+    FundAccount.objects.create(
+        account_no="A0001",
+        person=person,
+        employer=employer,
+        status="normal",
+        balance_fen=100_000_000,
+        opened_on=dt.date(2015, 1, 1),
+        paid_through="2026-10",
+        consecutive_months=60,
+    )
+    return person

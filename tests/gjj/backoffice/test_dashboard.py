@@ -16,7 +16,7 @@ from gjj.backoffice.dashboard import (
     format_duration,
 )
 from gjj.core.timeutil import SHANGHAI
-from gjj.members.models import Employer, FundAccount, Person
+from gjj.members.models import Person
 from gjj.withdrawals.models import (
     ActorKind,
     Application,
@@ -26,6 +26,7 @@ from gjj.withdrawals.models import (
     State,
     Transition,
 )
+from tests.gjj.conftest import funded_member
 
 TODAY = dt.date(2026, 11, 27)  # a Friday
 WEEK = 7  # 2026-11-21 (Saturday) to 2026-11-27
@@ -74,18 +75,7 @@ def test_duration_stats_median_p90_and_bucket_edges():
 
 @pytest.fixture
 def person(db):
-    employer = Employer.objects.create(code="E0001", name="辽宁省测试单位")
-    person = Person.objects.create(id_number="210102198803120158", name="张伟", phone="13800000001")
-    FundAccount.objects.create(
-        account_no="A0001",
-        person=person,
-        employer=employer,
-        status="normal",
-        balance_fen=100_000_000,
-        opened_on=dt.date(2015, 1, 1),
-        paid_through="2026-10",
-        consecutive_months=60,
-    )
+    person = funded_member()
     return person
 
 

@@ -4,10 +4,13 @@ simulators (real HTTP), and helpers that walk an application through the service
 from __future__ import annotations
 
 import io
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connections
 from PIL import Image
 
 from gjj.datasets.hall_loader import dataset_load_into_hall
@@ -61,13 +64,14 @@ class Walk:
 
     person: Person
     channel: str = Channel.WEB
+    reason: str = "purchase"
 
     @property
     def actor(self) -> Actor:
         return Actor.member(self.person, channel=self.channel)
 
     def start(self) -> Application:
-        return services.application_start(person=self.person, actor=self.actor)
+        return services.application_start(person=self.person, actor=self.actor, reason=self.reason)
 
     def fill(
         self,
@@ -78,11 +82,14 @@ class Walk:
         card_no: str,
         amount_fen: int | None = None,
     ) -> Application:
+        """The draft with the house (when given: a purchase's), the card, the amount when typed, and
+        the reason's 承诺书 accepted."""
         application = self.start()
-        field, key = ("contract_no", contract_no) if contract_no else ("archive_no", archive_no)
-        services.application_lookup_house(
-            application=application, lookup_field=field, key=key, actor=self.actor
-        )
+        if contract_no or archive_no:
+            field, key = ("contract_no", contract_no) if contract_no else ("archive_no", archive_no)
+            services.application_lookup_house(
+                application=application, lookup_field=field, key=key, actor=self.actor
+            )
         services.application_update_draft(
             application=application, actor=self.actor, bank=bank, card_no=card_no, amount_fen=amount_fen
         )
@@ -109,10 +116,31 @@ class Walk:
         return services.application_final_submit(application=application, actor=self.actor)
 
 
-def member(id_number: str, channel: str = Channel.WEB) -> Walk:
+def member(id_number: str, channel: str = Channel.WEB, *, reason: str = "purchase") -> Walk:
     return Walk(
-        person=Person.objects.select_related("spouse", "account").get(id_number=id_number), channel=channel
+        person=Person.objects.select_related("spouse", "account").get(id_number=id_number),
+        channel=channel,
+        reason=reason,
     )
+
+
+def on_another_connection(change: Callable[[], object]) -> None:
+    """Run ``change`` in another thread on its own database connection (as another request would),
+    and fail the test with what it raised."""
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            change()
+        except BaseException as exc:  # reported in the test's thread
+            failure.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=30)
+    assert not thread.is_alive() and not failure, failure
 
 
 ZHANG_WEI = "210102198803120158"

@@ -8,40 +8,21 @@ and the locked transaction — exactly where a slow registry or bank leaves it r
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Callable
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connections
 
 from gjj.members.selectors import ledger_inconsistencies
 from gjj.withdrawals import services, submission
 from gjj.withdrawals.checked_inputs import CHANGED_DURING_SUBMISSION, applications_inconsistencies
 from gjj.withdrawals.errors import ApplicationError
 from gjj.withdrawals.models import Application, Payout, PayoutState, State
-from tests.gjj.withdrawals.conftest import ZHANG_CARD, ZHANG_HOUSE, ZHANG_WEI, member
+from tests.gjj.withdrawals.conftest import ZHANG_CARD, ZHANG_HOUSE, ZHANG_WEI, member, on_another_connection
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ZHAO_MIN_CLASS_II_CARD = "6212260122184678383"
-
-
-def _on_another_connection(change: Callable[[], object]) -> None:
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            change()
-        except BaseException as exc:  # reported in the test's thread
-            failure.append(exc)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=30)
-    assert not thread.is_alive() and not failure, failure
 
 
 @pytest.fixture
@@ -54,7 +35,7 @@ def during_outside_calls(monkeypatch):
     def gather_then_let_the_change_land(application, *, policy):
         gathered = original(application, policy=policy)
         while pending:
-            _on_another_connection(pending.pop(0))
+            on_another_connection(pending.pop(0))
         return gathered
 
     monkeypatch.setattr(submission, "_gather_for", gather_then_let_the_change_land)

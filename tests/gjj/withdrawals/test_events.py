@@ -4,7 +4,6 @@ after commit; the domain imports no channel."""
 from __future__ import annotations
 
 import ast
-import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ from django.utils import timezone
 
 import gjj.policy
 import gjj.withdrawals
-from gjj.members.models import Employer, FundAccount, Person
 from gjj.wechat.models import WechatBinding, WechatNotification
 from gjj.wechat.notifications import wechat_notify
 from gjj.withdrawals import events, notifications
@@ -21,6 +19,7 @@ from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.events import MemberEvent, member_event_subscribe, member_event_subscribers
 from gjj.withdrawals.lifecycle import State, application_transition
 from gjj.withdrawals.models import Application, Channel, Notification, NotificationState
+from tests.gjj.conftest import funded_member
 
 CHANNEL_APPS = ("gjj.wechat", "gjj.hall", "gjj.mobile", "gjj.api", "gjj.backoffice", "gjj.portal")
 
@@ -58,18 +57,7 @@ def test_the_sms_and_wechat_senders_subscribe_at_start_up():
 
 @pytest.fixture
 def awaiting(db):
-    employer = Employer.objects.create(code="E0001", name="辽宁省测试单位")
-    person = Person.objects.create(id_number="210102198803120158", name="张伟", phone="13800000001")
-    FundAccount.objects.create(
-        account_no="A0001",
-        person=person,
-        employer=employer,
-        status="normal",
-        balance_fen=100_000_000,
-        opened_on=dt.date(2015, 1, 1),
-        paid_through="2026-10",
-        consecutive_months=60,
-    )
+    person = funded_member()
     WechatBinding.objects.create(person=person, openid="o-zhangwei", linked_at=timezone.now())
     return Application.objects.create(
         person=person,

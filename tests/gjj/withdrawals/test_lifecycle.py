@@ -4,20 +4,20 @@ data, so most of this needs no database; the last tests walk each allowed move t
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from gjj.members.models import Employer, FundAccount, Person
+from gjj.members.models import Person
 from gjj.withdrawals import events, lifecycle
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.errors import ApplicationError
 from gjj.withdrawals.events import MemberEvent
 from gjj.withdrawals.lifecycle import Mover, ReviewStage, State, application_transition, transition_move
 from gjj.withdrawals.models import Application, Channel, Notification, Transition
+from tests.gjj.conftest import funded_member
 
 S = State
 MEMBER, FIRST, SECOND, SYSTEM = Mover.MEMBER, Mover.FIRST_REVIEWER, Mover.SECOND_REVIEWER, Mover.SYSTEM
@@ -142,18 +142,7 @@ def test_the_groups_agree_with_the_table():
 
 @pytest.fixture
 def person(db):
-    employer = Employer.objects.create(code="E0001", name="辽宁省测试单位")
-    person = Person.objects.create(id_number="210102198803120158", name="张伟", phone="13800000001")
-    FundAccount.objects.create(
-        account_no="A0001",
-        person=person,
-        employer=employer,
-        status="normal",
-        balance_fen=100_000_000,
-        opened_on=dt.date(2015, 1, 1),
-        paid_through="2026-10",
-        consecutive_months=60,
-    )
+    person = funded_member()
     return person
 
 

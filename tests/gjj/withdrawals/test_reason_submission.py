@@ -6,22 +6,25 @@ account of 156,300.25 元). The day of the application is the sample's, 2026-11-
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable
 
 import pytest
-from django.db import connections
 
 from gjj.members.models import FundAccount, Person
-from gjj.policy.active import active_policy
-from gjj.policy.reasons import declaration_for
 from gjj.withdrawals import payouts, services, submission
-from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.checked_inputs import CHANGED_DURING_SUBMISSION
 from gjj.withdrawals.eligibility import last_rent_paid_on
 from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
-from gjj.withdrawals.models import Application, Channel, State
-from tests.gjj.withdrawals.conftest import LI_CARD, LI_NA, ZHANG_CARD, ZHANG_WEI, jpeg_bytes
+from gjj.withdrawals.models import Application, State
+from tests.gjj.withdrawals.conftest import (
+    LI_CARD,
+    LI_NA,
+    ZHANG_CARD,
+    ZHANG_WEI,
+    Walk,
+    jpeg_bytes,
+    member,
+    on_another_connection,
+)
 from tests.support.sims import REPO_ROOT
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,51 +39,26 @@ RENT_MATERIALS = ("id_card_front", "id_card_back", "bank_card")
 RETIREMENT_MATERIALS = ("id_card_front", "id_card_back", "retirement_certificate", "bank_card")
 
 
-def _actor(person: Person) -> Actor:
-    return Actor.member(person, channel=Channel.WEB)
-
-
 def _draft(
     id_number: str, reason: str, *, bank: str, card_no: str, amount_fen: int | None = None
 ) -> Application:
     """A draft of ``reason`` with the card (and the amount when typed) and the 承诺书 accepted."""
-    person = Person.objects.select_related("account").get(id_number=id_number)
-    actor = _actor(person)
-    application = services.application_start(person=person, actor=actor, reason=reason)
-    services.application_update_draft(
-        application=application, actor=actor, bank=bank, card_no=card_no, amount_fen=amount_fen
-    )
-    services.application_accept_declaration(
-        application=application,
-        actor=actor,
-        version=declaration_for(active_policy(), application.reason).version,
-        client_ip="127.0.0.1",
-        user_agent="pytest",
-    )
-    application.refresh_from_db()
-    return application
+    return member(id_number, reason=reason).fill(bank=bank, card_no=card_no, amount_fen=amount_fen)
 
 
 def _submit(application: Application) -> Application:
-    return services.application_submit(application=application, actor=_actor(application.person))
+    return Walk(person=application.person).submit(application)
 
 
 def _upload_all(application: Application) -> None:
-    for kind in services.required_material_kinds(application):
-        services.material_upload(
-            application=application,
-            kind=kind,
-            name=f"{kind}.jpg",
-            data=jpeg_bytes(),
-            actor=_actor(application.person),
-        )
+    Walk(person=application.person).upload_all(application)
 
 
 def _paid(application: Application, capture) -> Application:
     """Materials, final submission, 秒批 and the bank's payment (the worker runs after commit)."""
     _upload_all(application)
     with capture(execute=True):
-        services.application_final_submit(application=application, actor=_actor(application.person))
+        Walk(person=application.person).final_submit(application)
     application.refresh_from_db()
     return application
 
@@ -224,7 +202,7 @@ def test_a_retirement_amount_other_than_the_whole_balance_is_refused(loaded_reas
 
 def test_the_final_submission_needs_the_retirement_certificate(loaded_reasons):
     application = _submit(_draft(HAN_MEI, "retirement", bank=HAN_BANK, card_no=HAN_CARD))
-    actor = _actor(application.person)
+    actor = Walk(person=application.person).actor
     for kind in ("id_card_front", "id_card_back", "bank_card"):
         services.material_upload(
             application=application, kind=kind, name=f"{kind}.jpg", data=jpeg_bytes(), actor=actor
@@ -241,23 +219,6 @@ def test_the_final_submission_needs_the_retirement_certificate(loaded_reasons):
 # -- the reason is part of what was checked ---------------------------------------------------------
 
 
-def _on_another_connection(change: Callable[[], object]) -> None:
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            change()
-        except BaseException as exc:  # reported in the test's thread
-            failure.append(exc)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=30)
-    assert not thread.is_alive() and not failure, failure
-
-
 def test_a_reason_chosen_in_another_tab_during_submit_is_not_committed(loaded_reasons, monkeypatch):
     """曹阳 submits rent; while the registry and the bank answer, another tab turns his draft into a
     离退休提取 (same card, no amount, no house either way). The rent evaluation must not be
@@ -268,8 +229,10 @@ def test_a_reason_chosen_in_another_tab_during_submit_is_not_committed(loaded_re
 
     def gather_then_choose_retirement(app, *, policy):
         gathered = original(app, policy=policy)
-        _on_another_connection(
-            lambda: services.application_start(person=person, actor=_actor(person), reason="retirement")
+        on_another_connection(
+            lambda: services.application_start(
+                person=person, actor=Walk(person=person).actor, reason="retirement"
+            )
         )
         return gathered
 
@@ -293,7 +256,7 @@ def test_a_rent_paid_during_another_rent_submission_is_seen_under_the_locks(load
     monkeypatch.setattr(payouts, "payout_enqueue_after_commit", lambda payout: None)
     first = _submit(_draft(CAO_YANG, "rent", bank=CAO_BANK, card_no=CAO_CARD))
     _upload_all(first)
-    first = services.application_final_submit(application=first, actor=_actor(first.person))
+    first = services.application_final_submit(application=first, actor=Walk(person=first.person).actor)
     assert first.state == State.APPROVED
     second = _draft(CAO_YANG, "rent", bank=CAO_BANK, card_no=CAO_CARD)
     assert second.pk != first.pk
@@ -310,7 +273,7 @@ def test_a_rent_paid_during_another_rent_submission_is_seen_under_the_locks(load
     def gather_then_the_bank_confirms(app, *, policy):
         gathered = original(app, policy=policy)
         if app.pk == second.pk:
-            _on_another_connection(bank_confirms_the_first)
+            on_another_connection(bank_confirms_the_first)
         return gathered
 
     monkeypatch.setattr(submission, "_gather_for", gather_then_the_bank_confirms)
