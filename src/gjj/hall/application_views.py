@@ -73,9 +73,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
     person = _person(request)
     rows = application_selectors.applications_for_member(person=person)
     # 继续办理 of a draft goes to the form of its reason, which continues the member's draft.
-    draft_reason = (
-        Application.objects.filter(person=person, state=State.DRAFT).values_list("reason", flat=True).first()
-    )
+    draft_reason = next((row.reason for row in rows if row.is_draft), None)
     return render(
         request,
         "hall/application_list.html",

@@ -35,6 +35,7 @@ from gjj.applications.forms import (
 )
 from gjj.applications.presenters import (
     MATERIAL_ACCEPT,
+    REASONS_NOT_OPEN,
     RELATION_LABELS,
     house_context,
     material_rows,
@@ -68,12 +69,6 @@ class WithdrawalKind:
 
 # The national list's reasons (DESIGN.md, "Withdrawal policy") that are not in the registry yet:
 # listed after the open ones, 暂未开放 (the member applies at the centre's counter).
-REASONS_NOT_OPEN = (
-    WithdrawalKind(
-        "建造翻建大修自住住房提取", "建造、翻建、大修自有产权自住住房的，可申请提取住房公积金。", ""
-    ),
-    WithdrawalKind("偿还购房贷款本息提取", "偿还自住住房贷款本息的，可申请提取住房公积金。", ""),
-)
 
 
 def withdrawal_form_url(reason: str) -> str:
@@ -86,7 +81,7 @@ def withdrawal_kinds_list(policy: Policy) -> list[WithdrawalKind]:
     return [
         WithdrawalKind(reason_name(policy, key), reason.summary, withdrawal_form_url(key))
         for key, reason in REASONS.items()
-    ] + list(REASONS_NOT_OPEN)
+    ] + [WithdrawalKind(name, summary, "") for name, _, summary in REASONS_NOT_OPEN]
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -109,17 +104,11 @@ def _result_url(application: Application) -> str:
 
 
 def _form_urls(reason: str) -> dict[str, str]:
-    """The form of a reason and its htmx helpers (the purchase's keep their own names)."""
-    if reason == "purchase":
-        return {
-            "form_url": reverse("hall:withdrawal_purchase"),
-            "card_url": reverse("hall:withdrawal_card"),
-            "draft_url": reverse("hall:withdrawal_draft"),
-        }
+    """The form of a reason and its htmx helpers."""
     return {
         "form_url": withdrawal_form_url(reason),
-        "card_url": reverse(f"hall:withdrawal_{reason}_card"),
-        "draft_url": reverse(f"hall:withdrawal_{reason}_draft"),
+        "card_url": reverse("hall:withdrawal_card", kwargs={"reason": reason}),
+        "draft_url": reverse("hall:withdrawal_draft", kwargs={"reason": reason}),
     }
 
 
@@ -484,10 +473,7 @@ def _purchase_submit(
 def _reason_input(posted: QueryDict, reason: str) -> DraftInput:
     """The draft's form as posted; an amount the rules fix (the whole balance) is never read."""
     data = draft_input(posted)
-    if reason_for(reason).amount_fixed:
-        data = replace(data, amount_text=None)
-    # No house for these reasons: whatever a crafted form sends for one is not read.
-    return replace(data, contract_no="", archive_no="", lookup_hint="")
+    return replace(data, amount_text=None) if reason_for(reason).amount_fixed else data
 
 
 def _reason_context(
@@ -533,8 +519,6 @@ def _reason_context(
 def withdrawal_reason(request: HttpRequest, reason: str) -> HttpResponse:
     """The form of a reason without a house (租房提取, 离退休提取): GET renders the member's draft of
     that reason; POST is 提交申请. The same structure, labels and error summary as the purchase."""
-    if reason_for(reason).subject == SUBJECT_HOUSE:
-        return redirect(withdrawal_form_url(reason))
     replaced = (
         _replaced_draft(current_member(request).person, reason, active_policy())
         if request.method == "GET"
@@ -621,6 +605,7 @@ def withdrawal_house(request: HttpRequest) -> HttpResponse:
             "max_amount_fen": house["max_amount_fen"],
             "field_errors": errors.field_errors,
             "oob": True,
+            "draft_url": reverse("hall:withdrawal_draft", kwargs={"reason": "purchase"}),
         },
         request=request,
     )

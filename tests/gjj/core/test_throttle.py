@@ -7,9 +7,11 @@ import dataclasses
 
 import pytest
 from django.conf import settings as django_settings
-from django.test import Client
+from django.test import Client, RequestFactory
+from django.urls import resolve, reverse
 
 from gjj.core.throttle import throttle_count, wait_text
+from gjj.policy.reasons import REASON_KEYS
 from tests.gjj.hall.test_withdrawal_form import HOUSE, HTMX, form_data, login
 from tests.gjj.withdrawals.conftest import (  # noqa: F401 - fixtures
     LI_NA,
@@ -122,3 +124,13 @@ def test_staff_sign_in_attempts_are_limited_per_address(db, settings) -> None:
 
     assert refused.status_code == 429 and "登录过于频繁" in refused.content.decode()
     assert client.get("/backoffice/login/").status_code == 200  # reading the page is not counted
+
+
+@pytest.mark.parametrize("reason", REASON_KEYS)
+def test_the_card_check_limit_covers_the_card_check_of_every_reasons_form(reason) -> None:
+    path = reverse("hall:withdrawal_card", kwargs={"reason": reason})
+    match = resolve(path)
+    rule = next(rule for rule in django_settings.THROTTLE_RULES if rule.scope == "card_check")
+
+    assert path == f"/hall/withdrawals/{reason}/card/"
+    assert rule.applies(RequestFactory().post(path), match.view_name, match.kwargs)
