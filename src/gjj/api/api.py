@@ -16,7 +16,7 @@ from pydantic import Field
 from gjj.api.auth import NO_ACCOUNT_MESSAGE, MemberBearer, NoAccount, ProviderUnavailable
 from gjj.api.idempotency import Result, idempotent
 from gjj.applications.forms import DECLARATION_MISSING, HOUSE_BOTH, HOUSE_MISSING
-from gjj.applications.presenters import field_for_rule, material_rows
+from gjj.applications.presenters import field_for_rule
 from gjj.core.masking import mask_card_number, mask_id_number
 from gjj.core.money import fen_to_yuan
 from gjj.core.origin import origin_of
@@ -30,7 +30,6 @@ from gjj.policy.reasons import (
     SUBJECT_HOUSE,
     UnknownReason,
     declaration_for,
-    reason_for,
     reason_name,
 )
 from gjj.policy.rules import CARD_RULE_IDS, HOUSE_NOT_FOUND
@@ -38,6 +37,7 @@ from gjj.withdrawals import selectors, services
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.eligibility import eligibility_gather
 from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
+from gjj.withdrawals.form_selectors import current_materials
 from gjj.withdrawals.inputs import amount_parse, bank_code_clean, card_number_clean, house_key_clean
 from gjj.withdrawals.materials import MaterialRejected
 from gjj.withdrawals.models import Application, Channel
@@ -389,9 +389,9 @@ def _application(application: Application, *, detail: bool = True) -> dict[str, 
     }
     if not detail:
         return body
-    # A purchase's materials depend on the house: none are listed before it is echoed.
-    subject_known = application.house_snapshot or reason_for(application.reason).subject != SUBJECT_HOUSE
-    rows = material_rows(application, policy) if subject_known else []
+    # A purchase's materials depend on the house: none are required before it is echoed.
+    required = services.required_material_kinds(application, policy)
+    present = set(current_materials(application))
     body.update(
         {
             "lookup_field": application.lookup_field or None,
@@ -410,9 +410,11 @@ def _application(application: Application, *, detail: bool = True) -> dict[str, 
             if application.materials_due_at
             else None,
             "materials": {
-                "required": [{"kind": row.kind, "name": row.name} for row in rows],
-                "uploaded": [row.kind for row in rows if row.material is not None],
-                "missing": [row.kind for row in rows if row.material is None],
+                "required": [
+                    {"kind": kind, "name": policy.material_names.get(kind, kind)} for kind in required
+                ],
+                "uploaded": [kind for kind in required if kind in present],
+                "missing": [kind for kind in required if kind not in present],
             },
             "checks": [
                 _check(str(r.get("rule")), bool(r.get("passed")), str(r.get("reason") or ""))
@@ -668,12 +670,13 @@ def applications_update(request: HttpRequest, application_id: int, payload: Draf
                 clear_amount=clear_amount,
             )
         if payload.declaration_accepted:
+            origin = origin_of(request)
             services.application_accept_declaration(
                 application=application,
                 actor=actor,
                 version=payload.declaration_version or "",
-                client_ip=origin_of(request).ip,
-                user_agent=origin_of(request).user_agent,
+                client_ip=origin.ip,
+                user_agent=origin.user_agent,
             )
         if lookup_key is not None:
             field, key = lookup_key

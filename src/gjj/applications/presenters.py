@@ -9,10 +9,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from gjj.core.masking import mask_card_number, mask_id_number, mask_phone
-from gjj.core.timeutil import to_shanghai, today_shanghai, whole_months_between
+from gjj.core.timeutil import to_shanghai, today_shanghai
 from gjj.policy.active import active_policy
 from gjj.policy.facts import EvaluationFacts
 from gjj.policy.reasons import SUBJECT_TENANCY, reason_for, reason_name
+from gjj.policy.reasons.rent import rent_months_counted
 from gjj.policy.rules import CARD_RULE_IDS, HOUSE_KIND_NAMES, HOUSE_NOT_FOUND, HOUSE_RULE_IDS
 from gjj.policy.schema import Policy
 from gjj.withdrawals import form_selectors, selectors
@@ -27,6 +28,18 @@ from gjj.withdrawals.selectors import LOOKUP_FIELD_NAMES, RELATION_NAMES
 LOOKUP_LABELS = LOOKUP_FIELD_NAMES  # 备案合同号 / 房证新档案号
 RELATION_LABELS = RELATION_NAMES  # 本人 / 配偶
 HOUSE_STATUS_LABELS = {"valid": "有效", "cancelled": "已撤销备案"}
+
+
+# The national list's reasons this hall does not take yet (暂未开放 on every channel's list of
+# reasons): (full name, short name, one sentence).
+REASONS_NOT_OPEN: tuple[tuple[str, str, str], ...] = (
+    (
+        "建造翻建大修自住住房提取",
+        "建造翻建大修提取",
+        "建造、翻建、大修自有产权自住住房的，可申请提取住房公积金。",
+    ),
+    ("偿还购房贷款本息提取", "偿还购房贷款本息提取", "偿还自住住房贷款本息的，可申请提取住房公积金。"),
+)
 
 
 # --- where a failed rule is shown --------------------------------------------------------------
@@ -147,7 +160,9 @@ def reason_amount(
     reason = reason_for(application.reason)
     person = application.person
     # The account and the last rent payment, as a submission reads them (no registry, no bank).
-    records = records_facts(person=person, house=None, exclude_application_id=application.pk)
+    records = records_facts(
+        person=person, house=None, exclude_application_id=application.pk, reason=reason.key
+    )
     facts = EvaluationFacts(
         on=on or today_shanghai(),
         applicant_id_number=person.id_number,
@@ -178,7 +193,7 @@ def reason_amount(
         return amount
     rent = policy.rent
     last = facts.last_rent_paid_on
-    months = rent.max_months if last is None else min(whole_months_between(last, facts.on), rent.max_months)
+    months = rent_months_counted(policy, facts)
     return replace(
         amount,
         monthly_limit_fen=rent.monthly_limit_fen,

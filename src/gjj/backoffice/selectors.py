@@ -14,7 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from gjj.core.masking import mask_card_number, mask_id_number, mask_phone
 from gjj.core.money import format_yuan
 from gjj.core.timeutil import SHANGHAI, to_shanghai, today_shanghai, whole_months_between
-from gjj.members.models import AccountStatus, FundAccount, Person, PriorWithdrawal
+from gjj.members.models import AccountStatus, FundAccount, Person
 from gjj.policy.active import active_policy
 from gjj.policy.deadlines import decision_due, latest_overdue_submission_day, working_days_between
 from gjj.policy.reasons import (
@@ -29,6 +29,7 @@ from gjj.policy.reasons import (
 )
 from gjj.policy.schema import Policy
 from gjj.staff.roles import StaffRole, user_roles
+from gjj.withdrawals.eligibility import last_rent_withdrawal
 from gjj.withdrawals.lifecycle import REVIEWABLE_STATES as REVIEW_STATES
 from gjj.withdrawals.models import (
     OPEN_PAYOUT_STATES,
@@ -526,34 +527,12 @@ def last_rent_before(application: Application) -> tuple[dt.date, str] | None:
     """The last rent withdrawal paid before the application was evaluated, and where it is recorded:
     before this system (the dataset's prior withdrawals) or a paid rent application of this system
     (the application itself left out)."""
-    evaluated = _evaluated_on(application)
-    prior = (
-        PriorWithdrawal.objects.filter(
-            person_id=application.person_id, reason="rent", paid_on__lte=evaluated.date()
-        )
-        .order_by("-paid_on")
-        .values_list("paid_on", flat=True)
-        .first()
+    last = last_rent_withdrawal(
+        application.person_id, until=_evaluated_on(application), exclude_application_id=application.pk
     )
-    paid = (
-        Application.objects.filter(
-            person_id=application.person_id,
-            reason="rent",
-            state=State.PAID,
-            paid_at__isnull=False,
-            paid_at__lte=evaluated,
-        )
-        .exclude(pk=application.pk)
-        .order_by("-paid_at")
-        .values_list("paid_at", "business_no")
-        .first()
-    )
-    found: list[tuple[dt.date, str]] = []
-    if prior is not None:
-        found.append((prior, "本系统上线前的提取记录"))
-    if paid is not None and paid[0] is not None:
-        found.append((to_shanghai(paid[0]).date(), f"本系统业务 {paid[1]}"))
-    return max(found, default=None)
+    if last is None:
+        return None
+    return last.paid_on, f"本系统业务 {last.business_no}" if last.business_no else "本系统上线前的提取记录"
 
 
 def _tenancy_facts(application: Application, policy: Policy) -> SubjectFacts:

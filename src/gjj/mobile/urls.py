@@ -14,7 +14,6 @@ urlpatterns = [
     path("login/done/", views.login_done, name="login_done"),
     path("wechat/bind/", views.wechat_bind, name="wechat_bind"),
     path("wechat/binding/", views.wechat_binding, name="wechat_binding"),
-    path("withdrawals/purchase/", views_withdrawal.reason_start, {"reason": "purchase"}, name="purchase"),
     path("withdrawals/purchase/card-check/", views_withdrawal.card_check, name="card_check"),
     re_path(rf"^withdrawals/{REASON}/$", views_withdrawal.reason_start, name="reason"),
     re_path(rf"^withdrawals/{REASON}/(?P<step>[-a-zA-Z0-9_]+)/$", views_withdrawal.reason_step, name="step"),

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from gjj.applications.presenters import REASONS_NOT_OPEN
 from gjj.core.origin import inside_wechat
 from gjj.identity.models import MemberLogin
 from gjj.identity.redirects import safe_next_path
@@ -88,7 +89,6 @@ def _mobile_next(request: HttpRequest, candidate: object) -> str:
 
 # The withdrawal reasons come from the registry (gjj.policy.reasons); the kinds the centre does not
 # offer online yet are shown as 暂未开放, as on the desktop; then the member's own screens.
-CLOSED_TILES = ("建造翻建大修提取", "偿还购房贷款本息提取")
 MEMBER_TILES = (("我的业务", "mobile:applications"), ("账户查询", "mobile:account"))
 
 
@@ -99,7 +99,7 @@ def reason_tiles(policy: Policy) -> list[dict[str, str]]:
             "key": key,
             "name": reason_short_name(policy, key),
             "summary": reason.summary,
-            "url": reverse("mobile:purchase") if key == "purchase" else reverse("mobile:reason", args=[key]),
+            "url": reverse("mobile:reason", args=[key]),
         }
         for key, reason in REASONS.items()
     ]
@@ -109,7 +109,9 @@ def reason_tiles(policy: Policy) -> list[dict[str, str]]:
 @never_cache
 def home(request: HttpRequest) -> HttpResponse:
     member = member_for_request(request)
-    tiles = [(name, "") for name in CLOSED_TILES] + [(name, reverse(url)) for name, url in MEMBER_TILES]
+    tiles = [(short_name, "") for _, short_name, _ in REASONS_NOT_OPEN] + [
+        (name, reverse(url)) for name, url in MEMBER_TILES
+    ]
     return render(
         request,
         "mobile/home.html",

@@ -129,12 +129,12 @@ def reason_start(request: HttpRequest, reason: str) -> HttpResponse:
     return redirect(_step_url(reason, "notice"))
 
 
-def _max_amount_fen(application: Application) -> int | None:
+def _max_amount_fen(application: Application, *, policy: Policy) -> int | None:
     """The most the member may withdraw: the house's (after its lookup) or the reason's own."""
     if reason_for(application.reason).subject == SUBJECT_HOUSE:
         check = selectors.draft_house_check(application)
         return check.max_amount_fen if check else None
-    return reason_amount(application).max_amount_fen
+    return reason_amount(application, policy=policy).max_amount_fen
 
 
 def _step_context(
@@ -167,9 +167,11 @@ def _step_context(
     if step == "account":
         context["banks"] = list(policy.allowed_banks.items())
         context["saved_card_masked"] = mask_card_number(application.card_no)
-        if not context["has_house"]:
-            context["reason_amount"] = reason_amount(application, policy=policy)
-        max_amount_fen = _max_amount_fen(application)
+        if context["has_house"]:
+            max_amount_fen = _max_amount_fen(application, policy=policy)
+        else:
+            amount = reason_amount(application, policy=policy)
+            context["reason_amount"], max_amount_fen = amount, amount.max_amount_fen
         context["max_amount_fen"] = max_amount_fen
         if not values.get("amount") and max_amount_fen:
             # As on the desktop: the maximum is filled in, and the member may lower it.
@@ -307,7 +309,7 @@ def _post_account(request: HttpRequest, application: Application, values: dict[s
             if failure is not None:
                 errors.add(field_for_rule(failure.rule), failure.reason)
     if not errors and (fixed or application.amount_fen is None):
-        max_amount_fen = _max_amount_fen(application)
+        max_amount_fen = _max_amount_fen(application, policy=policy)
         if max_amount_fen:
             services.application_update_draft(
                 application=application,
@@ -487,7 +489,6 @@ def result(request: HttpRequest, business_no: str) -> HttpResponse:
     policy = active_policy()
     context = result_context(application)
     context.update(_reason_context(application.reason, policy))
-    context["reason_name"] = reason_name(policy, application.reason)
     context["closes_account"] = reason_for(application.reason).closes_account
     context["steps"] = _step_bar(application.reason, len(reason_steps(application.reason)) + 1)
     return render(request, "mobile/result.html", context)

@@ -69,7 +69,7 @@ def wechat_notify(*, application: Application, event: MemberEvent) -> WechatNoti
     openid = (
         WechatBinding.objects.filter(person_id=application.person_id).values_list("openid", flat=True).first()
     )
-    if not openid or event not in _STATUS:
+    if not openid:
         return None
     notification = WechatNotification.objects.create(
         application=application,

@@ -102,6 +102,7 @@ def records_facts(
     person: Person | None,
     house: HouseLookup | None,
     exclude_application_id: int | None,
+    reason: str = "purchase",
 ) -> dict[str, object]:
     """The facts that come from the hall's own records. Called again under the member's and the
     house's locks at submission, so that concurrent applications see each other (the last rent
@@ -127,7 +128,7 @@ def records_facts(
         .values_list("business_no", flat=True)
     )
     # Read after the open applications: one that was open then is either seen open or, paid, here.
-    last_rent = last_rent_paid_on(person)
+    last_rent = last_rent_paid_on(person) if reason == "rent" else None
     member_on_house = 0
     withdrawn = 0
     if house is not None and house.record is not None:
@@ -203,23 +204,44 @@ def owned_houses(person: Person | None, id_number: str) -> tuple[tuple[OwnedHous
     return tuple(found), False
 
 
+@dataclass(frozen=True)
+class RentWithdrawal:
+    """The last rent withdrawal paid: its day (Asia/Shanghai) and, when this system paid it, its
+    business number (empty for one before this system, from the dataset's prior withdrawals)."""
+
+    paid_on: dt.date
+    business_no: str
+
+
+def last_rent_withdrawal(
+    person_id: int, *, until: dt.datetime | None = None, exclude_application_id: int | None = None
+) -> RentWithdrawal | None:
+    """The last rent withdrawal of the member, before this system or by it; ``until`` (as of a
+    moment: the review shows what the evaluation saw) and an application left out."""
+    priors = PriorWithdrawal.objects.filter(person_id=person_id, reason="rent")
+    paid = Application.objects.filter(
+        person_id=person_id, reason="rent", state=State.PAID, paid_at__isnull=False
+    )
+    if exclude_application_id is not None:
+        paid = paid.exclude(pk=exclude_application_id)
+    if until is not None:
+        priors = priors.filter(paid_on__lte=to_shanghai(until).date())
+        paid = paid.filter(paid_at__lte=until)
+    prior = priors.order_by("-paid_on").values_list("paid_on", flat=True).first()
+    latest = paid.order_by("-paid_at").values_list("paid_at", "business_no").first()
+    found = []
+    if latest is not None and latest[0] is not None:
+        found.append(RentWithdrawal(to_shanghai(latest[0]).date(), latest[1] or ""))
+    if prior is not None:
+        found.append(RentWithdrawal(prior, ""))
+    # On the same day, this system's own payment is the one named.
+    return max(found, key=lambda withdrawal: withdrawal.paid_on, default=None)
+
+
 def last_rent_paid_on(person: Person) -> dt.date | None:
-    """The day the last rent withdrawal was paid: before this system (the dataset's prior
-    withdrawals) or by it (a paid rent application, dated in Asia/Shanghai)."""
-    prior = (
-        PriorWithdrawal.objects.filter(person=person, reason="rent")
-        .order_by("-paid_on")
-        .values_list("paid_on", flat=True)
-        .first()
-    )
-    paid_at = (
-        Application.objects.filter(person=person, reason="rent", state=State.PAID, paid_at__isnull=False)
-        .order_by("-paid_at")
-        .values_list("paid_at", flat=True)
-        .first()
-    )
-    paid = to_shanghai(paid_at).date() if paid_at is not None else None
-    return max((day for day in (prior, paid) if day is not None), default=None)
+    """The day the last rent withdrawal was paid (rent_interval, the rent amount)."""
+    last = last_rent_withdrawal(person.pk)
+    return last.paid_on if last is not None else None
 
 
 def reason_facts(*, reason: str, person: Person | None, id_number: str) -> dict[str, object]:
@@ -272,7 +294,9 @@ def eligibility_gather(
         card=card_facts,
         requested_amount_fen=amount_fen,
         reason=reason,
-        **records_facts(person=person, house=house, exclude_application_id=exclude_application_id),  # type: ignore[arg-type]
+        **records_facts(  # type: ignore[arg-type]
+            person=person, house=house, exclude_application_id=exclude_application_id, reason=reason
+        ),
         **reason_facts(reason=reason, person=person, id_number=id_number),  # type: ignore[arg-type]
     )
     return Gathered(facts=facts, house=house, card=verification)

@@ -17,6 +17,7 @@ from gjj.core.member_links import h5_application_path, public_url
 from gjj.core.money import format_yuan
 from gjj.members.models import AccountStatus, FundAccount
 from gjj.policy.active import active_policy
+from gjj.policy.reasons import reason_for
 from gjj.policy.rules import reason_short_name
 from gjj.withdrawals.events import MemberEvent
 from gjj.withdrawals.models import Application, Notification, NotificationState
@@ -50,7 +51,11 @@ def _text(application: Application, event: MemberEvent) -> str:
         ),
     }
     text = texts[event]
-    if event == MemberEvent.PAID and _account_closed(application):
+    if (
+        event == MemberEvent.PAID
+        and reason_for(application.reason).closes_account
+        and _account_closed(application)
+    ):
         text += "您的住房公积金个人账户已销户。"
     return f"【{policy.centre_name}】{text}如有疑问请致电{policy.hotline}。"
 

@@ -63,7 +63,10 @@ def _evaluate_under_locks(application: Application, gathered: Gathered, policy: 
         ):
             HouseClaim.objects.select_for_update().filter(key=key).first()
     fresh = records_facts(
-        person=application.person, house=gathered.house, exclude_application_id=application.pk
+        person=application.person,
+        house=gathered.house,
+        exclude_application_id=application.pk,
+        reason=application.reason,
     )
     facts = replace(gathered.facts, **fresh)  # type: ignore[arg-type]
     return evaluate(policy, facts)

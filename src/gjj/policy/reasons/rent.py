@@ -44,6 +44,13 @@ def months_since_last_rent(facts: EvaluationFacts) -> int | None:
     return whole_months_between(facts.last_rent_paid_on, facts.on)
 
 
+def rent_months_counted(policy: Policy, facts: EvaluationFacts) -> int:
+    """The months the monthly limit is counted for: since the last rent withdrawal, at most
+    max_months (max_months when there was none)."""
+    months = months_since_last_rent(facts)
+    return policy.rent.max_months if months is None else min(months, policy.rent.max_months)
+
+
 def rent_interval(policy: Policy, facts: EvaluationFacts) -> RuleResult:
     months, least = months_since_last_rent(facts), policy.rent.min_months_between
     if months is not None and months < least:
@@ -62,9 +69,9 @@ def rent_max_amount_fen(policy: Policy, facts: EvaluationFacts) -> int | None:
     at most max_months; max_months when there was none). None when the account is unknown."""
     if facts.account is None:
         return None
-    months = months_since_last_rent(facts)
-    counted = policy.rent.max_months if months is None else min(months, policy.rent.max_months)
-    return min(facts.account.available_fen, policy.rent.monthly_limit_fen * counted)
+    return min(
+        facts.account.available_fen, policy.rent.monthly_limit_fen * rent_months_counted(policy, facts)
+    )
 
 
 def amount(policy: Policy, facts: EvaluationFacts) -> RuleResult:
@@ -80,8 +87,7 @@ def amount(policy: Policy, facts: EvaluationFacts) -> RuleResult:
     if requested <= 0:
         return failed("amount", SOURCE_CENTRE, "提取金额须大于 0 元")
     if requested > limit:
-        months = months_since_last_rent(facts)
-        counted = policy.rent.max_months if months is None else min(months, policy.rent.max_months)
+        counted = rent_months_counted(policy, facts)
         return failed(
             "amount",
             SOURCE_CENTRE,

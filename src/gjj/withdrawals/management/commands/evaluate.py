@@ -14,6 +14,7 @@ from gjj.core.money import MoneyFormatError, yuan_to_fen
 from gjj.core.timeutil import today_shanghai
 from gjj.policy.reasons import REASON_KEYS, SUBJECT_HOUSE, reason_for
 from gjj.withdrawals.eligibility import eligibility_evaluate
+from gjj.withdrawals.inputs import bank_code_clean, card_number_clean, house_key_clean
 
 
 class Command(BaseCommand):
@@ -64,9 +65,9 @@ class Command(BaseCommand):
                 reason=reason,
                 lookup_field=lookup_field if given else None,
                 id_number=id_number_normalize(options["id_number"] or ""),
-                house_key=(key or "").strip() or None,
-                bank=(options["bank"] or "").strip().upper(),
-                card_no="".join((options["card"] or "").split()),
+                house_key=house_key_clean(key) or None,
+                bank=bank_code_clean(options["bank"]),
+                card_no=card_number_clean(options["card"]),
                 amount_fen=amount_fen,
                 on=on,
             )
