@@ -53,7 +53,7 @@ def var_dir() -> Path:
 def database_from_env(name: str, default_sqlite_file: str) -> dict[str, Any]:
     """A Django DATABASES entry from a URL in ``name``, or an embedded SQLite file."""
     url = os.environ.get(name) or f"sqlite:///{var_dir() / default_sqlite_file}"
-    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
+    config: dict[str, Any] = dict(dj_database_url.parse(url))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers go on while one process writes; IMMEDIATE takes the write lock at the
         # start of a transaction so that two writers queue instead of failing on lock upgrade.
@@ -63,6 +63,9 @@ def database_from_env(name: str, default_sqlite_file: str) -> dict[str, Any]:
             "timeout": 20,
         }
     else:
+        # A new server connection per request (authentication, SET TIME ZONE …) cost more than
+        # most pages' own queries; a kept connection is checked before each request reuses it.
+        config["CONN_MAX_AGE"] = env_int("GJJ_DATABASE_CONN_MAX_AGE", 600)
         config["CONN_HEALTH_CHECKS"] = True
     return config
 

@@ -293,7 +293,7 @@ def _start_draft(
 ) -> tuple[MemberLogin, Application | None, HttpResponse | None]:
     """The member's draft of ``reason`` (a draft of another reason turns into this one), or where
     they must go instead: to the upload step of an application that passed 提交申请, or to a page
-    saying why they cannot apply."""
+    saying why they cannot apply. A GET only shows the form: it stores no new draft."""
     member = current_member(request)
     waiting = selectors.member_awaiting_materials(person=member.person)
     if waiting is not None:
@@ -303,10 +303,9 @@ def _start_draft(
             None,
             (HttpResponseClientRedirect(url) if getattr(request, "htmx", False) else redirect(url)),
         )
+    start = services.application_draft_for_form if request.method == "GET" else services.application_start
     try:
-        application = services.application_start(
-            person=member.person, actor=_actor(member.person), reason=reason
-        )
+        application = start(person=member.person, actor=_actor(member.person), reason=reason)
     except ApplicationError as exc:
         return (
             member,

@@ -114,10 +114,10 @@ def _draft(request: HttpRequest, reason: str) -> tuple[Application | None, HttpR
     waiting = selectors.member_awaiting_materials(person=person)
     if waiting is not None:
         return None, redirect("mobile:materials", business_no=waiting.business_no)
+    # A GET only shows a step: the draft is stored when the member first posts one.
+    start = services.application_draft_for_form if request.method == "GET" else services.application_start
     try:
-        application = services.application_start(
-            person=person, actor=member_actor(request, person), reason=reason
-        )
+        application = start(person=person, actor=member_actor(request, person), reason=reason)
     except ApplicationError as exc:
         return None, render(request, "mobile/unavailable.html", {"message": exc.message}, status=409)
     return application, None

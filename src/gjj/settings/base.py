@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "gjj.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "gjj.core.sessions.SessionIdleExpiryMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -117,8 +118,11 @@ MEDIA_ROOT = VAR_DIR / "media"
 SESSION_COOKIE_NAME = "gjj_hall_session"
 CSRF_COOKIE_NAME = "gjj_hall_csrftoken"
 CSRF_FAILURE_VIEW = "gjj.core.errors.csrf_failure"
+# Idle sessions end 30 minutes after the last request (gjj.core.sessions pushes the end back at
+# most once a minute instead of writing the session on every request).
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+GJJ_SESSION_REFRESH_SECONDS = env_int("GJJ_SESSION_REFRESH_SECONDS", 60)
 SESSION_COOKIE_HTTPONLY = True
 
 # Identity: members log in at the government-service SSO through OpenID Connect (authorization
@@ -213,6 +217,11 @@ if _REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "gjj_cache"}}
+# With Redis, a page reads the session from it (written through to the database); the database
+# cache would only move that read to another table.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if _REDIS_URL else "django.contrib.sessions.backends.db"
+)
 
 # Rate limits (gjj.core.throttle): per signed-in member or API token, per client address, overall.
 THROTTLE_RULES = (

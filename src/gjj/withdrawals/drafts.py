@@ -36,6 +36,24 @@ def application_start(*, person: Person, actor: Actor, reason: str = "purchase")
     same one, so a member who leaves and returns (on any channel) goes on where they stopped. A
     member holds one draft; choosing another reason turns it into a draft of that reason, keeping
     the card and dropping what belonged to the other reason (the house, the amount)."""
+    application = application_draft_for_form(person=person, actor=actor, reason=reason)
+    if application.pk is not None:
+        return application
+    try:
+        with transaction.atomic():
+            application.save(force_insert=True)
+            return application
+    except IntegrityError:
+        # A second channel created the draft at the same moment: continue that one.
+        return Application.objects.get(person=person, state=State.DRAFT)
+
+
+def application_draft_for_form(*, person: Person, actor: Actor, reason: str = "purchase") -> Application:
+    """What a page showing ``reason``'s empty form renders: the member's draft as
+    ``application_start`` gives it, except that a member without a draft gets one not yet stored
+    (``pk`` None). Opening a form stores nothing: the row is created when the member first saves
+    something (``application_start``), so browsing the 提取 pages costs no write and leaves no
+    empty drafts behind."""
     try:
         reason_entry = reason_for(reason)
     except UnknownReason as exc:
@@ -49,18 +67,9 @@ def application_start(*, person: Person, actor: Actor, reason: str = "purchase")
         if existing.reason != reason:
             return _draft_reason_change(existing, reason=reason, national_code=national_code, actor=actor)
         return existing
-    try:
-        with transaction.atomic():
-            return Application.objects.create(
-                person=person,
-                account=account,
-                channel=actor.channel,
-                reason=reason,
-                reason_code=national_code,
-            )
-    except IntegrityError:
-        # A second channel created the draft at the same moment: continue that one.
-        return Application.objects.get(person=person, state=State.DRAFT)
+    return Application(
+        person=person, account=account, channel=actor.channel, reason=reason, reason_code=national_code
+    )
 
 
 def _draft_reason_change(

@@ -18,6 +18,7 @@ from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.drafts import (
     application_accept_declaration,
     application_cancel,
+    application_draft_for_form,
     application_lookup_house,
     application_start,
     application_update_draft,
@@ -68,6 +69,7 @@ __all__ = [
     "application_cancel",
     "application_change_payout_card",
     "application_claim",
+    "application_draft_for_form",
     "application_final_submit",
     "application_lookup_house",
     "application_reject",

@@ -219,9 +219,10 @@ def test_a_draft_started_on_the_desktop_continues_in_the_h5(client, loaded):
 def test_the_channel_is_wechat_for_a_micromessenger_user_agent(client, loaded):
     person = login(client, YANG_LEI)
     client.get(STEP.format("notice"), HTTP_USER_AGENT=WECHAT)
+    assert not Application.objects.filter(person=person).exists()  # a step shown stores nothing
+    client.post(STEP.format("house"), {"archive_no": YANG_ARCHIVE}, HTTP_USER_AGENT=WECHAT)
     application = Application.objects.get(person=person, state=State.DRAFT)
     assert application.channel == Channel.WECHAT
-    client.post(STEP.format("house"), {"archive_no": YANG_ARCHIVE}, HTTP_USER_AGENT=WECHAT)
     assert all(t.channel == Channel.WECHAT for t in Transition.objects.filter(application=application))
 
 
@@ -252,7 +253,7 @@ def test_inside_wechat_the_member_confirms_the_binding(client, loaded):
     assert wechat_openid_of(person) == "oYANG"
     assert client.get("/m/", HTTP_USER_AGENT=ANDROID).status_code == 200
     # The channel of a member who came by a WeChat link stays 微信.
-    client.get(STEP.format("notice"), HTTP_USER_AGENT=ANDROID)
+    client.post(STEP.format("notice"), HTTP_USER_AGENT=ANDROID)
     assert Application.objects.get(person=person, state=State.DRAFT).channel == Channel.WECHAT
 
 

@@ -104,6 +104,8 @@ def test_a_reason_starts_its_draft_and_another_reason_turns_it(loaded_reasons, c
     assert response["Location"] == "/m/withdrawals/rent/notice/"
     page = client.get(step("rent", "notice"))
     assert page.status_code == 200
+    assert not Application.objects.filter(person=person).exists()  # a step shown stores nothing
+    assert client.post(step("rent", "notice"))["Location"] == step("rent", "person")
     draft = Application.objects.get(person=person, state=State.DRAFT)
     assert draft.reason == "rent"
     text = main_text(page)
