@@ -4,12 +4,12 @@ file, and the payouts list. Personal data leaves here masked."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.fields.json import KT
 
 from gjj.core.masking import mask_card_number, mask_id_number, mask_phone
 from gjj.core.money import format_yuan
@@ -206,25 +206,33 @@ def _user_label(user: AbstractBaseUser | None) -> str:
     return str(full or user.get_username())
 
 
+def _start_of_day(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=SHANGHAI)
+
+
 def review_queue_qs(*, user: AbstractBaseUser, filters: QueueFilters) -> QuerySet[Application]:
+    """The waiting cases this reviewer may see, filtered, in the queue's order (oldest first).
+
+    Every waiting case has been submitted, so ``(submitted_at, pk)`` orders them totally: the
+    queue's pages are cut on it (``QueueCursor``), through the partial index of the waiting cases
+    (``application_waiting_queue``)."""
     stages = visible_stages(user)
     if filters.stage is not None:
         stages = tuple(stage for stage in stages if stage == filters.stage)
-    qs = (
-        Application.objects.filter(state__in=REVIEW_STATES, review_stage__in=stages)
-        .select_related("person", "claimed_by")
-        .order_by("submitted_at", "pk")
-    )
+    qs = Application.objects.filter(
+        state__in=REVIEW_STATES, review_stage__in=stages, submitted_at__isnull=False
+    ).order_by("submitted_at", "pk")
     if filters.state:
         qs = qs.filter(state=filters.state)
     if filters.channel:
         qs = qs.filter(channel=filters.channel)
     if filters.reason:
         qs = qs.filter(reason=filters.reason)
+    # Shanghai days as ranges of the stored moment (not the moment's date): the index can read them.
     if filters.date_from:
-        qs = qs.filter(submitted_at__date__gte=filters.date_from)
+        qs = qs.filter(submitted_at__gte=_start_of_day(filters.date_from))
     if filters.date_to:
-        qs = qs.filter(submitted_at__date__lte=filters.date_to)
+        qs = qs.filter(submitted_at__lt=_start_of_day(filters.date_to + dt.timedelta(days=1)))
     if filters.amount_min_fen is not None:
         qs = qs.filter(amount_fen__gte=filters.amount_min_fen)
     if filters.amount_max_fen is not None:
@@ -238,18 +246,22 @@ def review_queue_qs(*, user: AbstractBaseUser, filters: QueueFilters) -> QuerySe
     elif filters.reviewer == "me":
         qs = qs.filter(claimed_by_id=user.pk)
     elif filters.reviewer:
+        # An EXISTS rather than a join to the decisions: no duplicate rows, so no DISTINCT that
+        # would sort the whole result before the page is cut.
+        decided_by_reviewer = ReviewDecision.objects.filter(
+            application=OuterRef("pk"), reviewer__username=filters.reviewer
+        )
         qs = qs.filter(
             Q(claimed_by__username=filters.reviewer)
             | Q(claimed_by__first_name=filters.reviewer)
-            | Q(decisions__reviewer__username=filters.reviewer)
-        ).distinct()
+            | Exists(decided_by_reviewer)
+        )
     return qs
 
 
 def queue_row(
-    application: Application, *, user: AbstractBaseUser, today: dt.date, policy: Policy
+    application: Application, *, house_kind: str, user: AbstractBaseUser, today: dt.date, policy: Policy
 ) -> QueueRow:
-    snapshot = application.house_snapshot or {}
     submitted = to_shanghai(application.submitted_at) if application.submitted_at else None
     due = (
         decision_due(submitted.date(), days=policy.decision_limit_days, holidays=policy.holidays)
@@ -267,7 +279,7 @@ def queue_row(
         stage=application.review_stage,
         stage_label=STAGE_LABELS.get(application.review_stage, ""),
         amount_fen=application.amount_fen,
-        house_kind_label=HOUSE_KIND_NAMES.get(str(snapshot.get("kind") or ""), ""),
+        house_kind_label=HOUSE_KIND_NAMES.get(house_kind, ""),
         relation_label=RELATION_NAMES.get(application.relation, application.relation),
         submitted_at=submitted,
         due=due,
@@ -289,32 +301,154 @@ def overdue_cutoff(*, today: dt.date, policy: Policy) -> dt.datetime:
     return dt.datetime.combine(last_overdue_day + dt.timedelta(days=1), dt.time.min, tzinfo=SHANGHAI)
 
 
-@dataclass(frozen=True)
-class ReviewQueue:
-    applications: QuerySet[Application]
-    overdue_count: int
-    today: dt.date
-    policy: Policy
+QUEUE_PAGE_SIZE = 50
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
 
-    def rows(self, applications: Iterable[Application], *, user: AbstractBaseUser) -> list[QueueRow]:
-        return [queue_row(a, user=user, today=self.today, policy=self.policy) for a in applications]
+
+@dataclass(frozen=True)
+class QueueCursor:
+    """Where a page of the queue ends (or begins): a row's sort key, ``(submitted_at, pk)``.
+
+    A page is "the rows after (or before) this key", read from the index, so page 400 costs what
+    page 1 does, and a case decided meanwhile neither shifts nor repeats the rows of the next page
+    (as an OFFSET would)."""
+
+    submitted_at: dt.datetime
+    pk: int
+
+    @classmethod
+    def of(cls, application: Application) -> QueueCursor:
+        assert application.submitted_at is not None  # every waiting case was submitted
+        return cls(submitted_at=application.submitted_at, pk=application.pk)
+
+    @property
+    def token(self) -> str:
+        """For the URL: microseconds since the epoch, a dot, the pk (exact, no time-zone text)."""
+        return f"{(self.submitted_at - _EPOCH) // _MICROSECOND}.{self.pk}"
+
+    @classmethod
+    def parse(cls, token: str) -> QueueCursor | None:
+        """None for anything that is not a token this queue wrote."""
+        micros, dot, pk = token.strip().partition(".")
+        if not dot or not micros.isdigit() or not pk.isdigit():
+            return None
+        try:
+            return cls(submitted_at=_EPOCH + int(micros) * _MICROSECOND, pk=int(pk))
+        except OverflowError:
+            return None
+
+    def rows_after(self) -> Q:
+        return Q(submitted_at__gt=self.submitted_at) | Q(submitted_at=self.submitted_at, pk__gt=self.pk)
+
+    def rows_before(self) -> Q:
+        return Q(submitted_at__lt=self.submitted_at) | Q(submitted_at=self.submitted_at, pk__lt=self.pk)
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    total: int  # every waiting case the filters let through
+    overdue_count: int  # of those, past the decision limit today
+    first_position: int  # 1-based position of the first row in the whole filtered queue
+    next_cursor: QueueCursor | None  # the key after which the next page starts
+    previous_cursor: QueueCursor | None  # the key before which the previous page ends
+
+    @property
+    def last_position(self) -> int:
+        return self.first_position + len(self.rows) - 1
+
+
+# What a row of the queue shows; the JSON columns (rule results, the evaluated inputs, the card's
+# verification, the house snapshot) stay in the database: the house kind is read out of its snapshot.
+_QUEUE_ROW_FIELDS = (
+    "business_no",
+    "channel",
+    "reason",
+    "state",
+    "review_stage",
+    "amount_fen",
+    "relation",
+    "submitted_at",
+    "claimed_by_id",
+    "person__name",
+    "person__id_number",
+    "claimed_by__username",
+    "claimed_by__first_name",
+    "claimed_by__last_name",
+)
+
+
+def _page_rows(applications: QuerySet[Application], *, limit: int) -> list[Application]:
+    return list(
+        applications.select_related("person", "claimed_by")
+        .only(*_QUEUE_ROW_FIELDS)
+        .annotate(queue_house_kind=KT("house_snapshot__kind"))[:limit]
+    )
 
 
 def review_queue(
-    *, user: AbstractBaseUser, filters: QueueFilters, today: dt.date | None = None
-) -> ReviewQueue:
-    """Oldest first; the decision deadline of each is N working days after submission."""
+    *,
+    user: AbstractBaseUser,
+    filters: QueueFilters,
+    after: QueueCursor | None = None,
+    before: QueueCursor | None = None,
+    page_size: int = QUEUE_PAGE_SIZE,
+    today: dt.date | None = None,
+) -> QueuePage:
+    """One page of the queue, oldest first: the first page, the page after ``after`` (下一页) or
+    the page before ``before`` (上一页). The decision deadline of each is N working days after
+    submission. Everything here reads the waiting cases only, through their partial index."""
     policy = active_policy()
     today = today or today_shanghai()
     cutoff = overdue_cutoff(today=today, policy=policy)
-    applications = review_queue_qs(user=user, filters=filters)
+    waiting = review_queue_qs(user=user, filters=filters)
     if filters.overdue_only:
-        applications = applications.filter(submitted_at__lt=cutoff)
-    return ReviewQueue(
-        applications=applications,
-        overdue_count=applications.filter(submitted_at__lt=cutoff).count(),
-        today=today,
-        policy=policy,
+        waiting = waiting.filter(submitted_at__lt=cutoff)
+
+    # One more row than the page shows: whether there is a page beyond it.
+    if before is not None:
+        found = _page_rows(
+            waiting.filter(before.rows_before()).order_by("-submitted_at", "-pk"), limit=page_size + 1
+        )
+        if len(found) <= page_size:
+            # Back at the head of the queue: show the first page whole, not a short one.
+            before = None
+            found = _page_rows(waiting, limit=page_size + 1)
+            more_after = len(found) > page_size
+            more_before = False
+        else:
+            more_before, more_after = True, True
+        found = list(reversed(found[:page_size])) if before is not None else found[:page_size]
+    else:
+        source = waiting.filter(after.rows_after()) if after is not None else waiting
+        found = _page_rows(source, limit=page_size + 1)
+        more_after = len(found) > page_size
+        more_before = after is not None
+        found = found[:page_size]
+
+    # The counts in one statement over the same waiting cases: the whole (filtered) queue, the late
+    # ones, and the ones ahead of this page (for "第 51–100 件").
+    counted = {"total": Count("pk"), "overdue": Count("pk", filter=Q(submitted_at__lt=cutoff))}
+    if found:
+        counted["ahead"] = Count("pk", filter=QueueCursor.of(found[0]).rows_before())
+    counts = waiting.order_by().aggregate(**counted)
+    return QueuePage(
+        rows=[
+            queue_row(
+                application,
+                house_kind=str(application.queue_house_kind or ""),  # type: ignore[attr-defined]
+                user=user,
+                today=today,
+                policy=policy,
+            )
+            for application in found
+        ],
+        total=counts["total"],
+        overdue_count=counts["overdue"],
+        first_position=counts.get("ahead", 0) + 1,
+        next_cursor=QueueCursor.of(found[-1]) if found and more_after else None,
+        previous_cursor=QueueCursor.of(found[0]) if found and more_before else None,
     )
 
 
@@ -644,7 +778,13 @@ def case_file(*, business_no: str, user: AbstractBaseUser, today: dt.date | None
     policy = active_policy()
     today = today or today_shanghai()
     person, account = application.person, application.account
-    row = queue_row(application, user=user, today=today, policy=policy)
+    row = queue_row(
+        application,
+        house_kind=str((application.house_snapshot or {}).get("kind") or ""),
+        user=user,
+        today=today,
+        policy=policy,
+    )
     reason = _reason_or_none(application.reason)
     required = required_material_kinds(application, policy) if reason is not None else ()
     order = {kind: index for index, kind in enumerate(required)}

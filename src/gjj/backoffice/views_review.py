@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -16,7 +15,9 @@ from gjj.audit.models import AuditAction
 from gjj.audit.services import audit_record_request
 from gjj.backoffice.access import CASE_READERS, REVIEWERS, staff_user, staff_view
 from gjj.backoffice.selectors import (
+    QUEUE_PAGE_SIZE,
     CaseFile,
+    QueueCursor,
     QueueFilters,
     case_file,
     fix_choices,
@@ -37,24 +38,28 @@ from gjj.withdrawals.selectors import HOUSE_KIND_NAMES, RELATION_NAMES
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-QUEUE_PAGE_SIZE = 50
-
 
 @staff_view(REVIEWERS)
 def queue(request: HttpRequest) -> HttpResponse:
     filters, problems = QueueFilters.from_query(request.GET.dict())
-    found = review_queue(user=staff_user(request), filters=filters)
-    page = Paginator(found.applications, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = found.rows(page.object_list, user=staff_user(request))  # type: ignore[assignment]
+    after = _cursor(request, "after", problems)
+    before = _cursor(request, "before", problems) if after is None else None
+    found = review_queue(
+        user=staff_user(request), filters=filters, after=after, before=before, page_size=QUEUE_PAGE_SIZE
+    )
+    # The filters as they came, for the pager's links (which add their own position).
     query = request.GET.copy()
-    query.pop("page", None)
+    for position in ("after", "before", "page"):
+        query.pop(position, None)
     return render(
         request,
         "backoffice/queue.html",
         {
-            "page": page,
-            "total": page.paginator.count,
+            "page": found,
+            "total": found.total,
             "overdue_count": found.overdue_count,
+            "next_token": found.next_cursor.token if found.next_cursor else "",
+            "previous_token": found.previous_cursor.token if found.previous_cursor else "",
             "filters": filters,
             "problems": problems,
             "query": query.urlencode(),
@@ -72,6 +77,17 @@ def queue(request: HttpRequest) -> HttpResponse:
             "decision_limit_days": active_policy().decision_limit_days,
         },
     )
+
+
+def _cursor(request: HttpRequest, name: str, problems: list[str]) -> QueueCursor | None:
+    """The pager's position; one that cannot be read starts the queue from its head."""
+    token = request.GET.get(name, "")
+    if not token:
+        return None
+    cursor = QueueCursor.parse(token)
+    if cursor is None:
+        problems.append("翻页位置无法识别，已从队列开头显示")
+    return cursor
 
 
 def _case_or_404(request: HttpRequest, business_no: str) -> CaseFile:

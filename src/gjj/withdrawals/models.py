@@ -119,6 +119,23 @@ class Application(models.Model):
                 condition=Q(amount_fen__isnull=True) | Q(amount_fen__gt=0), name="amount_positive"
             ),
         ]
+        # Every list of applications reads a bounded slice through one of these, never all history.
+        indexes = [
+            # The review queue: only the cases waiting for a decision (the last days' arrivals), in
+            # the queue's order; the stage is a key column too, so that the queue's stage filter and
+            # its counts read the index alone.
+            models.Index(
+                fields=["submitted_at", "id", "review_stage"],
+                condition=Q(state__in=["submitted", "under_review"]),
+                name="application_waiting_queue",
+            ),
+            # The dashboard's window of days: arrivals by channel, decisions' and payments' durations.
+            models.Index(fields=["submitted_at", "channel"], name="application_submitted_day"),
+            models.Index(fields=["decided_at", "submitted_at"], name="application_decided_day"),
+            models.Index(fields=["paid_at", "submitted_at"], name="application_paid_day"),
+            # 我的业务: one member's applications, newest first.
+            models.Index(fields=["person", "-created_at"], name="application_member_newest"),
+        ]
 
     def __str__(self) -> str:
         return self.business_no or f"草稿#{self.pk}"
@@ -149,6 +166,14 @@ class Transition(models.Model):
     class Meta:
         verbose_name = "状态变更"
         ordering = ["at", "id"]
+        indexes = [
+            # The dashboard's decision outcomes of a window of days.
+            models.Index(
+                fields=["at", "to_state", "application"],
+                condition=Q(to_state__in=["approved", "rejected", "returned"]),
+                name="transition_outcome_day",
+            ),
+        ]
 
 
 class Material(models.Model):
@@ -243,6 +268,14 @@ class Payout(models.Model):
                 fields=["application"],
                 condition=Q(state__in=["pending", "sent", "processing", "unknown"]),
                 name="one_open_payout_per_application",
+            ),
+        ]
+        indexes = [
+            # The dashboard's amounts paid per day of a window.
+            models.Index(
+                fields=["completed_at", "amount_fen"],
+                condition=Q(state="done"),
+                name="payout_done_day",
             ),
         ]
 

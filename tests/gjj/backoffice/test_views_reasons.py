@@ -148,8 +148,10 @@ def test_the_reason_filter_is_kept_across_pages(reason_cases, staff, sign_in, mo
 
     first = client.get("/backoffice/queue/?reason=purchase").content.decode()
     assert CASE_ROW.findall(first) == [no["zhang"]]
-    assert "?reason=purchase&amp;page=2" in first
-    second = client.get("/backoffice/queue/?reason=purchase&page=2").content.decode()
+    # 下一页 carries the filter and the last row's key (not a page number).
+    next_link = re.search(r'href="\?(reason=purchase&amp;after=[0-9.]+)" rel="next"', first)
+    assert next_link is not None
+    second = client.get("/backoffice/queue/?" + next_link.group(1).replace("&amp;", "&")).content.decode()
     assert CASE_ROW.findall(second) == [no["yang"]]
     assert '<option value="purchase" selected>' in second
 
