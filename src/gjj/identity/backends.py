@@ -21,6 +21,7 @@ import jwt
 import requests
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
@@ -32,6 +33,21 @@ logger = logging.getLogger(__name__)
 
 # Claims every ID token must carry (OpenID Connect Core §2).
 _REQUIRED_ID_TOKEN_CLAIMS = ["iss", "sub", "aud", "exp", "iat"]
+
+
+_JWKS_CACHE_KEY = "gjj-oidc-jwks"
+_JWKS_REFETCHED_KEY = "gjj-oidc-jwks-refetched"
+
+
+def _matching_jwk(jwks: Mapping[str, Any], header: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The key of the set with the token's ``kid`` (and ``alg``, when the key names one)."""
+    for jwk in jwks.get("keys", []):
+        if jwk.get("kid") != header.get("kid"):
+            continue
+        if "alg" in jwk and jwk["alg"] != header.get("alg"):
+            continue
+        return dict(jwk)
+    return None
 
 
 class MemberOIDCBackend(OIDCAuthenticationBackend):
@@ -59,6 +75,34 @@ class MemberOIDCBackend(OIDCAuthenticationBackend):
         if "azp" in claims and claims["azp"] != self.OIDC_RP_CLIENT_ID:
             raise SuspiciousOperation("ID token issued to another client (azp)")
         return claims
+
+    def retrieve_matching_jwk(self, token: str | bytes) -> Any:
+        """The provider's signing key for this token from its JWKS, fetched once and kept in the
+        cache (shared by the hall's processes) for GJJ_OIDC_JWKS_CACHE_SECONDS instead of on every
+        login. A token naming a key the kept set lacks (the provider rotated its key) fetches the
+        set again, at most once per GJJ_OIDC_JWKS_REFETCH_SECONDS."""
+        header = jwt.get_unverified_header(token)
+        jwks = cache.get(_JWKS_CACHE_KEY)
+        key = _matching_jwk(jwks, header) if jwks else None
+        if key is None and not (jwks and cache.get(_JWKS_REFETCHED_KEY)):
+            jwks = self._jwks_fetch()
+            key = _matching_jwk(jwks, header)
+        if key is None:
+            raise SuspiciousOperation("Could not find a valid JWKS.")
+        return jwt.PyJWK(key)
+
+    def _jwks_fetch(self) -> dict[str, Any]:
+        response = requests.get(
+            self.OIDC_OP_JWKS_ENDPOINT,
+            verify=self.get_settings("OIDC_VERIFY_SSL", True),
+            timeout=self.get_settings("OIDC_TIMEOUT", None),
+            proxies=self.get_settings("OIDC_PROXY", None),
+        )
+        response.raise_for_status()
+        jwks: dict[str, Any] = response.json()
+        cache.set(_JWKS_CACHE_KEY, jwks, settings.GJJ_OIDC_JWKS_CACHE_SECONDS)
+        cache.set(_JWKS_REFETCHED_KEY, True, settings.GJJ_OIDC_JWKS_REFETCH_SECONDS)
+        return jwks
 
     def verify_token(self, token: str, **kwargs: Any) -> dict[str, Any]:
         try:

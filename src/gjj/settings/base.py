@@ -155,6 +155,9 @@ OIDC_OP_INTROSPECTION_ENDPOINT = env_str("GJJ_OIDC_INTROSPECTION_ENDPOINT", f"{_
 # Empty: the provider has no userinfo endpoint and every claim comes in the ID token.
 OIDC_OP_USER_ENDPOINT = env_str("GJJ_OIDC_USERINFO_ENDPOINT", f"{_OIDC_BASE}/userinfo/")
 OIDC_OP_JWKS_ENDPOINT = env_str("GJJ_OIDC_JWKS_ENDPOINT", f"{_OIDC_BASE}/.well-known/jwks.json")
+# The provider's signing keys are fetched once an hour, and again when a token names a new key.
+GJJ_OIDC_JWKS_CACHE_SECONDS = env_int("GJJ_OIDC_JWKS_CACHE_SECONDS", 3600)
+GJJ_OIDC_JWKS_REFETCH_SECONDS = env_int("GJJ_OIDC_JWKS_REFETCH_SECONDS", 60)
 # Empty: the provider has no RP-initiated logout and 退出 ends the hall session only.
 OIDC_OP_END_SESSION_ENDPOINT = env_str("GJJ_OIDC_END_SESSION_ENDPOINT", f"{_OIDC_BASE}/logout/")
 GJJ_OIDC_DISCOVERY_URL = env_str("GJJ_OIDC_DISCOVERY_URL", f"{_OIDC_BASE}/.well-known/openid-configuration")
@@ -207,6 +210,9 @@ GJJ_BANK_URL = env_str("GJJ_BANK_URL", f"{_SIMS}/bank")
 GJJ_SMS_URL = env_str("GJJ_SMS_URL", f"{_SIMS}/sms")
 GJJ_CLIENT_TIMEOUT_SECONDS = float(env_str("GJJ_CLIENT_TIMEOUT_SECONDS", "5"))
 GJJ_BANK_PAY_TIMEOUT_SECONDS = float(env_str("GJJ_BANK_PAY_TIMEOUT_SECONDS", "10"))
+# A submission decides on the registry's echo of the house and the bank's check of the card when
+# they are at most this old (gjj.withdrawals.eligibility.kept_answers), instead of asking again.
+GJJ_OUTSIDE_ANSWERS_REUSE_SECONDS = env_int("GJJ_OUTSIDE_ANSWERS_REUSE_SECONDS", 600)
 
 # Huey: SQLite storage embedded, Redis when GJJ_REDIS_URL is set.
 _REDIS_URL = env_str("GJJ_REDIS_URL", "")

@@ -18,6 +18,7 @@ from gjj.policy.active import active_policy
 from gjj.policy.evaluation import Evaluation, evaluate
 from gjj.policy.facts import AccountFacts, CardFacts, EvaluationFacts, HouseFacts, OwnedHouse
 from gjj.policy.schema import Policy
+from gjj.withdrawals.checked_inputs import card_digest
 from gjj.withdrawals.models import ACTIVE_STATES, CLAIMING_STATES, Application, State
 
 LOOKUP_FIELDS = ("contract_no", "archive_no")
@@ -274,16 +275,20 @@ def eligibility_gather(
     on: dt.date,
     exclude_application_id: int | None = None,
     policy: Policy | None = None,
+    person: Person | None = None,
+    kept: KeptAnswers | None = None,
 ) -> Gathered:
+    """Every fact of one evaluation. ``kept``: the registry's and the bank's recent answers about
+    this very house and card (``kept_answers``), used instead of asking them again."""
     policy = policy or active_policy()
-    person = Person.objects.select_related("spouse").filter(id_number=id_number).first()
-    house = (
-        house_lookup(person=person, id_number=id_number, lookup_field=lookup_field, key=house_key)
-        if lookup_field and house_key
-        else None
-    )
-    card_facts, verification = (None, None)
-    if bank is not None and card_no is not None:
+    if person is None or person.id_number != id_number:
+        person = Person.objects.select_related("spouse").filter(id_number=id_number).first()
+    kept = kept or KeptAnswers()
+    house = kept.house
+    if house is None and lookup_field and house_key:
+        house = house_lookup(person=person, id_number=id_number, lookup_field=lookup_field, key=house_key)
+    card_facts, verification = (kept.card, None)
+    if card_facts is None and bank is not None and card_no is not None:
         card_facts, verification = card_verify(policy=policy, bank=bank, card_no=card_no)
     facts = EvaluationFacts(
         on=on,
@@ -302,7 +307,79 @@ def eligibility_gather(
     return Gathered(facts=facts, house=house, card=verification)
 
 
-def application_gather(application: Application, *, on: dt.date, policy: Policy | None = None) -> Gathered:
+@dataclass(frozen=True)
+class KeptAnswers:
+    """Answers of the outside systems kept on an application's row that are recent enough to decide
+    on again; None where the system must be asked."""
+
+    house: HouseLookup | None = None
+    card: CardFacts | None = None
+
+
+def kept_answers(application: Application, *, since: dt.datetime) -> KeptAnswers:
+    """What the registry said of the row's house (its echo, or 提交申请's lookup) and what the bank
+    said of the row's card at 提交申请, when given at or after ``since``.
+
+    Only a complete, favourable answer about exactly the row's inputs is kept: a house found and
+    the member's (buyer, or spouse of one), a card found whose holder was the applicant, the card
+    being the one the evaluation recorded (by its digest). Anything else is asked again, so a
+    refusal or an outage never outlives its moment."""
+    return KeptAnswers(house=_kept_house(application, since=since), card=_kept_card(application, since=since))
+
+
+def _kept_house(application: Application, *, since: dt.datetime) -> HouseLookup | None:
+    snapshot = application.house_snapshot
+    looked_up_at = application.house_looked_up_at
+    if not snapshot or not application.relation or looked_up_at is None or looked_up_at < since:
+        return None
+    record = HouseRecord.from_snapshot(snapshot)
+    if application.house_key not in house_keys(record):
+        return None
+    return HouseLookup(
+        application.lookup_field,
+        application.house_key,
+        record,
+        application.relation,
+        unavailable=False,
+        looked_up_at=looked_up_at,
+    )
+
+
+def _kept_card(application: Application, *, since: dt.datetime) -> CardFacts | None:
+    answer = application.card_verification or {}
+    verified_at = application.card_verified_at
+    evaluated = application.evaluated_inputs or {}
+    if (
+        verified_at is None
+        or verified_at < since
+        or answer.get("found") is not True
+        or answer.get("holder_matches") is not True
+        or evaluated.get("bank") != application.bank
+        or evaluated.get("card_digest") != card_digest(application.card_no)
+    ):
+        return None
+    person = application.person
+    # The bank named the applicant as the holder (holder_matches); the row keeps no copy of the
+    # holder's number and name, and needs none.
+    return CardFacts(
+        bank=application.bank,
+        card_no=application.card_no,
+        bank_found=True,
+        bank_card_type=answer.get("card_type"),
+        bank_account_class=answer.get("account_class"),
+        bank_holder_id_number=person.id_number,
+        bank_holder_name=person.name,
+        bank_status=answer.get("status"),
+    )
+
+
+def application_gather(
+    application: Application,
+    *,
+    on: dt.date,
+    policy: Policy | None = None,
+    kept: KeptAnswers | None = None,
+) -> Gathered:
     """The facts of one application as it stands (its own row left out of the member's others):
     what 提交申请 decides on, and what a draft shows before it."""
     return eligibility_gather(
@@ -316,6 +393,8 @@ def application_gather(application: Application, *, on: dt.date, policy: Policy 
         on=on,
         exclude_application_id=application.pk,
         policy=policy,
+        person=application.person,
+        kept=kept,
     )
 
 

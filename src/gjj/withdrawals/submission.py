@@ -8,6 +8,7 @@ import contextlib
 import datetime as dt
 from dataclasses import replace
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -26,7 +27,13 @@ from gjj.withdrawals.checked_inputs import (
     submitted_inputs,
 )
 from gjj.withdrawals.drafts import HOUSE_FIELDS, house_lookup_keep
-from gjj.withdrawals.eligibility import Gathered, application_gather, card_verify, records_facts
+from gjj.withdrawals.eligibility import (
+    Gathered,
+    application_gather,
+    card_verify,
+    kept_answers,
+    records_facts,
+)
 from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
 from gjj.withdrawals.inputs import bank_code_clean, card_number_clean
 from gjj.withdrawals.lifecycle import (
@@ -50,7 +57,14 @@ def _today() -> dt.date:
 
 
 def _gather_for(application: Application, *, policy: Policy) -> Gathered:
-    return application_gather(application, on=_today(), policy=policy)
+    """The facts to decide on. The registry's and the bank's answers kept on the row within
+    GJJ_OUTSIDE_ANSWERS_REUSE_SECONDS (the house's echo, 提交申请's check of the card) are used
+    instead of asking again: one lookup of the house and one check of the card per submission.
+    The hall's own facts are always read again, under the locks."""
+    since = timezone.now() - dt.timedelta(seconds=settings.GJJ_OUTSIDE_ANSWERS_REUSE_SECONDS)
+    return application_gather(
+        application, on=_today(), policy=policy, kept=kept_answers(application, since=since)
+    )
 
 
 def _evaluate_under_locks(application: Application, gathered: Gathered, policy: Policy) -> Evaluation:

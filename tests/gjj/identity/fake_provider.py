@@ -74,6 +74,7 @@ class FakeProvider:
     grants: dict[str, Grant] = field(default_factory=dict)
     userinfo_by_access_token: dict[str, dict[str, Any]] = field(default_factory=dict)
     token_requests: list[dict[str, Any]] = field(default_factory=list)
+    jwks_fetches: int = 0
 
     # The authorization endpoint: what the browser would do at govsso -------------------------
 
@@ -150,6 +151,7 @@ class FakeProvider:
         if self.unreachable:
             raise requests.ConnectionError(f"connection refused: {url}")
         if url == JWKS_ENDPOINT:
+            self.jwks_fetches += 1
             return json_response(url, {"keys": [self.signing_key.export_public(as_dict=True)]})
         if url == USERINFO_ENDPOINT:
             token = (headers or {}).get("Authorization", "").removeprefix("Bearer ")

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import requests
 from django.test import Client
 from django.utils import timezone
 
@@ -49,7 +50,10 @@ def _oidc_settings(settings):
 def provider(monkeypatch) -> FakeProvider:
     """The provider's back channel (token, userinfo, JWKS) answered in-process."""
     fake = FakeProvider()
-    monkeypatch.setattr("mozilla_django_oidc.auth.requests", SimpleNamespace(get=fake.get, post=fake.post))
+    back_channel = SimpleNamespace(get=fake.get, post=fake.post, RequestException=requests.RequestException)
+    monkeypatch.setattr("mozilla_django_oidc.auth.requests", back_channel)
+    # The hall's own JWKS fetch (kept in the cache) goes through the same back channel.
+    monkeypatch.setattr("gjj.identity.backends.requests", back_channel)
     return fake
 
 

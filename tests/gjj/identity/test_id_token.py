@@ -159,3 +159,29 @@ def test_the_verification_can_be_served_a_jwks_by_monkeypatch(monkeypatch, setti
         backend.verify_token(sign(_claims(aud="another-client"), key), nonce=NONCE)
     with pytest.raises(SuspiciousOperation):
         backend.verify_token(sign(_claims(), rsa_key("k1")), nonce=NONCE)
+
+
+def test_the_jwks_is_fetched_once_for_many_logins(backend, provider):
+    for _ in range(3):
+        MemberOIDCBackend().verify_token(sign(_claims(), provider.signing_key), nonce=NONCE)
+
+    assert provider.jwks_fetches == 1
+
+
+def test_a_rotated_key_fetches_the_jwks_again_once(backend, provider, settings):
+    settings.GJJ_OIDC_JWKS_REFETCH_SECONDS = 0  # no fetch counts as recent
+    backend.verify_token(sign(_claims(), provider.signing_key), nonce=NONCE)
+    provider.signing_key = rsa_key("govsso-2")  # the provider rotates its key
+
+    assert backend.verify_token(sign(_claims(), provider.signing_key), nonce=NONCE)["sub"] == "sub-1"
+    assert provider.jwks_fetches == 2
+
+
+def test_tokens_naming_unknown_keys_do_not_make_the_hall_fetch_the_jwks_each_time(backend, provider):
+    backend.verify_token(sign(_claims(), provider.signing_key), nonce=NONCE)
+
+    for attempt in range(3):
+        with pytest.raises(SuspiciousOperation):
+            backend.verify_token(sign(_claims(), rsa_key(f"attacker-{attempt}")), nonce=NONCE)
+
+    assert provider.jwks_fetches == 1  # refetched at most once a minute
