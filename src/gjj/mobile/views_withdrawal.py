@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from PIL import Image
+from PIL import ExifTags, Image
 
 from gjj.applications.account import member_account_summary
 from gjj.applications.forms import (
@@ -384,12 +384,21 @@ def card_check(request: HttpRequest) -> JsonResponse:
 # --- 影像上传, 提交申请, result -------------------------------------------------------------------------
 
 
+# A photo stored turned keeps its EXIF orientation (gjj.withdrawals.materials) and the browser shows
+# it upright: for these the size as shown is the stored one's height by its width.
+_SIDEWAYS_ORIENTATIONS = frozenset({5, 6, 7, 8})
+
+
 def _image_size(material) -> tuple[int | None, int | None]:  # type: ignore[no-untyped-def]
+    """The width and height of an image material as the member sees it."""
     if material is None or not material.content_type.startswith("image/"):
         return None, None
     try:
         with material.file.open("rb") as handle, Image.open(io.BytesIO(handle.read())) as image:
-            return image.size
+            width, height = image.size
+            if image.getexif().get(ExifTags.Base.Orientation) in _SIDEWAYS_ORIENTATIONS:
+                return height, width
+            return width, height
     except (OSError, ValueError):
         return None, None
 

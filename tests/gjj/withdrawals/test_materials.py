@@ -1,4 +1,4 @@
-"""Materials are checked by content, images are re-encoded without EXIF, limits come from the policy."""
+"""Materials are checked by content, images are rebuilt without EXIF, limits come from the policy."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def policy():
     return active_policy()
 
 
-def test_a_jpeg_comes_back_re_encoded_without_exif(policy):
+def test_a_jpeg_comes_back_rebuilt_without_exif(policy):
     original = jpeg_bytes(with_exif=True)
     assert Image.open(io.BytesIO(original)).getexif()  # the camera's tags are there before
     clean = material_clean(policy=policy, name="card.jpg", data=original)
