@@ -26,7 +26,7 @@ from django.core.exceptions import SuspiciousOperation
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from gjj.identity.claims import member_claims_parse
-from gjj.identity.selectors import member_login_for_user, person_with_fund_account
+from gjj.identity.selectors import MEMBER_LOGIN_ATTRIBUTE, member_login_for_user, person_with_fund_account
 from gjj.identity.services import MemberHasNoFundAccount, member_login_record
 
 logger = logging.getLogger(__name__)
@@ -141,4 +141,9 @@ class MemberOIDCBackend(OIDCAuthenticationBackend):
         # A session opened by this backend stays a member session: if the user has since been
         # deactivated or made staff, the session no longer authenticates anybody.
         member = member_login_for_user(user_id=user_id)
-        return member.user if member is not None else None
+        if member is None:
+            return None
+        user = member.user
+        # The request's member (gjj.identity.selectors.member_for_request) without reading it again.
+        setattr(user, MEMBER_LOGIN_ATTRIBUTE, member)
+        return user

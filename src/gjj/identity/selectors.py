@@ -28,6 +28,8 @@ def member_login_for_user(*, user_id: int) -> MemberLogin | None:
 
 
 _REQUEST_CACHE_ATTRIBUTE = "_gjj_member_login"
+# Set on the user by the member backend's get_user, which has just read the member login.
+MEMBER_LOGIN_ATTRIBUTE = "_gjj_member_login"
 
 
 def member_for_request(request: HttpRequest) -> MemberLogin | None:
@@ -37,7 +39,7 @@ def member_for_request(request: HttpRequest) -> MemberLogin | None:
         user = getattr(request, "user", None)
         member = None
         if user is not None and user.is_authenticated:
-            member = member_login_for_user(user_id=user.pk)
+            member = getattr(user, MEMBER_LOGIN_ATTRIBUTE, None) or member_login_for_user(user_id=user.pk)
         setattr(request, _REQUEST_CACHE_ATTRIBUTE, member)
     cached: MemberLogin | None = getattr(request, _REQUEST_CACHE_ATTRIBUTE)
     return cached

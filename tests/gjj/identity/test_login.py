@@ -274,3 +274,13 @@ def test_a_login_for_the_h5_asks_the_provider_for_its_touch_page(walk, next_path
     query = _query(walk.start(next_path))
 
     assert (query.get("display") == "touch") is touch
+
+
+def test_a_member_page_reads_the_member_login_once(walk, client, zhang_wei):
+    walk.login()
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/hall/home/").status_code == 200
+
+    member_logins = [q for q in queries.captured_queries if 'FROM "identity_memberlogin"' in q["sql"]]
+    assert len(member_logins) == 1  # the backend's get_user; the views and the page chrome reuse it
