@@ -7,7 +7,7 @@ GOVSSO_PG_URL ?= postgres://postgres@127.0.0.1:5432/govsso
 DEMO_DATASET ?= data/demo-dataset.json
 PYTEST_ARGS ?=
 
-.PHONY: setup run test test-sqlite test-postgres lint typecheck format demo-dataset clean
+.PHONY: setup run test test-sqlite test-postgres lint typecheck format demo-dataset bench clean
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,13 @@ test: lint typecheck
 
 demo-dataset: $(BIN)/.installed
 	$(BIN)/gjj generate-dataset --people 300 --seed 20261127 --named data/named-members.json --named data/older-members.json --named data/sample-reasons.json --output $(DEMO_DATASET)
+
+# The benchmarks (docs/benchmarks.md and .json): starts the floor and the hall on PostgreSQL and Redis
+# itself, about 15 minutes. BENCH_ARGS="--only p1,p2" runs some parts (report under var/bench/).
+BENCH_ARGS ?=
+bench: setup
+	bash scripts/ensure-system.sh --services
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf var

@@ -1,0 +1,133 @@
+"""P2 — the member's pages with 50 members at once: each member logged in through the real OIDC flow
+(the hall's 立即登录 → the SSO's login form → the callback; their own cookies), then each page
+requested by all 50 in a closed loop for a bounded time. The rate at 50 concurrent is the page's
+saturation rate (50 clients keep the hall's 2 × 4 threads busy); the floor's one-row read is
+measured at the same concurrency by the floor part."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import httpx
+
+from bench import oidc
+from bench.load import JobFailed, closed_loop
+from bench.members import PASSWORD, Member
+from bench.result import PartResult, Progress
+
+CONCURRENCY = 50
+PAGES = (
+    ("desktop_home", "个人网厅首页", "/hall/home/"),
+    ("my_business", "我的业务", "/hall/applications/"),
+    ("account", "账户查询", "/hall/account/"),
+    ("purchase_form", "提取（购买商品住房提取表单）", "/hall/withdrawals/purchase/"),
+    ("h5_home", "H5 首页", "/m/"),
+)
+
+
+@dataclass
+class Settings:
+    seconds: float = 8.0
+    count: int = 20_000
+    concurrency: int = CONCURRENCY
+
+
+async def _measure(
+    stack: Any, members: list[Member], settings: Settings, progress: Progress
+) -> dict[str, Any]:
+    progress(f"P2: logging {len(members)} members in to the hall (OIDC) …")
+    sessions: list[httpx.AsyncClient] = await oidc.bounded(
+        lambda m: oidc.hall_session(stack.hall, m.id_number, PASSWORD), members, 4
+    )
+    try:
+        pages: dict[str, Any] = {}
+        for key, title, path in PAGES:
+            url = f"{stack.hall}{path}"
+
+            async def job(worker: int, ticket: int, url: str = url) -> None:
+                response = await sessions[worker].get(url)
+                if response.status_code != 200 or response.history:
+                    raise JobFailed(f"GET {url} → {response.status_code} at {response.url}")
+
+            # One request per member first (each worker's connection open, each page's code loaded).
+            await asyncio.gather(*(job(worker, 0) for worker in range(len(sessions))))
+            run = await closed_loop(
+                f"P2 {title}",
+                job,
+                concurrency=settings.concurrency,
+                count=settings.count,
+                seconds=settings.seconds,
+                progress=progress,
+            )
+            pages[key] = {**run.summary(), "title": title, "path": path}
+            progress(
+                f"P2 {title}: {run.rate:.1f}/s, p50 {pages[key]['p50_ms']} ms, p95 {pages[key]['p95_ms']} ms, "
+                f"p99 {pages[key]['p99_ms']} ms, {run.errors} errors"
+            )
+        return pages
+    finally:
+        for session in sessions:
+            await session.aclose()
+
+
+def run(
+    *,
+    stack: Any,
+    members: list[Member],
+    floor_read: dict[str, Any] | None,
+    settings: Settings,
+    progress: Progress,
+) -> PartResult:
+    pages = asyncio.run(_measure(stack, members, settings, progress))
+    worst_p95 = max(pages.values(), key=lambda p: p["p95_ms"] or 0)
+    worst_rate = min(pages.values(), key=lambda p: p["rate_per_s"])
+    floor_p95 = (floor_read or {}).get("p95_ms")
+    floor_rate = (floor_read or {}).get("rate_per_s")
+    figures = {
+        "p2_p95_ratio": round(worst_p95["p95_ms"] / floor_p95, 2)
+        if floor_p95 and worst_p95["p95_ms"]
+        else None,
+        "p2_rate_ratio": round(worst_rate["rate_per_s"] / floor_rate, 3) if floor_rate else None,
+    }
+    details = {
+        "settings": asdict(settings),
+        "pages": pages,
+        "floor_read": floor_read,
+        "worst_p95_page": worst_p95["title"],
+        "worst_rate_page": worst_rate["title"],
+        "errors": sum(p["errors"] for p in pages.values()),
+    }
+    return PartResult(figures=figures, details=details, markdown=_markdown(figures, details))
+
+
+def _markdown(figures: dict[str, Any], details: dict[str, Any]) -> str:
+    s = details["settings"]
+    lines = [
+        "## P2 — member pages, 50 members at once",
+        "",
+        f"{s['concurrency']} members, each logged in through the real OIDC flow with their own cookies, request",
+        f"one page in a closed loop for {s['seconds']:.0f} s (after one request each to open connections). Only a 200",
+        "answered without a redirect counts. The rate at 50 concurrent is the saturation rate; the floor's",
+        "one-row read at the same concurrency is the reference.",
+        "",
+        "| page | path | p50 ms | p95 ms | p99 ms | rate /s | errors |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for page in details["pages"].values():
+        lines.append(
+            f"| {page['title']} | `{page['path']}` | {page['p50_ms']} | {page['p95_ms']} | {page['p99_ms']} "
+            f"| {page['rate_per_s']} | {page['errors']} |"
+        )
+    floor = details["floor_read"] or {}
+    lines.append(
+        f"| *floor: one-row read* | `/read/` | {floor.get('p50_ms')} | {floor.get('p95_ms')} | {floor.get('p99_ms')} "
+        f"| {floor.get('rate_per_s')} | {floor.get('errors')} |"
+    )
+    lines += [
+        "",
+        f"- worst p95: {details['worst_p95_page']} → p2_p95_ratio **{figures['p2_p95_ratio']}** (÷ the floor read's p95)",
+        f"- worst rate: {details['worst_rate_page']} → p2_rate_ratio **{figures['p2_rate_ratio']}** (÷ the floor read's rate)",
+    ]
+    return "\n".join(lines) + "\n"

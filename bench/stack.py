@@ -1,0 +1,248 @@
+"""What ``make bench`` starts: the hall's whole set-up (``python -m gjj.launcher``, the code path of
+``make run``) on PostgreSQL and Redis, and the floor (a bare Django app under the same gunicorn
+flags). Each is started in its own process group and stopped by that group, nothing else."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+PG_BASE = os.environ.get("BENCH_PG_BASE", "postgres://postgres@127.0.0.1:5432")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+HALL_DATABASE = "gjj_bench"
+FLOOR_DATABASE = "gjj_bench_floor"
+# Every load-test client comes from 127.0.0.1: the per-address limits would refuse the load test
+# itself, so every limit is raised out of reach (the limits are not what is measured).
+UNLIMITED = str(10**9)
+THROTTLE_ENV = {
+    name: UNLIMITED
+    for name in (
+        "GJJ_THROTTLE_HOUSE_PER_MEMBER",
+        "GJJ_THROTTLE_HOUSE_PER_ADDRESS",
+        "GJJ_THROTTLE_CARD_PER_MEMBER",
+        "GJJ_THROTTLE_CARD_PER_ADDRESS",
+        "GJJ_THROTTLE_API_PER_TOKEN",
+        "GJJ_THROTTLE_API_PER_ADDRESS",
+        "GJJ_THROTTLE_RECEIPT_VERIFY_PER_ADDRESS",
+        # The SSO stand-in's own (its login form, per client address).
+        "GOVSSO_THROTTLE_LOGINS_PER_ADDRESS",
+    )
+}
+STARTUP_SECONDS = 600.0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def up(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def database_recreate(name: str) -> str:
+    """A new empty PostgreSQL database ``name`` (dropped first if it exists); its URL."""
+    import psycopg
+
+    with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return f"{PG_BASE}/{name}"
+
+
+def redis_flush(url: str = REDIS_URL) -> None:
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+
+
+@dataclass
+class Started:
+    """A process group this module started, with its log."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    log: object = field(repr=False, default=None)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        """SIGTERM to the group's leader (the launcher stops its own children), then SIGKILL to the
+        group if it is still there after 30 s."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        # Anything of the group left behind (a gunicorn worker orphaned by a crash).
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        if self.log is not None:
+            self.log.close()  # type: ignore[attr-defined]
+
+
+def _start(name: str, command: list[str], env: dict[str, str], log_path: Path) -> Started:
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = log_path.open("wb")
+    process = subprocess.Popen(
+        command, env=env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    return Started(name, process, log_path, log)
+
+
+def _wait_up(started: Started, urls: list[str], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not all(up(url) for url in urls):
+        if not started.alive():
+            raise RuntimeError(f"{started.name} exited while starting:\n{started.log_tail()}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{started.name} did not come up in {seconds:.0f} s:\n{started.log_tail()}")
+        time.sleep(0.3)
+
+
+@dataclass
+class HallStack:
+    hall: str
+    govsso: str
+    sims: str
+    env: dict[str, str]
+    database_url: str
+    started: Started | None = None
+
+    def gjj(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "gjj.cli", *args],
+            env=self.env,
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+
+    def stop(self) -> None:
+        if self.started is not None:
+            self.started.stop()
+
+
+def hall_env(var: Path, database_url: str, ports: dict[str, int]) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "gjj.settings.embedded",
+        "GJJ_VAR_DIR": str(var),
+        "GJJ_DATABASE_URL": database_url,
+        "GJJ_REDIS_URL": REDIS_URL,
+        # The SSO and the simulators stand in for outside systems: SQLite files of their own.
+        "SIMS_DATABASE_URL": f"sqlite:///{var / 'sims.sqlite3'}",
+        "GOVSSO_DATABASE_URL": f"sqlite:///{var / 'govsso.sqlite3'}",
+        "GJJ_HALL_PORT": str(ports["hall"]),
+        "GJJ_GOVSSO_PORT": str(ports["govsso"]),
+        "GJJ_SIMS_PORT": str(ports["sims"]),
+        "GJJ_LOG_LEVEL": "WARNING",
+        **THROTTLE_ENV,
+    }
+
+
+def hall_start(work_dir: Path, dataset: Path, progress=print) -> HallStack:  # type: ignore[no-untyped-def]
+    """The hall's set-up on a fresh ``gjj_bench`` database and a flushed Redis db, importing
+    ``dataset`` (the launcher imports it into the empty hall)."""
+    var = work_dir / "stack"
+    shutil.rmtree(var, ignore_errors=True)
+    var.mkdir(parents=True)
+    database_url = database_recreate(HALL_DATABASE)
+    redis_flush()
+    ports = {"hall": free_port(), "govsso": free_port(), "sims": free_port()}
+    env = hall_env(var, database_url, ports)
+    stack = HallStack(
+        hall=f"http://127.0.0.1:{ports['hall']}",
+        govsso=f"http://127.0.0.1:{ports['govsso']}",
+        sims=f"http://127.0.0.1:{ports['sims']}",
+        env=env,
+        database_url=database_url,
+    )
+    progress(f"starting the hall on {database_url} (Redis {REDIS_URL}), importing {dataset.name} …")
+    stack.started = _start(
+        "hall", [sys.executable, "-m", "gjj.launcher", "--dataset", str(dataset)], env, var / "stack.log"
+    )
+    try:
+        _wait_up(stack.started, [stack.sims, stack.govsso, stack.hall], STARTUP_SECONDS)
+    except BaseException:
+        stack.stop()
+        raise
+    return stack
+
+
+FLOOR_DIR = Path(__file__).resolve().parent / "floor"
+
+
+@dataclass
+class Floor:
+    url: str
+    database_url: str
+    started: Started | None = None
+
+    def stop(self) -> None:
+        if self.started is not None:
+            self.started.stop()
+
+
+def floor_env(database_url: str) -> dict[str, str]:
+    return {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+        "DJANGO_SETTINGS_MODULE": "floorsite.settings",
+        "FLOOR_DATABASE_URL": database_url,
+        "PYTHONPATH": str(FLOOR_DIR),
+    }
+
+
+def floor_start(work_dir: Path, progress=print) -> Floor:  # type: ignore[no-untyped-def]
+    """The bare Django app on a fresh ``gjj_bench_floor``, under the hall's gunicorn flags."""
+    from gjj.launcher import _gunicorn
+
+    database_url = database_recreate(FLOOR_DATABASE)
+    env = floor_env(database_url)
+    subprocess.run(
+        [sys.executable, "-m", "django", "migrate", "--noinput", "-v", "0"],
+        env=env,
+        cwd=FLOOR_DIR,
+        check=True,
+    )
+    subprocess.run([sys.executable, "-m", "django", "floor_seed"], env=env, cwd=FLOOR_DIR, check=True)
+    port = free_port()
+    floor = Floor(url=f"http://127.0.0.1:{port}", database_url=database_url)
+    progress(f"starting the floor on {database_url} …")
+    # The hall's own gunicorn command (2 workers × 4 threads, no control socket), with the access
+    # log as the hall has it.
+    command = _gunicorn("floorsite.wsgi", port, 2)
+    floor.started = _start("floor", command, env, work_dir / "floor.log")
+    try:
+        _wait_up(floor.started, [floor.url], 60)
+    except BaseException:
+        floor.stop()
+        raise
+    return floor
