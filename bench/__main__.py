@@ -92,7 +92,10 @@ def main(argv: list[str] | None = None) -> int:
         def floor_part() -> PartResult:
             floor = stack.floor_start(work_dir, progress)
             try:
-                return floorbench.run(url=floor.url, settings=floor_settings, progress=progress)
+                groups = {floor.started.process.pid} if floor.started else set()
+                return floorbench.run(
+                    url=floor.url, settings=floor_settings, progress=progress, groups=groups
+                )
             finally:
                 floor.stop()
 

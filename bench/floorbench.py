@@ -9,6 +9,7 @@ from typing import Any
 
 from bench.load import client_ceiling, get_loop
 from bench.result import PartResult, Progress
+from bench.stack import cpu_delta, cpu_seconds
 
 
 @dataclass
@@ -20,7 +21,7 @@ class Settings:
     count: int = 200_000
 
 
-async def _measure(url: str, settings: Settings, progress: Progress) -> dict[str, Any]:
+async def _measure(url: str, settings: Settings, progress: Progress, groups: set[int]) -> dict[str, Any]:
     out: dict[str, Any] = {"insert": {}, "read": {}, "ping": {}}
     # Warm-up: every worker thread opens its persistent connection.
     for path, method in (("insert/", "POST"), ("read/", "GET"), ("ping/", "GET")):
@@ -30,6 +31,7 @@ async def _measure(url: str, settings: Settings, progress: Progress) -> dict[str
     plan = [("insert", "POST", c) for c in settings.insert_concurrencies]
     plan += [("read", "GET", settings.read_concurrency), ("ping", "GET", settings.ping_concurrency)]
     for view, method, concurrency in plan:
+        cpu_before = cpu_seconds(groups)
         run = await get_loop(
             f"floor {view} ×{concurrency}",
             f"{url}/{view}/",
@@ -39,7 +41,11 @@ async def _measure(url: str, settings: Settings, progress: Progress) -> dict[str
             seconds=settings.seconds,
             progress=progress,
         )
-        out[view][concurrency] = run.summary()
+        cpu = cpu_delta(cpu_before, cpu_seconds(groups))
+        out[view][concurrency] = {
+            **run.summary(),
+            "cpu_ms_per_request": {k: round(v * 1000 / run.ok, 2) for k, v in cpu.items()} if run.ok else {},
+        }
         progress(
             f"floor {view} at {concurrency}: {run.rate:.0f}/s, p95 {out[view][concurrency]['p95_ms']} ms, "
             f"{run.errors} errors, client {out[view][concurrency]['client_cpu_cores']} cores"
@@ -47,13 +53,13 @@ async def _measure(url: str, settings: Settings, progress: Progress) -> dict[str
     return out
 
 
-def run(*, url: str, settings: Settings, progress: Progress) -> PartResult:
+def run(*, url: str, settings: Settings, progress: Progress, groups: set[int] | None = None) -> PartResult:
     progress("client ceiling: the load client against a server that does nothing (5 s) …")
     ceiling = client_ceiling(concurrency=50, seconds=5.0)
     progress(
         f"client ceiling: {ceiling['rate_per_s']:.0f} requests/s using {ceiling['client_cpu_cores']} cores"
     )
-    measured = asyncio.run(_measure(url, settings, progress))
+    measured = asyncio.run(_measure(url, settings, progress, groups or set()))
     read = measured["read"][settings.read_concurrency]
     ping = measured["ping"][settings.ping_concurrency]
     figures = {
@@ -66,6 +72,14 @@ def run(*, url: str, settings: Settings, progress: Progress) -> PartResult:
     return PartResult(figures=figures, details=details, markdown=_markdown(details))
 
 
+def _server_cpu(run: dict[str, Any]) -> str:
+    """The floor's processes and PostgreSQL's, per request (ms of CPU)."""
+    cpu = run.get("cpu_ms_per_request") or {}
+    if "floor" not in cpu:
+        return "—"
+    return f"{cpu['floor'] + cpu.get('postgresql', 0):.2f}"
+
+
 def _markdown(details: dict[str, Any]) -> str:
     ceiling = details["client_ceiling"]
     lines = [
@@ -76,22 +90,36 @@ def _markdown(details: dict[str, Any]) -> str:
         "`CONN_HEALTH_CHECKS`), under the hall's gunicorn command (`gjj.launcher._gunicorn`: 2 workers ×",
         "4 threads, access log on). Measured in the same run, with the same client, before the hall starts.",
         "",
-        "| view | clients | rate /s | p50 ms | p95 ms | p99 ms | errors | client CPU (cores) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| view | clients | rate /s | p50 ms | p95 ms | p99 ms | errors | client CPU (cores) | server CPU ms/request |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for view in ("insert", "read", "ping"):
         for concurrency, r in details[view].items():
             lines.append(
                 f"| {view} | {concurrency} | {r['rate_per_s']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} "
-                f"| {r['errors']} | {r['client_cpu_cores']} |"
+                f"| {r['errors']} | {r['client_cpu_cores']} | {_server_cpu(r)} |"
             )
+    read = details["read"][details["settings"]["read_concurrency"]]
+    fastest = max(
+        (r for view in ("insert", "read", "ping") for r in details[view].values()),
+        key=lambda r: r["rate_per_s"],
+    )
+    near = fastest["rate_per_s"] > 0.7 * ceiling["rate_per_s"]
     lines += [
         "",
-        f"The client alone (asyncio + httpx, 50 workers) against an asyncio server that answers every request "
-        f"with a fixed 200 in another process makes **{ceiling['rate_per_s']:.0f} requests/s** using "
-        f"{ceiling['client_cpu_cores']} of this machine's {ceiling['cpus']} cores. That is above every rate measured "
-        "here, so the client is not the ceiling of any figure; but on a 2-core machine it shares the CPUs with the "
-        "server: the column above shows the client's share during each run (the hall's runs are far slower, so its "
-        "share there is small).",
+        f"Is the client the bottleneck? Alone (asyncio + httpx, 50 workers) against an asyncio server that "
+        f"answers every request with a fixed 200 from another process, it makes **{ceiling['rate_per_s']:.0f} "
+        f"requests/s** using {ceiling['client_cpu_cores']} of this machine's {ceiling['cpus']} cores. "
+        + (
+            f"The fastest floor rate ({fastest['label']}, {fastest['rate_per_s']:.0f}/s) comes near that: it is a lower "
+            "bound of what the floor could do (the no-op view mostly measures the client). "
+            if near
+            else "Every rate here is well below that, so the client caps none of them. "
+        )
+        + "The client also shares the CPUs with the server: during the floor's read at "
+        f"{details['settings']['read_concurrency']} it used {read['client_cpu_cores']} cores (column above), CPU "
+        "the floor would otherwise have had. The hall's pages and applications make far fewer requests a second, "
+        "so the client takes much less from them: on this machine the ratios to the floor lean in the hall's "
+        "favour, not against it.",
     ]
     return "\n".join(lines) + "\n"

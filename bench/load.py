@@ -53,6 +53,8 @@ class Run:
     elapsed: float = 0.0
     client_cpu: float = 0.0
     stopped_by: str = ""
+    # CPU seconds by process role during the run (bench.stack.cpu_seconds), when measured.
+    cpu: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> int:
@@ -159,8 +161,14 @@ def client(*, source: str | None = None, **kwargs: Any) -> httpx.AsyncClient:
     """An httpx client for loopback: keep-alive, generous time-outs, no proxies from the environment;
     connecting from ``source`` (see source_for) when given."""
     kwargs.setdefault("timeout", httpx.Timeout(60.0, connect=10.0))
+    # Plain HTTP on loopback: no certificate store to load for every client (tens of ms of CPU each).
+    kwargs.setdefault("verify", False)
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    transport = httpx.AsyncHTTPTransport(limits=limits, local_address=source) if source else None
+    transport = (
+        httpx.AsyncHTTPTransport(limits=limits, local_address=source, verify=kwargs["verify"])
+        if source
+        else None
+    )
     if transport is None:
         kwargs.setdefault("limits", limits)
     return httpx.AsyncClient(trust_env=False, transport=transport, **kwargs)

@@ -26,6 +26,7 @@ from bench import flow, oidc
 from bench.load import Run, client, closed_loop, percentile, source_for
 from bench.members import PASSWORD, Member
 from bench.result import PartResult, Progress
+from bench.stack import cpu_delta, cpu_seconds, roles_ordered
 
 CONCURRENCIES = (4, 8, 16)
 REPEATS = 2
@@ -127,6 +128,8 @@ async def _round(
         member, token = ready[ticket]
         return await apply_once(https[worker], base, token, member, image)
 
+    groups = process_groups(pool.stack)
+    cpu_before = cpu_seconds(groups)
     try:
         run = await closed_loop(
             label,
@@ -140,8 +143,16 @@ async def _round(
     finally:
         for http in https:
             await http.aclose()
+    run.cpu = cpu_delta(cpu_before, cpu_seconds(groups))
     used = run.ok + run.errors
     return run, [r["id"] for r in run.results], ready[used:]
+
+
+def process_groups(stack: Any) -> set[int]:
+    """The process group of the stack the bench started (none for a stack started by someone else:
+    then only PostgreSQL, Redis and the client are measured)."""
+    started = getattr(stack, "started", None)
+    return {started.process.pid} if started is not None else set()
 
 
 # --- the server's timeline (P3) -------------------------------------------------------------------
@@ -273,6 +284,10 @@ async def _measure(
                 {
                     **summary,
                     "repeat": repeat + 1,
+                    "cpu_s": run.cpu,
+                    "cpu_ms_per_app": {k: round(v * 1000 / run.ok) for k, v in run.cpu.items()}
+                    if run.ok
+                    else {},
                     "count_bound": count,
                     "drain_s": round(drain_s, 2),
                     "p3": _p3(timelines),
@@ -313,6 +328,7 @@ def run(
             "app_p99_ms": max((r["p99_ms"] or 0) for r in mine) if mine else None,
         }
     best = max(by_concurrency, key=lambda c: by_concurrency[c]["apps_per_s"])
+    best_round = max((r for r in rounds if r["concurrency"] == best), key=lambda r: r["rate_per_s"])
     apps_per_s = by_concurrency[best]["apps_per_s"]
     floor_rps = (floor_insert.get(best) or {}).get("rate_per_s")
     cost = round(floor_rps / apps_per_s, 1) if floor_rps and apps_per_s else None
@@ -333,6 +349,7 @@ def run(
     details = {
         "settings": asdict(settings),
         "best_concurrency": best,
+        "cpu_ms_per_app": best_round.get("cpu_ms_per_app", {}),
         "floor_insert_rps_at_best": floor_rps,
         "by_concurrency": {str(c): v for c, v in by_concurrency.items()},
         "rounds": rounds,
@@ -398,6 +415,23 @@ def _markdown(figures: dict[str, Any], details: dict[str, Any]) -> str:
         f"- logging a member in at the SSO took {details['login_seconds_per_member']} s each (4 at a time), "
         "outside every timing.",
     ]
+    cpu = details.get("cpu_ms_per_app") or {}
+    if cpu:
+        lines += [
+            "",
+            "Where the CPU went in the best round, per application (ms of CPU, user + system, from `/proc`;",
+            "PostgreSQL and Redis are all of the machine's, the client is the bench process):",
+            "",
+            "| " + " | ".join(roles_ordered(cpu)) + " | total |",
+            "| " + " | ".join("---:" for _ in cpu) + " | ---: |",
+            "| " + " | ".join(str(cpu[role]) for role in roles_ordered(cpu)) + f" | {sum(cpu.values())} |",
+            "",
+            "govsso is the SSO stand-in: the hall asks it about each new token (RFC 7662 introspection, then",
+            "userinfo; cached for 60 s), and django-oauth-toolkit keeps the hall's client secret hashed, so each",
+            "introspection checks it with PBKDF2 (Django's default hasher, about 0.2 s of CPU on this machine). In",
+            "production the SSO runs elsewhere; here it takes that CPU from the hall. `other` is CPU used on the",
+            "machine by none of these processes (anyone else's work during the round).",
+        ]
     if one.get("by_step"):
         lines += ["", "| request | SQL statements | outside calls |", "| --- | ---: | --- |"]
         for step in one["by_step"]:

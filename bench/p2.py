@@ -15,7 +15,9 @@ import httpx
 from bench import oidc
 from bench.load import JobFailed, closed_loop
 from bench.members import PASSWORD, Member
+from bench.p1 import process_groups
 from bench.result import PartResult, Progress
+from bench.stack import cpu_delta, cpu_seconds, roles_ordered
 
 CONCURRENCY = 50
 PAGES = (
@@ -41,18 +43,27 @@ async def _measure(
     sessions: list[httpx.AsyncClient] = await oidc.bounded(
         lambda m: oidc.hall_session(stack.hall, m.id_number, PASSWORD), members, 4
     )
+    groups = process_groups(stack)
+    stale_retries = [0]
     try:
         pages: dict[str, Any] = {}
         for key, title, path in PAGES:
             url = f"{stack.hall}{path}"
 
             async def job(worker: int, ticket: int, url: str = url) -> None:
-                response = await sessions[worker].get(url)
+                try:
+                    response = await sessions[worker].get(url)
+                except httpx.RemoteProtocolError:
+                    # gunicorn closes a keep-alive connection idle for 2 s; a browser sends a GET
+                    # again on a new one, and so does this client (counted).
+                    stale_retries[0] += 1
+                    response = await sessions[worker].get(url)
                 if response.status_code != 200 or response.history:
                     raise JobFailed(f"GET {url} → {response.status_code} at {response.url}")
 
             # One request per member first (each worker's connection open, each page's code loaded).
             await asyncio.gather(*(job(worker, 0) for worker in range(len(sessions))))
+            cpu_before = cpu_seconds(groups)
             run = await closed_loop(
                 f"P2 {title}",
                 job,
@@ -61,11 +72,20 @@ async def _measure(
                 seconds=settings.seconds,
                 progress=progress,
             )
-            pages[key] = {**run.summary(), "title": title, "path": path}
+            cpu = cpu_delta(cpu_before, cpu_seconds(groups))
+            pages[key] = {
+                **run.summary(),
+                "title": title,
+                "path": path,
+                "cpu_ms_per_request": {k: round(v * 1000 / run.ok, 2) for k, v in cpu.items()}
+                if run.ok
+                else {},
+            }
             progress(
                 f"P2 {title}: {run.rate:.1f}/s, p50 {pages[key]['p50_ms']} ms, p95 {pages[key]['p95_ms']} ms, "
                 f"p99 {pages[key]['p99_ms']} ms, {run.errors} errors"
             )
+        pages["_stale_retries"] = stale_retries[0]
         return pages
     finally:
         for session in sessions:
@@ -81,6 +101,7 @@ def run(
     progress: Progress,
 ) -> PartResult:
     pages = asyncio.run(_measure(stack, members, settings, progress))
+    stale_retries = pages.pop("_stale_retries")
     worst_p95 = max(pages.values(), key=lambda p: p["p95_ms"] or 0)
     worst_rate = min(pages.values(), key=lambda p: p["rate_per_s"])
     floor_p95 = (floor_read or {}).get("p95_ms")
@@ -97,6 +118,7 @@ def run(
         "floor_read": floor_read,
         "worst_p95_page": worst_p95["title"],
         "worst_rate_page": worst_rate["title"],
+        "stale_connection_retries": stale_retries,
         "errors": sum(p["errors"] for p in pages.values()),
     }
     return PartResult(figures=figures, details=details, markdown=_markdown(figures, details))
@@ -125,6 +147,30 @@ def _markdown(figures: dict[str, Any], details: dict[str, Any]) -> str:
         f"| *floor: one-row read* | `/read/` | {floor.get('p50_ms')} | {floor.get('p95_ms')} | {floor.get('p99_ms')} "
         f"| {floor.get('rate_per_s')} | {floor.get('errors')} |"
     )
+    # The floor's app in the hall's column; roles that used (next to) nothing left out.
+    rows = [(page["title"], page.get("cpu_ms_per_request") or {}) for page in details["pages"].values()]
+    if floor.get("cpu_ms_per_request"):
+        cpu = dict(floor["cpu_ms_per_request"])
+        cpu["hall"] = cpu.pop("floor", None)
+        rows.append(("*floor: one-row read*", cpu))
+    roles = roles_ordered({role for _, cpu in rows for role, ms in cpu.items() if ms and ms >= 0.05})
+    if roles:
+        lines += [
+            "",
+            "CPU per request (ms, user + system, from `/proc`; PostgreSQL and Redis are the machine's, the",
+            "floor's app in the hall's column):",
+            "",
+            "| page | " + " | ".join(roles) + " | total |",
+            "| --- | " + " | ".join("---:" for _ in roles) + " | ---: |",
+        ]
+        for title, cpu in rows:
+            cells = [cpu.get(role) for role in roles]
+            total = sum(value for value in cpu.values() if value)
+            lines.append(
+                f"| {title} | "
+                + " | ".join("" if c is None else f"{c:.2f}" for c in cells)
+                + f" | {total:.2f} |"
+            )
     lines += [
         "",
         f"- worst p95: {details['worst_p95_page']} → p2_p95_ratio **{figures['p2_p95_ratio']}** (÷ the floor read's p95)",

@@ -246,3 +246,98 @@ def floor_start(work_dir: Path, progress=print) -> Floor:  # type: ignore[no-unt
         floor.stop()
         raise
     return floor
+
+
+# --- where the CPU went ---------------------------------------------------------------------------------
+
+_CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+ROLES = (
+    ("hall", "gjj.wsgi"),
+    ("worker", "run_huey"),
+    ("govsso", "govsso.wsgi"),
+    ("sims", "sims.wsgi"),
+    ("floor", "floorsite.wsgi"),
+)
+
+
+def _role(pid: int, pgids: set[int]) -> str | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    comm = stat.split("(", 1)[1].rsplit(")", 1)[0]
+    if int(fields[2]) in pgids:  # the process group (field 5 of stat)
+        for role, marker in ROLES:
+            if marker in cmdline:
+                return role
+        return "launcher"
+    if comm.startswith("postgres") or cmdline.startswith("postgres"):
+        return "postgresql"
+    if comm.startswith("redis-server"):
+        return "redis"
+    if pid == os.getpid():
+        return "client"
+    return None
+
+
+def cpu_seconds(pgids: set[int]) -> dict[str, float]:
+    """CPU seconds (user + system) so far of each role: the processes of ``pgids`` by what they
+    run, every PostgreSQL and Redis process of the machine, and this process (the load client).
+    A process that exited in between is missing from the later snapshot (none should)."""
+    totals: dict[str, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
+        role = _role(pid, pgids)
+        if role is None:
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # utime and stime, with cutime and cstime: the children it waited for (PostgreSQL's backends
+        # that ended, a gunicorn worker that was replaced).
+        seconds = sum(int(value) for value in fields[11:15]) / _CLK_TCK
+        totals[role] = totals.get(role, 0.0) + seconds
+    try:
+        busy = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+        # user nice system idle iowait irq softirq steal: everything but idle and iowait.
+        totals[MACHINE] = sum(int(v) for i, v in enumerate(busy[:8]) if i not in (3, 4)) / _CLK_TCK
+    except (OSError, ValueError, IndexError):
+        pass
+    return totals
+
+
+MACHINE = "_machine"
+
+
+def cpu_delta(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """CPU seconds by role between two snapshots, with "other": the machine's busy time that none
+    of the roles account for (someone else's work on the machine, which slows the figures)."""
+    delta = {role: after.get(role, 0.0) - before.get(role, 0.0) for role in set(before) | set(after)}
+    machine = delta.pop(MACHINE, None)
+    if machine is not None:
+        delta["other"] = max(0.0, machine - sum(delta.values()))
+    return {role: round(seconds, 2) for role, seconds in sorted(delta.items())}
+
+
+ROLE_ORDER = (
+    "hall",
+    "floor",
+    "worker",
+    "postgresql",
+    "redis",
+    "govsso",
+    "sims",
+    "launcher",
+    "client",
+    "other",
+)
+
+
+def roles_ordered(roles: set[str] | list[str]) -> list[str]:
+    """Roles in the report's order (the server first, the client and "other" last)."""
+    return sorted(roles, key=lambda role: (ROLE_ORDER.index(role) if role in ROLE_ORDER else 99, role))
