@@ -19,6 +19,9 @@ class Settings:
     read_concurrency: int = 50
     ping_concurrency: int = 50
     count: int = 200_000
+    # Each measurement this many times, interleaved; the best is kept (as P1 keeps its best round):
+    # the machine is shared, and a commit's fsync time varies.
+    repeats: int = 2
 
 
 async def _measure(url: str, settings: Settings, progress: Progress, groups: set[int]) -> dict[str, Any]:
@@ -30,7 +33,7 @@ async def _measure(url: str, settings: Settings, progress: Progress, groups: set
         )
     plan = [("insert", "POST", c) for c in settings.insert_concurrencies]
     plan += [("read", "GET", settings.read_concurrency), ("ping", "GET", settings.ping_concurrency)]
-    for view, method, concurrency in plan:
+    for view, method, concurrency in plan * settings.repeats:
         cpu_before = cpu_seconds(groups)
         run = await get_loop(
             f"floor {view} ×{concurrency}",
@@ -42,13 +45,19 @@ async def _measure(url: str, settings: Settings, progress: Progress, groups: set
             progress=progress,
         )
         cpu = cpu_delta(cpu_before, cpu_seconds(groups))
-        out[view][concurrency] = {
+        this = {
             **run.summary(),
             "cpu_ms_per_request": {k: round(v * 1000 / run.ok, 2) for k, v in cpu.items()} if run.ok else {},
         }
+        earlier = out[view].get(concurrency)
+        rates = [*(earlier or {}).get("rates_each", []), this["rate_per_s"]]
+        if earlier is None or this["rate_per_s"] > earlier["rate_per_s"]:
+            out[view][concurrency] = this
+        out[view][concurrency]["rates_each"] = rates
+        out[view][concurrency]["errors_all"] = (earlier or {}).get("errors_all", 0) + run.errors
         progress(
-            f"floor {view} at {concurrency}: {run.rate:.0f}/s, p95 {out[view][concurrency]['p95_ms']} ms, "
-            f"{run.errors} errors, client {out[view][concurrency]['client_cpu_cores']} cores"
+            f"floor {view} at {concurrency}: {run.rate:.0f}/s, p95 {this['p95_ms']} ms, "
+            f"{run.errors} errors, client {this['client_cpu_cores']} cores"
         )
     return out
 
@@ -68,7 +77,10 @@ def run(*, url: str, settings: Settings, progress: Progress, groups: set[int] | 
         "floor_read_rps": read["rate_per_s"],
         "floor_ping_rps": ping["rate_per_s"],
     }
-    details = {"settings": asdict(settings), **measured, "client_ceiling": ceiling}
+    errors = sum(
+        r.get("errors_all", 0) for view in ("insert", "read", "ping") for r in measured[view].values()
+    )
+    details = {"settings": asdict(settings), **measured, "client_ceiling": ceiling, "errors": errors}
     return PartResult(figures=figures, details=details, markdown=_markdown(details))
 
 
@@ -88,15 +100,17 @@ def _markdown(details: dict[str, Any]) -> str:
         "`bench/floor/`: a bare Django project (`startproject` defaults: its apps and middleware), one model,",
         "on its own PostgreSQL database with persistent connections (`CONN_MAX_AGE` 600,",
         "`CONN_HEALTH_CHECKS`), under the hall's gunicorn command (`gjj.launcher._gunicorn`: 2 workers ×",
-        "4 threads, access log on). Measured in the same run, with the same client, before the hall starts.",
+        "4 threads, access log on). Measured in the same run, with the same client, before the hall starts;",
+        "each measurement twice, interleaved, the best kept (the percentiles are the best run's).",
         "",
-        "| view | clients | rate /s | p50 ms | p95 ms | p99 ms | errors | client CPU (cores) | server CPU ms/request |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| view | clients | rate /s (best) | each | p50 ms | p95 ms | p99 ms | errors | client CPU (cores) | server CPU ms/request |",
+        "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for view in ("insert", "read", "ping"):
         for concurrency, r in details[view].items():
             lines.append(
-                f"| {view} | {concurrency} | {r['rate_per_s']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} "
+                f"| {view} | {concurrency} | {r['rate_per_s']} | {', '.join(f'{x:.0f}' for x in r.get('rates_each', []))} "
+                f"| {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} "
                 f"| {r['errors']} | {r['client_cpu_cores']} | {_server_cpu(r)} |"
             )
     read = details["read"][details["settings"]["read_concurrency"]]

@@ -197,6 +197,19 @@ def hall_start(work_dir: Path, dataset: Path, progress=print) -> HallStack:  # t
     return stack
 
 
+def hall_running(hall: str, govsso: str, dataset: Path, progress=print) -> HallStack:  # type: ignore[no-untyped-def]
+    """A set-up someone else started (``--hall-url``): this process's environment points at its
+    databases; the bench's members are imported into it (a seed not used on it before)."""
+    for url in (hall, govsso):
+        if not up(url.rstrip("/")):
+            raise RuntimeError(f"{url}/health does not answer")
+    env = dict(os.environ)
+    stack = HallStack(hall=hall.rstrip("/"), govsso=govsso.rstrip("/"), sims="", env=env, database_url="")
+    progress(f"importing {dataset.name} into the running hall at {hall} …")
+    stack.gjj("import-dataset", str(dataset))
+    return stack
+
+
 FLOOR_DIR = Path(__file__).resolve().parent / "floor"
 
 
