@@ -11,6 +11,7 @@ part that is missing or fails is reported in the output and the md; the exit sta
 from __future__ import annotations
 
 import argparse
+import atexit
 import datetime as dt
 import importlib
 import sys
@@ -97,18 +98,19 @@ def main(argv: list[str] | None = None) -> int:
             results[name] = result
         return result
 
-    # The floor, alone on the machine.
+    # The floor, alone on the machine first; it stays up (idle) beside the hall, so that P1 and P2
+    # compare each of their runs with a floor run of the same minute.
+    floor: stack.Floor | None = None
+    floor_probe = None
     if only & {"floor", "p1", "p2"}:
 
         def floor_part() -> PartResult:
+            nonlocal floor, floor_probe
             floor = stack.floor_start(work_dir, progress)
-            try:
-                groups = {floor.started.process.pid} if floor.started else set()
-                return floorbench.run(
-                    url=floor.url, settings=floor_settings, progress=progress, groups=groups
-                )
-            finally:
-                floor.stop()
+            atexit.register(floor.stop)  # also on Ctrl-C
+            groups = {floor.started.process.pid} if floor.started else set()
+            floor_probe = floorbench.probe_for(floor.url, groups)
+            return floorbench.run(url=floor.url, settings=floor_settings, progress=progress, groups=groups)
 
         attempt("floor", floor_part)
     floor_details = results["floor"].details if "floor" in results else {}
@@ -127,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
                 hall = stack.hall_running(args.hall_url, args.govsso_url, dataset, progress)
             else:
                 hall = stack.hall_start(work_dir, dataset, progress)
+                atexit.register(hall.stop)  # also on Ctrl-C
             return None
 
         attempt("hall set-up", hall_up)
@@ -142,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
                             floor_insert=floor_details.get("insert", {}),
                             settings=p1_settings,
                             progress=progress,
+                            floor_probe=floor_probe,
                         ),
                     )
                 if "p2" in only:
@@ -154,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
                             floor_read=floor_read,
                             settings=p2_settings,
                             progress=progress,
+                            floor_probe=floor_probe,
                         ),
                     )
         finally:
@@ -161,13 +166,9 @@ def main(argv: list[str] | None = None) -> int:
                 progress("stopping the hall …")
                 hall.stop()
         _invariants_note(results, hall)
-
-    # The floor's insert rate at the concurrency P1's figure is taken at.
-    if "floor" in results and "p1" in results:
-        best = results["p1"].details["best_concurrency"]
-        insert = floor_details.get("insert", {}).get(best)
-        if insert:
-            results["floor"].figures["floor_insert_rps"] = insert["rate_per_s"]
+    if floor is not None:
+        progress("stopping the floor …")
+        floor.stop()
 
     # P4 and P5: others' modules, imported only now.
     if "p4" in only:

@@ -4,6 +4,7 @@ concurrencies the hall's figures are compared at; and the client's own ceiling."
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -60,6 +61,32 @@ async def _measure(url: str, settings: Settings, progress: Progress, groups: set
             f"{run.errors} errors, client {this['client_cpu_cores']} cores"
         )
     return out
+
+
+FloorProbe = Callable[[str, int, float], Awaitable[dict[str, Any]]]
+
+
+def probe_for(url: str, groups: set[int] | None = None) -> FloorProbe:
+    """A floor measurement to run beside a hall measurement (the same minute of the machine's life):
+    ``await probe("insert" | "read" | "ping", concurrency, seconds)`` → the run's summary."""
+
+    async def probe(view: str, concurrency: int, seconds: float) -> dict[str, Any]:
+        cpu_before = cpu_seconds(groups or set())
+        run = await get_loop(
+            f"floor {view} ×{concurrency}",
+            f"{url}/{view}/",
+            method="POST" if view == "insert" else "GET",
+            concurrency=concurrency,
+            count=200_000,
+            seconds=seconds,
+        )
+        cpu = cpu_delta(cpu_before, cpu_seconds(groups or set()))
+        return {
+            **run.summary(),
+            "cpu_ms_per_request": {k: round(v * 1000 / run.ok, 2) for k, v in cpu.items()} if run.ok else {},
+        }
+
+    return probe
 
 
 def run(*, url: str, settings: Settings, progress: Progress, groups: set[int] | None = None) -> PartResult:

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import math
 import os
+import re
 import sys
 import time
 import uuid
@@ -33,6 +34,7 @@ REPEATS = 2
 P3_CONCURRENCY = 16
 TOKEN_CONCURRENCY = 4
 DRAIN_SECONDS = 90.0
+FLOOR_PROBE_SECONDS = 5.0
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -258,7 +260,7 @@ def _round3(value: float | None) -> float | None:
 
 
 async def _measure(
-    stack: Any, members: list[Member], settings: Settings, progress: Progress
+    stack: Any, members: list[Member], settings: Settings, progress: Progress, floor_probe: Any = None
 ) -> dict[str, Any]:
     pool = Pool(members, stack, progress)
     rounds: list[dict[str, Any]] = []
@@ -280,6 +282,10 @@ async def _measure(
             drain_s, timelines = await _drain(stack, ids, progress)
             best_rate = max(best_rate, run.rate)
             summary = run.summary()
+            # The floor's insert at the same concurrency, right after the round (same machine, same minute).
+            floor_insert = (
+                await floor_probe("insert", concurrency, FLOOR_PROBE_SECONDS) if floor_probe else None
+            )
             rounds.append(
                 {
                     **summary,
@@ -291,6 +297,7 @@ async def _measure(
                     "count_bound": count,
                     "drain_s": round(drain_s, 2),
                     "p3": _p3(timelines),
+                    "floor_insert": floor_insert,
                 }
             )
             progress(
@@ -312,9 +319,12 @@ def run(
     floor_insert: dict[int, dict[str, Any]],
     settings: Settings,
     progress: Progress,
+    floor_probe: Any = None,
 ) -> PartResult:
-    """P1 and P3 against the running ``stack``; ``floor_insert``: the floor's insert run by concurrency."""
-    measured = asyncio.run(_measure(stack, members, settings, progress))
+    """P1 and P3 against the running ``stack``. The floor's insert rate is measured right after each
+    round by ``floor_probe`` (bench.floorbench.probe_for) when given, else taken from ``floor_insert``
+    (the floor part's runs by concurrency)."""
+    measured = asyncio.run(_measure(stack, members, settings, progress, floor_probe))
     rounds = measured["rounds"]
     by_concurrency: dict[int, dict[str, Any]] = {}
     for concurrency in settings.concurrencies:
@@ -326,11 +336,13 @@ def run(
             "errors": sum(r["errors"] for r in mine),
             "app_p50_ms": max((r["p50_ms"] or 0) for r in mine) if mine else None,
             "app_p99_ms": max((r["p99_ms"] or 0) for r in mine) if mine else None,
+            "floor_insert_rps_each": [(r.get("floor_insert") or {}).get("rate_per_s") for r in mine],
         }
     best = max(by_concurrency, key=lambda c: by_concurrency[c]["apps_per_s"])
     best_round = max((r for r in rounds if r["concurrency"] == best), key=lambda r: r["rate_per_s"])
     apps_per_s = by_concurrency[best]["apps_per_s"]
-    floor_rps = (floor_insert.get(best) or {}).get("rate_per_s")
+    adjacent = best_round.get("floor_insert") or {}
+    floor_rps = adjacent.get("rate_per_s") or (floor_insert.get(best) or {}).get("rate_per_s")
     cost = round(floor_rps / apps_per_s, 1) if floor_rps and apps_per_s else None
 
     progress("P1: counting one application's SQL statements and outside calls (in-process) …")
@@ -341,6 +353,7 @@ def run(
     p3 = _p3_merge([r["p3"] for r in p3_rounds])
     errors = sum(r["errors"] for r in rounds)
     figures = {
+        "floor_insert_rps": floor_rps,
         "p1_apps_per_s": apps_per_s,
         "p1_cost_inserts": cost,
         "p1_statements_per_app": counted.get("statements", {}).get("total"),
@@ -392,14 +405,17 @@ def _markdown(figures: dict[str, Any], details: dict[str, Any]) -> str:
         "last one is answered. Each round is bounded by a count and by "
         f"{details['settings']['round_seconds']:.0f} s; every concurrency runs {details['settings']['repeats']} times "
         "(the best round is the figure), after a warm-up round that is not reported. After each round the",
-        "bench waits (bounded) until the worker has paid every application of it.",
+        "bench waits (bounded) until the worker has paid every application of it, then measures the",
+        f"floor's one-row insert at the same concurrency for {FLOOR_PROBE_SECONDS:.0f} s (the machine is shared and",
+        "its speed drifts: each round is compared with the floor of the same minute).",
         "",
-        "| clients | applications/s (best) | each round | errors | application p50 / p99 (ms) |",
-        "| ---: | ---: | --- | ---: | --- |",
+        "| clients | applications/s (best) | each round | floor inserts/s after each | errors | application p50 / p99 (ms) |",
+        "| ---: | ---: | --- | --- | ---: | --- |",
     ]
     for concurrency, row in details["by_concurrency"].items():
         lines.append(
             f"| {concurrency} | {row['apps_per_s']:.2f} | {', '.join(f'{r:.2f}' for r in row['apps_per_s_each'])} "
+            f"| {', '.join(f'{r:.0f}' if r else '—' for r in row.get('floor_insert_rps_each', []))} "
             f"| {row['errors']} | {row['app_p50_ms']} / {row['app_p99_ms']} |"
         )
     statements = one.get("statements", {})
@@ -407,7 +423,8 @@ def _markdown(figures: dict[str, Any], details: dict[str, Any]) -> str:
     lines += [
         "",
         f"- best: **{figures['p1_apps_per_s']:.2f} applications/s** at {details['best_concurrency']} clients; "
-        f"the floor inserts {details['floor_insert_rps_at_best']} rows/s at the same concurrency, so one application "
+        f"the floor inserted {details['floor_insert_rps_at_best']} rows/s at the same concurrency right after that "
+        "round, so one application "
         f"costs **{figures['p1_cost_inserts']} bare inserts**.",
         f"- one application (counted in-process, the payout task run at once so that its statements count): "
         f"**{statements.get('total')} SQL statements** ({_split(statements)}), "
@@ -433,11 +450,23 @@ def _markdown(figures: dict[str, Any], details: dict[str, Any]) -> str:
             "machine by none of these processes (anyone else's work during the round).",
         ]
     if one.get("by_step"):
-        lines += ["", "| request | SQL statements | outside calls |", "| --- | ---: | --- |"]
+        lines += [
+            "",
+            "Per request (with Huey immediate, the tasks a request enqueues run inside it: the payout and the",
+            "notifications count under final_submit):",
+            "",
+            "| request | SQL statements | of which | outside calls |",
+            "| --- | ---: | --- | --- |",
+        ]
         for step in one["by_step"]:
             lines.append(
-                f"| {step['name']} | {step['statements']} | {_split(step['outside_calls']) or '—'} |"
+                f"| {step['name']} | {step['statements']} | {_split(step.get('kinds', {}))} "
+                f"| {_split(step['outside_calls']) or '—'} |"
             )
+    if one.get("most_repeated"):
+        lines += ["", "The statements one application runs most often (values replaced by `?`):", ""]
+        for row in one["most_repeated"]:
+            lines.append(f"- {row['times']}× `{row['sql'][:200]}`")
     p3 = details["p3"]
     lines += [
         "",
@@ -554,7 +583,12 @@ def count_one(member: Member, token: str) -> dict[str, Any]:
         sqls = [q["sql"] for q in captured.captured_queries]
         statements.extend(sqls)
         by_step.append(
-            {"name": step.name, "statements": len(sqls), "outside_calls": _counts(calls[calls_before:])}
+            {
+                "name": step.name,
+                "statements": len(sqls),
+                "kinds": _kinds(sqls),
+                "outside_calls": _counts(calls[calls_before:]),
+            }
         )
         try:
             body = response.json()
@@ -571,9 +605,7 @@ def count_one(member: Member, token: str) -> dict[str, Any]:
         except StopIteration as done:
             final = done.value
             break
-    kinds: dict[str, int] = {}
-    for sql in statements:
-        kinds[_kind_of(sql)] = kinds.get(_kind_of(sql), 0) + 1
+    kinds = _kinds(statements)
     from gjj.withdrawals.models import Application
 
     state = Application.objects.get(pk=final["id"]).state
@@ -583,7 +615,43 @@ def count_one(member: Member, token: str) -> dict[str, Any]:
         "statements": {"total": len(statements), **dict(sorted(kinds.items()))},
         "outside_calls": _counts(calls),
         "by_step": _merge_steps(by_step),
+        "most_repeated": _most_repeated(statements),
     }
+
+
+def _kinds(sqls: list[str]) -> dict[str, int]:
+    kinds: dict[str, int] = {}
+    for sql in sqls:
+        kinds[_kind_of(sql)] = kinds.get(_kind_of(sql), 0) + 1
+    return dict(sorted(kinds.items()))
+
+
+_LITERALS = (
+    (re.compile(r"'(?:[^']|'')*'"), "?"),
+    (re.compile(r"\b\d+(?:\.\d+)?\b"), "?"),
+    (re.compile(r"\((?:\s*\?\s*,)+\s*\?\s*\)"), "(…)"),
+    (re.compile(r"\s+"), " "),
+)
+
+
+def _shape(sql: str) -> str:
+    """A statement without its values: the same query with other values is the same shape."""
+    for pattern, replacement in _LITERALS:
+        sql = pattern.sub(replacement, sql)
+    # The column list says little: what is read from where, and by what, does.
+    return re.sub(r"^SELECT (?:DISTINCT )?.*? FROM ", "SELECT … FROM ", sql.strip(), count=1)
+
+
+def _most_repeated(statements: list[str], top: int = 8) -> list[dict[str, Any]]:
+    """The statement shapes one application runs most often (savepoints aside)."""
+    shapes: dict[str, int] = {}
+    for sql in statements:
+        if _kind_of(sql) == "transaction":
+            continue
+        shape = _shape(sql)
+        shapes[shape] = shapes.get(shape, 0) + 1
+    ranked = sorted(shapes.items(), key=lambda item: -item[1])[:top]
+    return [{"times": times, "sql": shape[:300]} for shape, times in ranked if times > 1]
 
 
 def _counts(systems: list[str]) -> dict[str, int]:
@@ -601,11 +669,15 @@ def _merge_steps(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
             last = merged[-1]
             last["times"] = last.get("times", 1) + 1
             last["statements"] += step["statements"]
+            for k, v in step["kinds"].items():
+                last["kinds"][k] = last["kinds"].get(k, 0) + v
             for k, v in step["outside_calls"].items():
                 last["outside_calls"][k] = last["outside_calls"].get(k, 0) + v
             last["name"] = f"upload ×{last['times']}"
         else:
-            merged.append({**step, "outside_calls": dict(step["outside_calls"])})
+            merged.append(
+                {**step, "kinds": dict(step["kinds"]), "outside_calls": dict(step["outside_calls"])}
+            )
     return merged
 
 

@@ -39,14 +39,14 @@ TARGETS: dict[str, tuple[str, float]] = {
 }
 # Where each single figure is taken (the md's definitions table).
 DEFINITIONS = {
-    "floor_insert_rps": "the floor's one-row insert, rows/s, at the concurrency of p1_apps_per_s",
-    "floor_read_rps": "the floor's one-row read by random key, requests/s, at 50 concurrent (as P2)",
+    "floor_insert_rps": "the floor's one-row insert, rows/s, at the concurrency of p1_apps_per_s, measured right after that round",
+    "floor_read_rps": "the floor's one-row read by random key, requests/s, at 50 concurrent: the median of its runs beside P2's pages",
     "floor_ping_rps": "the floor's no-op view, requests/s, at 50 concurrent",
     "p1_apps_per_s": "complete applications/s through the API: the best round of 4, 8 and 16 clients (each run twice)",
     "p1_cost_inserts": "floor_insert_rps ÷ p1_apps_per_s: one application's cost in bare one-row inserts",
     "p1_statements_per_app": "SQL statements of one application, its payout task included (counted in-process)",
-    "p2_p95_ratio": "the worst member page's p95 ÷ the floor read's p95, both at 50 concurrent",
-    "p2_rate_ratio": "the worst member page's rate ÷ the floor read's rate, both at 50 concurrent (saturation)",
+    "p2_p95_ratio": "the worst member page's p95 ÷ the p95 of the floor read run right after it, both at 50 concurrent",
+    "p2_rate_ratio": "the worst member page's rate ÷ the rate of the floor read run right after it, both at 50 concurrent (saturation)",
     "p3_p99_s": "final submit → paid p99 in seconds, server timeline, under the P1 load at 16 clients (worse of 2 rounds)",
     "p4_ratio": "P4 (bench/p4.py)",
     "p5_cpu_ms": "P5 (bench/p5.py)",

@@ -80,6 +80,7 @@ class Started:
     process: subprocess.Popen[bytes]
     log_path: Path
     log: object = field(repr=False, default=None)
+    stopped: bool = False
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -92,7 +93,10 @@ class Started:
 
     def stop(self) -> None:
         """SIGTERM to the group's leader (the launcher stops its own children), then SIGKILL to the
-        group if it is still there after 30 s."""
+        group if it is still there after 30 s. Once only: the group's id is not ours afterwards."""
+        if self.stopped:
+            return
+        self.stopped = True
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -103,7 +107,7 @@ class Started:
         # Anything of the group left behind (a gunicorn worker orphaned by a crash).
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        if self.log is not None:
+        if self.log is not None and not self.log.closed:  # type: ignore[attr-defined]
             self.log.close()  # type: ignore[attr-defined]
 
 
