@@ -21,7 +21,7 @@ def elder_mode_of_person(*, person: Person) -> bool:
     related = Person.preference.related  # type: ignore[attr-defined]
     if related.is_cached(person):
         preference = related.get_cached_value(person)
-        return isinstance(preference, MemberPreference) and preference.elder_mode
+        return bool(preference is not None and preference.elder_mode)
     return bool(MemberPreference.objects.filter(person=person).values_list("elder_mode", flat=True).first())
 
 
