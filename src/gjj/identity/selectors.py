@@ -16,8 +16,7 @@ def person_with_fund_account(*, id_number: str) -> Person | None:
 def member_login_for_user(*, user_id: int) -> MemberLogin | None:
     """The member behind an active, non-staff user; None for staff and anyone else."""
     return (
-        # The display mode (gjj.preferences) is read on every page: it comes in the same query.
-        MemberLogin.objects.select_related("user", "person", "person__account", "person__preference")
+        MemberLogin.objects.select_related("user", "person", "person__account")
         .filter(
             user_id=user_id,
             user__is_active=True,

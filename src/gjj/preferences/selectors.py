@@ -16,12 +16,7 @@ _REQUEST_CACHE_ATTRIBUTE = "_gjj_elder_mode"
 
 
 def elder_mode_of_person(*, person: Person) -> bool:
-    """The member's stored choice; the standard mode until they chose. Read with the member's login
-    on every page (``select_related("person__preference")``), so usually without a query."""
-    related = Person.preference.related  # type: ignore[attr-defined]
-    if related.is_cached(person):
-        preference = related.get_cached_value(person)
-        return bool(preference is not None and preference.elder_mode)
+    """The member's stored choice; the standard mode until they chose."""
     return bool(MemberPreference.objects.filter(person=person).values_list("elder_mode", flat=True).first())
 
 

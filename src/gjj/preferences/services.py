@@ -18,8 +18,6 @@ def member_preference_save(*, person: Person, elder_mode: bool) -> MemberPrefere
     preference, _ = MemberPreference.objects.update_or_create(
         person=person, defaults={"elder_mode": elder_mode}
     )
-    # The rest of this request reads the new mode, not the one loaded with the member's login.
-    Person.preference.related.set_cached_value(person, preference)  # type: ignore[attr-defined]
     return preference
 
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from gjj.preferences.models import MemberPreference
 from tests.gjj.preferences.support import SWITCH, force_member_login, html_tag, is_elder, switch
@@ -163,15 +161,3 @@ def test_a_foreign_next_of_the_page_is_not_passed_on_by_the_switch(client, forei
 
     assert "evil" not in page
     assert '<input type="hidden" name="next" value="/hall/?next=/hall/home/&amp;tab=a">' in page
-
-
-@pytest.mark.parametrize("elder", [True, False])
-def test_a_member_page_reads_the_mode_with_the_member_login(client, zhang_wei, elder):
-    MemberPreference.objects.create(person=zhang_wei, elder_mode=elder)
-    force_member_login(client, zhang_wei)
-
-    with CaptureQueriesContext(connection) as queries:
-        page = client.get("/hall/home/").content.decode()
-
-    assert is_elder(page) is elder
-    assert not [q for q in queries.captured_queries if 'FROM "preferences_memberpreference"' in q["sql"]]
