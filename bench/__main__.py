@@ -161,8 +161,24 @@ def main(argv: list[str] | None = None) -> int:
                             floor_probe=floor_probe,
                         ),
                     )
+                if "p2" in results and hall.started is not None:
+                    # Why the slowest page costs what it does: py-spy over the hall's workers.
+                    slowest = min(
+                        results["p2"].details["pages"].values(), key=lambda page: page["rate_per_s"]
+                    )
+                    attempt(
+                        "profile",
+                        lambda: _module("bench.profile").run(
+                            stack=hall,
+                            member_list=p2_members,
+                            path=slowest["path"],
+                            seconds=p2_settings.seconds + 4,
+                            work_dir=work_dir,
+                            progress=progress,
+                        ),
+                    )
         finally:
-            if hall is not None:
+            if hall is not None and hall.started is not None:
                 progress("stopping the hall …")
                 hall.stop()
         _invariants_note(results, hall)
