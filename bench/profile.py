@@ -42,7 +42,7 @@ CATEGORIES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("the ORM: building and reading queries", re.compile(r"django/db/")),
     ("templates: rendering", re.compile(r"django/template/|django/templatetags/|gjj/.*/templatetags/")),
     ("URL reversing and resolving", re.compile(r"django/urls/")),
-    ("the hall's own code (views, selectors, policy)", re.compile(r"/src/gjj/")),
+    ("the hall's own code (views, selectors, policy)", re.compile(r"\(gjj/")),
     ("middleware and request handling (Django)", re.compile(r"django/(core|middleware|contrib|http|utils)/")),
     ("HTTP server (gunicorn)", re.compile(r"gunicorn/")),
 )
@@ -75,7 +75,7 @@ def _worker_pids(hall_group: int) -> list[int]:
 
 
 def categorise(stacks: dict[str, int]) -> tuple[collections.Counter[str], collections.Counter[str]]:
-    """(samples by category, samples by function anywhere on the stack) of collapsed stacks."""
+    """(samples by category, samples by the hall's innermost call) of collapsed stacks."""
     by_category: collections.Counter[str] = collections.Counter()
     inclusive: collections.Counter[str] = collections.Counter()
     for line, count in stacks.items():
@@ -87,8 +87,9 @@ def categorise(stacks: dict[str, int]) -> tuple[collections.Counter[str], collec
                 category = matched
                 break
         by_category[category] += count
-        for function in {_function_name(frame) for frame in frames}:
-            inclusive[function] += count
+        # The hall's own call that the time is under (the innermost frame of src/gjj).
+        own = [frame for frame in frames if "(gjj/" in frame]
+        inclusive[_function_name(own[-1]) if own else "(outside the hall's code: Django, gunicorn)"] += count
     return by_category, inclusive
 
 
@@ -156,15 +157,12 @@ def markdown(
         "| --- | ---: |",
         *(f"| {name} | {count * 100 / total:.0f} % |" for name, count in by_category.most_common()),
         "",
-        "The functions most often on the stack (inclusive):",
+        "By the hall's own call the time was spent under (its innermost frame in `src/gjj/`; the "
+        "middleware's own calls included):",
         "",
-        "| function | share |",
+        "| call | share |",
         "| --- | ---: |",
-        *[
-            f"| `{name}` | {count * 100 / total:.0f} % |"
-            for name, count in inclusive.most_common(40)
-            if count * 100 / total >= 3 and not name.startswith(("<module>", "threading", "concurrent"))
-        ][:22],
+        *[f"| `{name}` | {count * 100 / total:.0f} % |" for name, count in inclusive.most_common(14)],
     ]
     return "\n".join(lines) + "\n"
 

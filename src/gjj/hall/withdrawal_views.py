@@ -56,6 +56,7 @@ from gjj.withdrawals import form_selectors as selectors
 from gjj.withdrawals import services
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
+from gjj.withdrawals.form_selectors import ApplicationsInProgress
 from gjj.withdrawals.models import Application, Channel, State
 from gjj.withdrawals.selectors import draft_has_content
 
@@ -116,10 +117,9 @@ def _member_draft(person: Person) -> Application | None:
     return Application.objects.filter(person=person, state=State.DRAFT).first()
 
 
-def _replaced_draft(person: Person, reason: str, policy: Policy) -> str:
+def _replaced_draft(draft: Application | None, reason: str, policy: Policy) -> str:
     """What the member is told when opening this reason's form turns their draft of another reason
     with a house or an amount into this one (both are dropped; the card is kept); else ""."""
-    draft = _member_draft(person)
     if draft is None or draft.reason == reason or not (draft.house_key or draft.amount_fen):
         return ""
     dropped = "房屋信息和提取金额" if draft.house_key else "提取金额"
@@ -196,9 +196,11 @@ def _form_context(
     errors: FormErrors,
     summary_title: str,
     replaced_notice: str,
+    in_progress: ApplicationsInProgress | None = None,
 ) -> dict[str, object]:
     """What every reason's form shows alike: the member's account, an open application, the card
-    as checked, the 承诺书, the errors; the reason's name and its form's URLs."""
+    as checked, the 承诺书, the errors; the reason's name and its form's URLs. ``in_progress``: the
+    member's applications as the page has just read them."""
     declaration = declaration_for(policy, application.reason)
     if data is not None:
         declaration_checked = data.declaration
@@ -219,7 +221,11 @@ def _form_context(
         "replaced_notice": replaced_notice,
         "summary": member_account_summary(member=member),
         "application": application,
-        "open_application": selectors.member_open_application(person=member.person),
+        "open_application": (
+            in_progress.open_application
+            if in_progress is not None
+            else selectors.member_open_application(person=member.person)
+        ),
         "banks": list(policy.allowed_banks.items()),
         "saved_card_masked": mask_card_number(application.card_no),
         "declaration": declaration,
@@ -244,6 +250,7 @@ def _purchase_context(
     house_problem: str | None = None,
     summary_title: str = "提交失败",
     replaced_notice: str = "",
+    in_progress: ApplicationsInProgress | None = None,
 ) -> dict[str, object]:
     policy = active_policy()
     errors = errors if errors is not None else FormErrors()
@@ -271,6 +278,7 @@ def _purchase_context(
             errors=errors,
             summary_title=summary_title,
             replaced_notice=replaced_notice,
+            in_progress=in_progress,
         ),
         "values": {
             "contract_no": contract_no,
@@ -289,13 +297,18 @@ def _render_form(request: HttpRequest, context: dict[str, object], status: int =
 
 
 def _start_draft(
-    request: HttpRequest, reason: str = "purchase"
+    request: HttpRequest, reason: str = "purchase", in_progress: ApplicationsInProgress | None = None
 ) -> tuple[MemberLogin, Application | None, HttpResponse | None]:
     """The member's draft of ``reason`` (a draft of another reason turns into this one), or where
     they must go instead: to the upload step of an application that passed 提交申请, or to a page
-    saying why they cannot apply. A GET only shows the form: it stores no new draft."""
+    saying why they cannot apply. A GET only shows the form: it stores no new draft (and passes
+    the member's applications it has read, ``in_progress``)."""
     member = current_member(request)
-    waiting = selectors.member_awaiting_materials(person=member.person)
+    waiting = (
+        in_progress.awaiting_materials
+        if in_progress is not None
+        else selectors.member_awaiting_materials(person=member.person)
+    )
     if waiting is not None:
         url = _materials_url(waiting)
         return (
@@ -303,9 +316,18 @@ def _start_draft(
             None,
             (HttpResponseClientRedirect(url) if getattr(request, "htmx", False) else redirect(url)),
         )
-    start = services.application_draft_for_form if request.method == "GET" else services.application_start
     try:
-        application = start(person=member.person, actor=_actor(member.person), reason=reason)
+        if request.method == "GET":
+            application = services.application_draft_for_form(
+                person=member.person,
+                actor=_actor(member.person),
+                reason=reason,
+                **({"draft": in_progress.draft} if in_progress is not None else {}),
+            )
+        else:
+            application = services.application_start(
+                person=member.person, actor=_actor(member.person), reason=reason
+            )
     except ApplicationError as exc:
         return (
             member,
@@ -388,18 +410,23 @@ def _house_changes(application: Application, data: DraftInput) -> bool:
 def withdrawal_purchase(request: HttpRequest) -> HttpResponse:
     """购买商品住房提取: GET renders the member's draft; POST is 查询 (action=lookup, the no-JS
     house lookup) or 提交申请."""
-    replaced = (
-        _replaced_draft(current_member(request).person, "purchase", active_policy())
+    # A GET reads the member's applications once (the form's four questions about them).
+    in_progress = (
+        selectors.member_applications_in_progress(person=current_member(request).person)
         if request.method == "GET"
-        else ""
+        else None
     )
-    member, application, elsewhere = _start_draft(request)
+    replaced = _replaced_draft(in_progress.draft, "purchase", active_policy()) if in_progress else ""
+    member, application, elsewhere = _start_draft(request, "purchase", in_progress)
     if elsewhere is not None:
         return elsewhere
     assert application is not None
     if request.method == "GET":
         return _render_form(
-            request, _purchase_context(request, member, application, replaced_notice=replaced)
+            request,
+            _purchase_context(
+                request, member, application, replaced_notice=replaced, in_progress=in_progress
+            ),
         )
     data = draft_input(request.POST)
     if data.action == "lookup":
@@ -483,6 +510,7 @@ def _reason_context(
     errors: FormErrors | None = None,
     summary_title: str = "提交失败",
     replaced_notice: str = "",
+    in_progress: ApplicationsInProgress | None = None,
 ) -> dict[str, object]:
     policy = active_policy()
     reason = reason_for(application.reason)
@@ -503,6 +531,7 @@ def _reason_context(
             errors=errors,
             summary_title=summary_title,
             replaced_notice=replaced_notice,
+            in_progress=in_progress,
         ),
         "values": {
             "bank": application.bank if data is None or data.bank is None else data.bank,
@@ -518,17 +547,21 @@ def _reason_context(
 def withdrawal_reason(request: HttpRequest, reason: str) -> HttpResponse:
     """The form of a reason without a house (租房提取, 离退休提取): GET renders the member's draft of
     that reason; POST is 提交申请. The same structure, labels and error summary as the purchase."""
-    replaced = (
-        _replaced_draft(current_member(request).person, reason, active_policy())
+    # A GET reads the member's applications once (the form's four questions about them).
+    in_progress = (
+        selectors.member_applications_in_progress(person=current_member(request).person)
         if request.method == "GET"
-        else ""
+        else None
     )
-    member, application, elsewhere = _start_draft(request, reason)
+    replaced = _replaced_draft(in_progress.draft, reason, active_policy()) if in_progress else ""
+    member, application, elsewhere = _start_draft(request, reason, in_progress)
     if elsewhere is not None:
         return elsewhere
     assert application is not None
     if request.method == "GET":
-        return _render_form(request, _reason_context(member, application, replaced_notice=replaced))
+        return _render_form(
+            request, _reason_context(member, application, replaced_notice=replaced, in_progress=in_progress)
+        )
     data = _reason_input(request.POST, reason)
     person = member.person
     errors = FormErrors(fields_shown=CARD_FORM_FIELDS)

@@ -111,13 +111,23 @@ def _reason_context(reason: str, policy: Policy) -> dict[str, object]:
 
 def _draft(request: HttpRequest, reason: str) -> tuple[Application | None, HttpResponse | None]:
     person = logged_in_member(request).person
-    waiting = selectors.member_awaiting_materials(person=person)
+    actor = member_actor(request, person)
+    if request.method == "GET":
+        # A GET only shows a step: the draft is stored when the member first posts one. The
+        # member's applications are read once for both questions.
+        in_progress = selectors.member_applications_in_progress(person=person)
+        waiting = in_progress.awaiting_materials
+    else:
+        waiting = selectors.member_awaiting_materials(person=person)
     if waiting is not None:
         return None, redirect("mobile:materials", business_no=waiting.business_no)
-    # A GET only shows a step: the draft is stored when the member first posts one.
-    start = services.application_draft_for_form if request.method == "GET" else services.application_start
     try:
-        application = start(person=person, actor=member_actor(request, person), reason=reason)
+        if request.method == "GET":
+            application = services.application_draft_for_form(
+                person=person, actor=actor, reason=reason, draft=in_progress.draft
+            )
+        else:
+            application = services.application_start(person=person, actor=actor, reason=reason)
     except ApplicationError as exc:
         return None, render(request, "mobile/unavailable.html", {"message": exc.message}, status=409)
     return application, None

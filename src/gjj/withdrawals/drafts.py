@@ -48,12 +48,17 @@ def application_start(*, person: Person, actor: Actor, reason: str = "purchase")
         return Application.objects.get(person=person, state=State.DRAFT)
 
 
-def application_draft_for_form(*, person: Person, actor: Actor, reason: str = "purchase") -> Application:
+_UNREAD = object()
+
+
+def application_draft_for_form(
+    *, person: Person, actor: Actor, reason: str = "purchase", draft: Application | object | None = _UNREAD
+) -> Application:
     """What a page showing ``reason``'s empty form renders: the member's draft as
     ``application_start`` gives it, except that a member without a draft gets one not yet stored
     (``pk`` None). Opening a form stores nothing: the row is created when the member first saves
     something (``application_start``), so browsing the 提取 pages costs no write and leaves no
-    empty drafts behind."""
+    empty drafts behind. ``draft``: the member's draft (or None) when the caller has just read it."""
     try:
         reason_entry = reason_for(reason)
     except UnknownReason as exc:
@@ -62,8 +67,10 @@ def application_draft_for_form(*, person: Person, actor: Actor, reason: str = "p
     if account is None:
         raise ApplicationError("未查询到您在本中心的住房公积金账户，不能办理提取业务")
     national_code = reason_entry.national_code(active_policy())
-    existing = Application.objects.filter(person=person, state=State.DRAFT).first()
-    if existing is not None:
+    existing = (
+        Application.objects.filter(person=person, state=State.DRAFT).first() if draft is _UNREAD else draft
+    )
+    if isinstance(existing, Application):
         if existing.reason != reason:
             return _draft_reason_change(existing, reason=reason, national_code=national_code, actor=actor)
         return existing
