@@ -8,6 +8,7 @@ clients and the other tests' 127.0.0.1 keeps its whole budget."""
 
 from __future__ import annotations
 
+import concurrent.futures
 from types import SimpleNamespace
 
 import pytest
@@ -17,6 +18,13 @@ pytestmark = pytest.mark.browser
 
 SEED = 77  # not make bench's: every number of a member carries its seed
 P2_MEMBERS = 10
+
+
+def _in_a_thread(run, **kwargs):
+    """``run(**kwargs)`` in a thread of its own: the bench's parts start their own asyncio loop, and
+    Playwright's sync API keeps one running in this thread once a browser test has started it."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(run, **kwargs).result()
 
 
 @pytest.fixture
@@ -34,8 +42,13 @@ def test_p1_and_p2_run_to_the_end_with_no_error(live_stack, tmp_path, spread_sou
     stack = SimpleNamespace(hall=live_stack.hall, govsso=live_stack.govsso, env=live_stack.env)
     said: list[str] = []
 
-    first = p1.run(
-        stack=stack, members=pool[P2_MEMBERS:], floor_insert={}, settings=p1_settings, progress=said.append
+    first = _in_a_thread(
+        p1.run,
+        stack=stack,
+        members=pool[P2_MEMBERS:],
+        floor_insert={},
+        settings=p1_settings,
+        progress=said.append,
     )
 
     rounds = first.details["rounds"]
@@ -50,8 +63,13 @@ def test_p1_and_p2_run_to_the_end_with_no_error(live_stack, tmp_path, spread_sou
     assert rounds[0]["p3"]["not_paid"] == 0 and rounds[0]["p3"]["paid"] == rounds[0]["ok"]
     assert first.figures["p3_p99_s"] is not None
 
-    second = p2.run(
-        stack=stack, members=pool[:P2_MEMBERS], floor_read=None, settings=p2_settings, progress=said.append
+    second = _in_a_thread(
+        p2.run,
+        stack=stack,
+        members=pool[:P2_MEMBERS],
+        floor_read=None,
+        settings=p2_settings,
+        progress=said.append,
     )
 
     pages = second.details["pages"]
