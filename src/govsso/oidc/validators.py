@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +15,18 @@ ID_CARD_SCOPE = "id_card"
 # id_token_hint of RP-initiated logout, in a URL that browsers keep in their history and
 # servers write to access logs.
 USERINFO_ONLY_CLAIMS = frozenset({ID_CARD_NUMBER_CLAIM, "phone_number"})
+
+
+# Client secrets are stored hashed (PBKDF2: about 0.2 s of CPU each check). A relying party
+# authenticates on every token request and every introspection, so a secret once verified against
+# its stored hash is remembered in this process, by a digest of both (never the secret itself): a
+# rotated secret has another stored hash, and a wrong secret is never remembered.
+_VERIFIED_SECRETS: OrderedDict[str, None] = OrderedDict()
+_VERIFIED_SECRETS_KEPT = 64
+
+
+def _verified_key(provided_secret: str, stored_secret: str) -> str:
+    return hashlib.sha256(f"{stored_secret}\0{provided_secret}".encode()).hexdigest()
 
 
 class GovssoOAuth2Validator(OAuth2Validator):
@@ -42,6 +56,18 @@ class GovssoOAuth2Validator(OAuth2Validator):
         claims, expiration_time = super().get_id_token_dictionary(token, token_handler, request)
         kept = {name: value for name, value in claims.items() if name not in USERINFO_ONLY_CLAIMS}
         return kept, expiration_time
+
+    def _check_secret(self, provided_secret: str, stored_secret: str) -> bool:
+        key = _verified_key(provided_secret, stored_secret)
+        if key in _VERIFIED_SECRETS:
+            _VERIFIED_SECRETS.move_to_end(key)
+            return True
+        verified = bool(super()._check_secret(provided_secret, stored_secret))
+        if verified:
+            _VERIFIED_SECRETS[key] = None
+            while len(_VERIFIED_SECRETS) > _VERIFIED_SECRETS_KEPT:
+                _VERIFIED_SECRETS.popitem(last=False)
+        return verified
 
     def get_claim_dict(self, request: Any) -> dict[str, Any]:
         claims = super().get_claim_dict(request)
