@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.result import PartResult, Progress
+from gjj.policy.rules import RULES as PURCHASE_RULES
 
 DATABASE_PREFIX = "gjj_bench_p4"
 SIZES = (10_000, 1_000_000)
@@ -110,27 +111,9 @@ def _python(args: list[str], *, env: dict[str, str]) -> str:
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华玉兰红梅建国志文晨宇轩浩然思雨欣怡"
 
-# A stored evaluation as the rules leave it: twenty-odd rules, each with its result.
-RULE_IDS = [
-    "account_found",
-    "account_status",
-    "contribution_months",
-    "loan_overdue",
-    "house_found",
-    "house_status",
-    "house_kind",
-    "time_window",
-    "open_application",
-    "house_used",
-    "amount",
-    "bank_allowed",
-    "card_number",
-    "card_type",
-    "card_bank_match",
-    "card_class",
-    "card_holder",
-    "card_status",
-]
+# A stored evaluation as the rules leave it: the purchase's rules (gjj.policy.rules), each with its
+# result.
+RULE_IDS = [rule.__name__ for rule in PURCHASE_RULES]
 
 
 def _generate(size: int, progress_to_stdout: bool = True) -> None:
