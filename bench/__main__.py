@@ -23,8 +23,8 @@ from typing import Any
 
 from bench import floorbench, members, p1, p2, report, stack
 from bench.result import PartResult
+from bench.stack import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 PARTS = ("floor", "p1", "p2", "p3", "p4", "p5")
 SEED = 14
 
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             nonlocal floor, floor_probe
             floor = stack.floor_start(work_dir, progress)
             atexit.register(floor.stop)  # also on Ctrl-C
-            groups = {floor.started.process.pid} if floor.started else set()
+            groups = p1.process_groups(floor)
             floor_probe = floorbench.probe_for(floor.url, groups)
             return floorbench.run(url=floor.url, settings=floor_settings, progress=progress, groups=groups)
 
@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
                     )
                     attempt(
                         "profile",
-                        lambda: _module("bench.profile").run(
+                        lambda: importlib.import_module("bench.profile").run(
                             stack=hall,
                             member_list=p2_members,
                             path=slowest["path"],
@@ -190,12 +190,14 @@ def main(argv: list[str] | None = None) -> int:
     if "p4" in only:
         attempt(
             "p4",
-            lambda: _module("bench.p4").run(
+            lambda: importlib.import_module("bench.p4").run(
                 pg_base_url=stack.PG_BASE, work_dir=work_dir / "p4", progress=progress
             ),
         )
     if "p5" in only:
-        attempt("p5", lambda: _module("bench.p5").run(work_dir=work_dir / "p5", progress=progress))
+        attempt(
+            "p5", lambda: importlib.import_module("bench.p5").run(work_dir=work_dir / "p5", progress=progress)
+        )
 
     # Errors inside a part that completed (requests that failed) also fail the run.
     for name, result in results.items():
@@ -218,10 +220,6 @@ def main(argv: list[str] | None = None) -> int:
         progress(f"failed: {', '.join(failures)}")
         return 1
     return 0
-
-
-def _module(name: str) -> Any:
-    return importlib.import_module(name)
 
 
 def _invariants_note(results: dict[str, PartResult], hall: stack.HallStack | None) -> None:

@@ -18,7 +18,6 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -27,7 +26,7 @@ from bench import flow, oidc
 from bench.load import Run, client, closed_loop, percentile, source_for
 from bench.members import PASSWORD, Member
 from bench.result import PartResult, Progress
-from bench.stack import cpu_delta, cpu_seconds, roles_ordered
+from bench.stack import REPO_ROOT, cpu_delta, cpu_seconds, roles_ordered
 
 CONCURRENCIES = (4, 8, 16)
 REPEATS = 2
@@ -35,7 +34,6 @@ P3_CONCURRENCY = 16
 TOKEN_CONCURRENCY = 4
 DRAIN_SECONDS = 90.0
 FLOOR_PROBE_SECONDS = 5.0
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass

@@ -33,7 +33,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.members import GIVEN, SURNAMES
 from bench.result import PartResult, Progress
+from bench.stack import database_drop, database_recreate
 from gjj.policy.rules import RULES as PURCHASE_RULES
 
 DATABASE_PREFIX = "gjj_bench_p4"
@@ -70,23 +72,6 @@ def intake_model(size: int) -> tuple[float, float, float]:
 # --- the databases ---------------------------------------------------------------------------------
 
 
-def _admin_connection(pg_base_url: str) -> Any:
-    import psycopg
-
-    return psycopg.connect(f"{pg_base_url.rstrip('/')}/postgres", autocommit=True)
-
-
-def database_recreate(pg_base_url: str, name: str) -> None:
-    with _admin_connection(pg_base_url) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-
-
-def database_drop(pg_base_url: str, name: str) -> None:
-    with _admin_connection(pg_base_url) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def _django_env(database_url: str, work_dir: Path) -> dict[str, str]:
     var_dir = work_dir / "p4-var"
     var_dir.mkdir(parents=True, exist_ok=True)
@@ -108,8 +93,6 @@ def _python(args: list[str], *, env: dict[str, str]) -> str:
 
 # --- generating (runs inside Django, on the bench database) ----------------------------------------
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
-GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华玉兰红梅建国志文晨宇轩浩然思雨欣怡"
 
 # A stored evaluation as the rules leave it: the purchase's rules (gjj.policy.rules), each with its
 # result.
@@ -475,10 +458,6 @@ def _measure() -> dict[str, Any]:
 # --- the part --------------------------------------------------------------------------------------
 
 
-def _database_url(pg_base_url: str, name: str) -> str:
-    return f"{pg_base_url.rstrip('/')}/{name}"
-
-
 def run(
     *,
     pg_base_url: str,
@@ -490,10 +469,9 @@ def run(
     results: dict[int, dict[str, Any]] = {}
     for size in sizes:
         name = f"{DATABASE_PREFIX}_{size}"
-        url = _database_url(pg_base_url, name)
-        env = _django_env(url, work_dir)
         progress(f"P4 {size:,}: 新建数据库 {name} 并迁移")
-        database_recreate(pg_base_url, name)
+        url = database_recreate(name, base=pg_base_url)
+        env = _django_env(url, work_dir)
         _python(["-m", "gjj.cli", "migrate", "--noinput", "-v", "0"], env=env)
         started = time.monotonic()
         process = subprocess.Popen(
@@ -517,7 +495,7 @@ def run(
         measured["generate_seconds"] = round(generated_s, 1)
         results[size] = measured
         if not keep:
-            database_drop(pg_base_url, name)
+            database_drop(name, base=pg_base_url)
     return _result(results, sizes)
 
 

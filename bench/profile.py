@@ -29,8 +29,8 @@ import httpx
 from bench import members, oidc, stack
 from bench.load import JobFailed, closed_loop
 from bench.result import PartResult, Progress
+from bench.stack import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_RATE = 250
 
 # A sample's category: the first of these, going from the leaf (the running frame) to the root,

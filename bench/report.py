@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.result import PartResult
+from bench.stack import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 FIGURES = (
     "floor_insert_rps",
     "floor_read_rps",

@@ -56,14 +56,23 @@ def up(url: str) -> bool:
         return False
 
 
-def database_recreate(name: str) -> str:
-    """A new empty PostgreSQL database ``name`` (dropped first if it exists); its URL."""
+def _admin_connection(base: str):  # type: ignore[no-untyped-def]
     import psycopg
 
-    with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True) as connection:
+    return psycopg.connect(f"{base.rstrip('/')}/postgres", autocommit=True)
+
+
+def database_recreate(name: str, *, base: str = PG_BASE) -> str:
+    """A new empty PostgreSQL database ``name`` (dropped first if it exists); its URL."""
+    with _admin_connection(base) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
-    return f"{PG_BASE}/{name}"
+    return f"{base.rstrip('/')}/{name}"
+
+
+def database_drop(name: str, *, base: str = PG_BASE) -> None:
+    with _admin_connection(base) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def redis_flush(url: str = REDIS_URL) -> None:

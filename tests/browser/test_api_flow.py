@@ -7,7 +7,6 @@ import base64
 import datetime as dt
 import hashlib
 import io
-import json
 import re
 import secrets
 import subprocess
@@ -21,7 +20,7 @@ from PIL import Image
 from stdnum import luhn
 
 from gjj.core.identity_numbers import id_number_make
-from tests.support.members import members_document
+from tests.support.members import members_import
 from tests.support.sims import REPO_ROOT
 
 pytestmark = pytest.mark.browser
@@ -216,14 +215,13 @@ API_OWNER = {
 }
 
 
-def test_the_app_creates_and_submits_a_rent_application_and_an_owner_is_refused(live_stack, tmp_path):
-    document = members_document(
-        [{**m, "house": m["house"] or {"contract_no": "-"}} for m in (API_TENANT, API_OWNER)],
+def test_the_app_creates_and_submits_a_rent_application_and_an_owner_is_refused(live_stack, tmp_path_factory):
+    members_import(
+        live_stack,
+        tmp_path_factory,
+        [API_TENANT, API_OWNER],
         employer=("210100009700", "沈阳接口租房测试有限公司"),
     )
-    document["houses"] = [h for h in document["houses"] if h["contract_no"] != "-"]
-    (tmp_path / "members.json").write_text(json.dumps(document, ensure_ascii=False), "utf-8")
-    live_stack.gjj("import-dataset", str(tmp_path / "members.json"))
     api = f"{live_stack.hall}/api/v1"
 
     def session_of(member: dict) -> requests.Session:

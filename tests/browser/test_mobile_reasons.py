@@ -14,7 +14,6 @@ screenshots phone-reasons.png, phone-retirement.png and phone-rent.png in docs/s
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import time
 
@@ -26,7 +25,7 @@ from gjj.core.identity_numbers import id_number_make
 from tests.browser.conftest import DEMO_PASSWORD, log_in_at_sso
 from tests.support.accessibility import assert_accessible
 from tests.support.browser import screenshot
-from tests.support.members import members_document
+from tests.support.members import members_import
 from tests.support.sims import REPO_ROOT
 
 pytestmark = pytest.mark.browser
@@ -75,13 +74,9 @@ def members(live_stack, tmp_path_factory) -> dict[str, dict]:
     """韩梅's sample (data/sample-reasons.json), and the owner and the tenant of this module, in the
     hall, the registry (the owner's house), the bank and the SSO."""
     live_stack.gjj("import-dataset", str(SAMPLE_REASONS))
-    people = [OWNER, TENANT]
-    with_house = [{**m, "house": m["house"] or {"contract_no": "-"}} for m in people]
-    document = members_document(with_house, employer=("210100008900", "沈阳退休租房测试有限公司"))
-    document["houses"] = [h for h in document["houses"] if h["contract_no"] == OWNER["house"]["contract_no"]]
-    path = tmp_path_factory.mktemp("reasons") / "members.json"
-    path.write_text(json.dumps(document, ensure_ascii=False), "utf-8")
-    live_stack.gjj("import-dataset", str(path))
+    members_import(
+        live_stack, tmp_path_factory, [OWNER, TENANT], employer=("210100008900", "沈阳退休租房测试有限公司")
+    )
     return {"retiree": RETIREE, "owner": OWNER, "tenant": TENANT}
 
 

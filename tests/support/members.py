@@ -22,7 +22,8 @@ HOUSE_DEFAULTS = {
 
 
 def members_document(people: list[dict[str, Any]], *, employer: tuple[str, str]) -> dict[str, Any]:
-    """Each member: id_number, name, phone, account_no, balance, house (a partial house record),
+    """Each member: id_number, name, phone, account_no, balance, house (a partial house record, or
+    None for a member who owns none),
     bank and cards (the first one used to apply; every card a class-I card of theirs)."""
     code, name = employer
     return {
@@ -54,6 +55,7 @@ def members_document(people: list[dict[str, Any]], *, employer: tuple[str, str])
                 "buyers": [{"id_number": m["id_number"], "name": m["name"]}],
             }
             for m in people
+            if m.get("house")  # a tenant or a retiree owns none
         ],
         "prior_withdrawals": [],
         "bank_accounts": [

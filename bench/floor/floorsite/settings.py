@@ -2,11 +2,8 @@
 (persistent connections with health checks, as the hall's PostgreSQL set-up has them)."""
 
 import os
-from pathlib import Path
 
 import dj_database_url
-
-BASE_DIR = Path(__file__).resolve().parent.parent
 
 SECRET_KEY = "floor-only-not-a-secret-0123456789-0123456789-0123456789"
 DEBUG = False

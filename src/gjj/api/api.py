@@ -37,7 +37,7 @@ from gjj.withdrawals import selectors, services
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.eligibility import eligibility_gather
 from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
-from gjj.withdrawals.form_selectors import current_materials
+from gjj.withdrawals.form_selectors import current_material_kinds
 from gjj.withdrawals.inputs import amount_parse, bank_code_clean, card_number_clean, house_key_clean
 from gjj.withdrawals.materials import MaterialRejected
 from gjj.withdrawals.models import Application, Channel
@@ -391,7 +391,7 @@ def _application(application: Application, *, detail: bool = True) -> dict[str, 
         return body
     # A purchase's materials depend on the house: none are required before it is echoed.
     required = services.required_material_kinds(application, policy)
-    present = set(current_materials(application))
+    present = current_material_kinds(application)
     body.update(
         {
             "lookup_field": application.lookup_field or None,

@@ -241,18 +241,11 @@ def _outcomes(*, since: dt.datetime, until: dt.datetime) -> tuple[OutcomeCount, 
     return tuple(OutcomeCount(key=k, label=OUTCOME_LABELS[k], count=counts[k]) for k in OUTCOME_LABELS)
 
 
-class _PercentileCont(Aggregate):
-    """PostgreSQL's interpolated percentile (the median of an even count is halfway between the two
-    middle values, as ``statistics.median``)."""
+class _Percentile(Aggregate):
+    """A PostgreSQL percentile: ``percentile_cont`` interpolates (the median of an even count is
+    halfway between the two middle values, as ``statistics.median``), ``percentile_disc`` is the
+    nearest rank (always one of the values, as ``_percentile``)."""
 
-    function = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-
-
-class _PercentileDisc(Aggregate):
-    """PostgreSQL's nearest-rank percentile: always one of the values (as ``_percentile``)."""
-
-    function = "percentile_disc"
     template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
 
 
@@ -281,8 +274,8 @@ def _durations(*, end_field: str, since: dt.datetime, until: dt.datetime) -> Dur
         lower = upper
     found = ended.annotate(took=took).aggregate(
         count=Count("pk"),
-        median=_PercentileCont("took", fraction=0.5, output_field=DurationField()),
-        p90=_PercentileDisc("took", fraction=0.9, output_field=DurationField()),
+        median=_Percentile("took", function="percentile_cont", fraction=0.5, output_field=DurationField()),
+        p90=_Percentile("took", function="percentile_disc", fraction=0.9, output_field=DurationField()),
         **buckets,
     )
     return DurationStats(

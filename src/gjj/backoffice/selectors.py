@@ -27,6 +27,7 @@ from gjj.policy.reasons import (
     reason_for,
     reason_name,
 )
+from gjj.policy.reasons.rent import rent_months_capped
 from gjj.policy.schema import Policy
 from gjj.staff.roles import StaffRole, user_roles
 from gjj.withdrawals.eligibility import last_rent_withdrawal
@@ -674,7 +675,7 @@ def _tenancy_facts(application: Application, policy: Policy) -> SubjectFacts:
     evaluated_on = _evaluated_on(application).date()
     last = last_rent_before(application)
     months = whole_months_between(last[0], evaluated_on) if last else None
-    counted = rent.max_months if months is None else min(months, rent.max_months)
+    counted = rent_months_capped(policy, months)
     interval = _checked(
         application,
         "rent_interval",

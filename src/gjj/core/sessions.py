@@ -36,12 +36,10 @@ class SessionIdleExpiryMiddleware:
         response = self.get_response(request)
         session = request.session
         # An empty session is nobody's: it is neither stored nor refreshed (Django deletes it).
-        if session.modified or session.is_empty():
-            if session.modified and not session.is_empty():
-                session[REFRESHED_AT_KEY] = time.time()
+        if session.is_empty():
             return response
         now = time.time()
-        if session_refresh_due(
+        if session.modified or session_refresh_due(
             refreshed_at=session.get(REFRESHED_AT_KEY), now=now, interval=settings.GJJ_SESSION_REFRESH_SECONDS
         ):
             session[REFRESHED_AT_KEY] = now

@@ -68,10 +68,6 @@ class WithdrawalKind:
     url: str  # the reason's form; "" while 暂未开放
 
 
-# The national list's reasons (DESIGN.md, "Withdrawal policy") that are not in the registry yet:
-# listed after the open ones, 暂未开放 (the member applies at the centre's counter).
-
-
 def withdrawal_form_url(reason: str) -> str:
     """The desktop form of a reason of the registry (``hall:withdrawal_<key>``, urls_withdrawal)."""
     return reverse(f"hall:withdrawal_{reason}")
@@ -297,32 +293,31 @@ def _render_form(request: HttpRequest, context: dict[str, object], status: int =
 
 
 def _start_draft(
-    request: HttpRequest, reason: str = "purchase", in_progress: ApplicationsInProgress | None = None
-) -> tuple[MemberLogin, Application | None, HttpResponse | None]:
+    request: HttpRequest, reason: str = "purchase"
+) -> tuple[MemberLogin, Application | None, HttpResponse | None, ApplicationsInProgress | None]:
     """The member's draft of ``reason`` (a draft of another reason turns into this one), or where
     they must go instead: to the upload step of an application that passed 提交申请, or to a page
-    saying why they cannot apply. A GET only shows the form: it stores no new draft (and passes
-    the member's applications it has read, ``in_progress``)."""
+    saying why they cannot apply. A GET only shows the form: it stores no new draft, and reads the
+    member's applications once (``member_applications_in_progress``), returned for the page."""
     member = current_member(request)
-    waiting = (
-        in_progress.awaiting_materials
-        if in_progress is not None
-        else selectors.member_awaiting_materials(person=member.person)
-    )
+    in_progress = None
+    if request.method == "GET":
+        in_progress = selectors.member_applications_in_progress(person=member.person)
+        waiting = in_progress.awaiting_materials
+    else:
+        waiting = selectors.member_awaiting_materials(person=member.person)
     if waiting is not None:
         url = _materials_url(waiting)
         return (
             member,
             None,
             (HttpResponseClientRedirect(url) if getattr(request, "htmx", False) else redirect(url)),
+            in_progress,
         )
     try:
-        if request.method == "GET":
+        if in_progress is not None:
             application = services.application_draft_for_form(
-                person=member.person,
-                actor=_actor(member.person),
-                reason=reason,
-                **({"draft": in_progress.draft} if in_progress is not None else {}),
+                person=member.person, actor=_actor(member.person), reason=reason, draft=in_progress.draft
             )
         else:
             application = services.application_start(
@@ -342,8 +337,9 @@ def _start_draft(
                 },
                 status=409,
             ),
+            in_progress,
         )
-    return member, application, None
+    return member, application, None, in_progress
 
 
 def _save_draft(
@@ -410,18 +406,13 @@ def _house_changes(application: Application, data: DraftInput) -> bool:
 def withdrawal_purchase(request: HttpRequest) -> HttpResponse:
     """购买商品住房提取: GET renders the member's draft; POST is 查询 (action=lookup, the no-JS
     house lookup) or 提交申请."""
-    # A GET reads the member's applications once (the form's four questions about them).
-    in_progress = (
-        selectors.member_applications_in_progress(person=current_member(request).person)
-        if request.method == "GET"
-        else None
-    )
-    replaced = _replaced_draft(in_progress.draft, "purchase", active_policy()) if in_progress else ""
-    member, application, elsewhere = _start_draft(request, "purchase", in_progress)
+    member, application, elsewhere, in_progress = _start_draft(request, "purchase")
     if elsewhere is not None:
         return elsewhere
     assert application is not None
     if request.method == "GET":
+        assert in_progress is not None
+        replaced = _replaced_draft(in_progress.draft, "purchase", active_policy())
         return _render_form(
             request,
             _purchase_context(
@@ -547,18 +538,13 @@ def _reason_context(
 def withdrawal_reason(request: HttpRequest, reason: str) -> HttpResponse:
     """The form of a reason without a house (租房提取, 离退休提取): GET renders the member's draft of
     that reason; POST is 提交申请. The same structure, labels and error summary as the purchase."""
-    # A GET reads the member's applications once (the form's four questions about them).
-    in_progress = (
-        selectors.member_applications_in_progress(person=current_member(request).person)
-        if request.method == "GET"
-        else None
-    )
-    replaced = _replaced_draft(in_progress.draft, reason, active_policy()) if in_progress else ""
-    member, application, elsewhere = _start_draft(request, reason, in_progress)
+    member, application, elsewhere, in_progress = _start_draft(request, reason)
     if elsewhere is not None:
         return elsewhere
     assert application is not None
     if request.method == "GET":
+        assert in_progress is not None
+        replaced = _replaced_draft(in_progress.draft, reason, active_policy())
         return _render_form(
             request, _reason_context(member, application, replaced_notice=replaced, in_progress=in_progress)
         )
@@ -610,7 +596,7 @@ def _errors_for(reason: str) -> FormErrors:
 def withdrawal_house(request: HttpRequest) -> HttpResponse:
     """The house echo (htmx): save the draft, look the house up, answer the panel (and the amount
     field pre-filled with the maximum, out of band)."""
-    member, application, elsewhere = _start_draft(request)
+    member, application, elsewhere, _ = _start_draft(request)
     if elsewhere is not None:
         return elsewhere
     assert application is not None
@@ -637,7 +623,7 @@ def withdrawal_house(request: HttpRequest) -> HttpResponse:
             "max_amount_fen": house["max_amount_fen"],
             "field_errors": errors.field_errors,
             "oob": True,
-            "draft_url": reverse("hall:withdrawal_draft", kwargs={"reason": "purchase"}),
+            "draft_url": _form_urls("purchase")["draft_url"],
         },
         request=request,
     )
@@ -649,7 +635,7 @@ def withdrawal_house(request: HttpRequest) -> HttpResponse:
 def withdrawal_card(request: HttpRequest, reason: str = "purchase") -> HttpResponse:
     """The card checked as typed (htmx): length, check digit, bin against the chosen bank, credit
     card; the bank itself is asked on 提交申请."""
-    member, application, elsewhere = _start_draft(request, reason)
+    member, application, elsewhere, _ = _start_draft(request, reason)
     if elsewhere is not None:
         return elsewhere
     assert application is not None
@@ -671,7 +657,7 @@ def withdrawal_card(request: HttpRequest, reason: str = "purchase") -> HttpRespo
 @require_POST
 def withdrawal_draft(request: HttpRequest, reason: str = "purchase") -> HttpResponse:
     """Keep the draft (htmx, on change of the amount or the 承诺书 tick)."""
-    member, application, elsewhere = _start_draft(request, reason)
+    member, application, elsewhere, _ = _start_draft(request, reason)
     if elsewhere is not None:
         return elsewhere
     assert application is not None

@@ -27,19 +27,19 @@ def member_login_for_user(*, user_id: int) -> MemberLogin | None:
     )
 
 
-_REQUEST_CACHE_ATTRIBUTE = "_gjj_member_login"
-# Set on the user by the member backend's get_user, which has just read the member login.
+# The member login, kept on the request (read once per request) and on the user by the member
+# backend's get_user, which has just read it.
 MEMBER_LOGIN_ATTRIBUTE = "_gjj_member_login"
 
 
 def member_for_request(request: HttpRequest) -> MemberLogin | None:
     """The logged-in member of this request, read once per request (views, the page chrome and
     the access decorator all ask)."""
-    if not hasattr(request, _REQUEST_CACHE_ATTRIBUTE):
+    if not hasattr(request, MEMBER_LOGIN_ATTRIBUTE):
         user = getattr(request, "user", None)
         member = None
         if user is not None and user.is_authenticated:
             member = getattr(user, MEMBER_LOGIN_ATTRIBUTE, None) or member_login_for_user(user_id=user.pk)
-        setattr(request, _REQUEST_CACHE_ATTRIBUTE, member)
-    cached: MemberLogin | None = getattr(request, _REQUEST_CACHE_ATTRIBUTE)
+        setattr(request, MEMBER_LOGIN_ATTRIBUTE, member)
+    cached: MemberLogin | None = getattr(request, MEMBER_LOGIN_ATTRIBUTE)
     return cached

@@ -203,12 +203,12 @@ DEFAULT_RETIREMENT_REJECT_REASONS: tuple[str, ...] = (
 )
 
 
-def _declaration(r: Any, path: str) -> Declaration:
+def _declaration(r: Any, path: str, *, fallback: Declaration) -> Declaration:
     """A reason's own 承诺书 (``[rent.declaration]``…): its text speaks of what that reason pays for.
-    A policy file without one uses [declaration]'s."""
+    A policy file without one uses [declaration]'s (``fallback``, read and checked once)."""
     section, _, name = path.partition(".")
     if name not in r.data.get(section, {}):
-        path = "declaration"
+        return fallback
     declaration = Declaration(
         version=r.get(f"{path}.version", str, ""),
         title=r.get(f"{path}.title", str, ""),
@@ -271,6 +271,12 @@ def policy_from_mapping(data: dict[str, Any], *, source: str = "<内存>") -> Po
         for kind in kinds:
             if kind not in names:
                 r.problems.append(f"{section}.materials 中的材料 {kind} 在 materials.names 中没有中文名称")
+    # 购房提取's 承诺书, [declaration]: the other reasons' when they have none of their own.
+    purchase_declaration = Declaration(
+        version=r.get("declaration.version", str, ""),
+        title=r.get("declaration.title", str, ""),
+        text=r.get("declaration.text", str, "").strip(),
+    )
     rent = RentPolicy(
         reason_code=r.get("rent.reason_code", str, "07"),
         reason_name=r.get("rent.reason_name", str, ""),
@@ -281,7 +287,7 @@ def policy_from_mapping(data: dict[str, Any], *, source: str = "<内存>") -> Po
         max_months=r.positive_int("rent.max_months", 12),
         materials=rent_materials,
         reject_reasons=r.string_list("rent.reject_reasons") or DEFAULT_RENT_REJECT_REASONS,
-        declaration=_declaration(r, "rent.declaration"),
+        declaration=_declaration(r, "rent.declaration", fallback=purchase_declaration),
     )
     retirement = RetirementPolicy(
         reason_code=r.get("retirement.reason_code", str, "03"),
@@ -289,7 +295,7 @@ def policy_from_mapping(data: dict[str, Any], *, source: str = "<内存>") -> Po
         allowed_account_statuses=frozenset(r.string_list("retirement.allowed_statuses", ACCOUNT_STATUSES)),
         materials=retirement_materials,
         reject_reasons=r.string_list("retirement.reject_reasons") or DEFAULT_RETIREMENT_REJECT_REASONS,
-        declaration=_declaration(r, "retirement.declaration"),
+        declaration=_declaration(r, "retirement.declaration", fallback=purchase_declaration),
     )
     if rent.monthly_limit_fen <= 0:
         r.problems.append("rent.monthly_limit 应大于 0 元")
@@ -332,9 +338,9 @@ def policy_from_mapping(data: dict[str, Any], *, source: str = "<内存>") -> Po
         materials_by_house_kind={"new": material_kinds_new, "resale": material_kinds_resale},
         spouse_extra_materials=spouse_extra,
         material_names={str(k): str(v) for k, v in names.items()},
-        declaration_version=r.get("declaration.version", str, ""),
-        declaration_title=r.get("declaration.title", str, ""),
-        declaration_text=r.get("declaration.text", str, "").strip(),
+        declaration_version=purchase_declaration.version,
+        declaration_title=purchase_declaration.title,
+        declaration_text=purchase_declaration.text,
         rent=rent,
         retirement=retirement,
         source=source,
@@ -346,6 +352,8 @@ def policy_from_mapping(data: dict[str, Any], *, source: str = "<内存>") -> Po
             r.problems.append(f"收款银行 {code} 在 bank.bins 中没有借记卡卡 BIN")
     if not policy.declaration_text:
         r.problems.append("declaration.text 承诺书正文不能为空")
+    if not policy.declaration_version:
+        r.problems.append("declaration.version 承诺书版本不能为空")
     if r.problems:
         raise PolicyError(source, r.problems)
     return policy

@@ -327,22 +327,31 @@ def kept_answers(application: Application, *, since: dt.datetime) -> KeptAnswers
     return KeptAnswers(house=_kept_house(application, since=since), card=_kept_card(application, since=since))
 
 
-def _kept_house(application: Application, *, since: dt.datetime) -> HouseLookup | None:
+def draft_house_lookup(application: Application) -> HouseLookup | None:
+    """The draft's house as the registry answered at lookup time (its stored snapshot)."""
+    if not application.lookup_field or not application.house_key:
+        return None
     snapshot = application.house_snapshot
-    looked_up_at = application.house_looked_up_at
-    if not snapshot or not application.relation or looked_up_at is None or looked_up_at < since:
-        return None
-    record = HouseRecord.from_snapshot(snapshot)
-    if application.house_key not in house_keys(record):
-        return None
+    record = HouseRecord.from_snapshot(snapshot) if snapshot else None
     return HouseLookup(
-        application.lookup_field,
-        application.house_key,
-        record,
-        application.relation,
+        lookup_field=application.lookup_field,
+        key=application.house_key,
+        record=record,
+        relation=(application.relation or None) if record else None,
         unavailable=False,
-        looked_up_at=looked_up_at,
+        looked_up_at=application.house_looked_up_at or application.updated_at,
     )
+
+
+def _kept_house(application: Application, *, since: dt.datetime) -> HouseLookup | None:
+    looked_up_at = application.house_looked_up_at
+    if looked_up_at is None or looked_up_at < since:
+        return None
+    lookup = draft_house_lookup(application)
+    if lookup is None or not lookup.mine:
+        return None
+    assert lookup.record is not None
+    return lookup if application.house_key in house_keys(lookup.record) else None
 
 
 def _kept_card(application: Application, *, since: dt.datetime) -> CardFacts | None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from gjj.clients.registry import HouseRecord
 from gjj.core.timeutil import today_shanghai
 from gjj.members.models import Person
 from gjj.policy.active import active_policy
@@ -23,7 +22,12 @@ from gjj.policy.rules import (
     card_type,
 )
 from gjj.policy.schema import Policy
-from gjj.withdrawals.eligibility import HouseLookup, application_gather, house_facts, records_facts
+from gjj.withdrawals.eligibility import (
+    application_gather,
+    draft_house_lookup,
+    house_facts,
+    records_facts,
+)
 from gjj.withdrawals.models import ACTIVE_STATES, Application, Material, Payout, State
 
 # --- which application -------------------------------------------------------------------------
@@ -94,22 +98,6 @@ class HouseCheck:
 
     failures: tuple[RuleResult, ...]
     max_amount_fen: int | None
-
-
-def draft_house_lookup(application: Application) -> HouseLookup | None:
-    """The draft's house as the registry answered at lookup time (its stored snapshot)."""
-    if not application.lookup_field or not application.house_key:
-        return None
-    snapshot = application.house_snapshot
-    record = HouseRecord.from_snapshot(snapshot) if snapshot else None
-    return HouseLookup(
-        lookup_field=application.lookup_field,
-        key=application.house_key,
-        record=record,
-        relation=(application.relation or None) if record else None,
-        unavailable=False,
-        looked_up_at=application.house_looked_up_at or application.updated_at,
-    )
 
 
 def draft_house_check(
@@ -212,6 +200,10 @@ def draft_evaluation(application: Application, *, policy: Policy | None = None) 
 
 def current_materials(application: Application) -> dict[str, Material]:
     return {m.kind: m for m in application.materials.filter(is_current=True)}
+
+
+def current_material_kinds(application: Application) -> set[str]:
+    return set(application.materials.filter(is_current=True).values_list("kind", flat=True))
 
 
 def current_material(application: Application, kind: str) -> Material | None:

@@ -43,8 +43,13 @@ class DailySequence(models.Model):
 
 class Application(models.Model):
     business_no = models.CharField("业务流水号", max_length=20, unique=True, null=True, blank=True)
+    # No index of its own: application_member_newest (person, -created_at) leads with it.
     person = models.ForeignKey(
-        "members.Person", verbose_name="申请人", on_delete=models.PROTECT, related_name="applications"
+        "members.Person",
+        verbose_name="申请人",
+        on_delete=models.PROTECT,
+        related_name="applications",
+        db_index=False,
     )
     account = models.ForeignKey(
         "members.FundAccount", verbose_name="个人账户", on_delete=models.PROTECT, related_name="applications"

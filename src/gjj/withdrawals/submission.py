@@ -17,6 +17,7 @@ from gjj.members.models import Person
 from gjj.members.services import InsufficientFunds
 from gjj.policy.active import active_policy
 from gjj.policy.evaluation import Evaluation, evaluate
+from gjj.policy.facts import CardFacts
 from gjj.policy.rules import CARD_RULE_IDS, reason_short_name
 from gjj.policy.schema import Policy
 from gjj.withdrawals.actors import Actor
@@ -56,15 +57,17 @@ def _today() -> dt.date:
     return services.today_shanghai()
 
 
-def _gather_for(application: Application, *, policy: Policy) -> Gathered:
+def _gather_for(application: Application, *, policy: Policy, card: CardFacts | None = None) -> Gathered:
     """The facts to decide on. The registry's and the bank's answers kept on the row within
     GJJ_OUTSIDE_ANSWERS_REUSE_SECONDS (the house's echo, 提交申请's check of the card) are used
     instead of asking again: one lookup of the house and one check of the card per submission.
+    ``card``: the bank's answer about a card just checked (a new payout card), instead of the row's.
     The hall's own facts are always read again, under the locks."""
     since = timezone.now() - dt.timedelta(seconds=settings.GJJ_OUTSIDE_ANSWERS_REUSE_SECONDS)
-    return application_gather(
-        application, on=_today(), policy=policy, kept=kept_answers(application, since=since)
-    )
+    kept = kept_answers(application, since=since)
+    if card is not None:
+        kept = replace(kept, card=card)
+    return application_gather(application, on=_today(), policy=policy, kept=kept)
 
 
 def _evaluate_under_locks(application: Application, gathered: Gathered, policy: Policy) -> Evaluation:
@@ -238,9 +241,8 @@ def application_change_payout_card(
     if application.state != State.PAYOUT_FAILED:
         raise ApplicationError(f"申请当前状态为“{application.get_state_display()}”，不能更换收款卡")
     card_facts, verification = card_verify(policy=policy, bank=bank, card_no=card_no)
-    gathered = _gather_for(application, policy=policy)
-    facts = replace(gathered.facts, card=card_facts)
-    evaluation = evaluate(policy, facts)
+    gathered = _gather_for(application, policy=policy, card=card_facts)
+    evaluation = evaluate(policy, gathered.facts)
     card_failures = [r for r in evaluation.failures if r.rule in CARD_RULE_IDS]
     if card_failures:
         raise ApplicationRefused(

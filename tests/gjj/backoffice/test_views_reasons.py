@@ -39,11 +39,9 @@ from tests.gjj.withdrawals.conftest import (  # noqa: F401
 )
 from tests.gjj.withdrawals.conftest import member as walk_of
 from tests.gjj.withdrawals.test_review import no_auto_payout, no_instant_approval  # noqa: F401
-from tests.support.sims import REPO_ROOT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SAMPLE_REASONS = REPO_ROOT / "data" / "sample-reasons.json"
 HAN_MEI = ("210102196503150524", "CCB", "6217006362656765957")  # retired 2025-03-31, no loan
 CAO_YANG = ("210104199609090351", "ICBC", "6222022952745110411")  # rents; last rent paid 2026-08-20
 # The day the services evaluate on in these tests (tests.gjj.withdrawals.conftest._sample_day).

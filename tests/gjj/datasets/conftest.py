@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 
+# The other withdrawal reasons (shared/data/sample-reasons.json): 韩梅, 曹阳, 邓超, imported after the sample.
+from tests.gjj.conftest import SAMPLE_REASONS
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 NAMED_MEMBERS = REPO_ROOT / "data" / "named-members.json"
 # Members born before 沈阳's district codes existed (1983), in the demo data beside the sample.
 OLDER_MEMBERS = REPO_ROOT / "data" / "older-members.json"
-# The other withdrawal reasons (shared/data/sample-reasons.json): 韩梅, 曹阳, 邓超, imported after the sample.
-SAMPLE_REASONS = REPO_ROOT / "data" / "sample-reasons.json"
 DEMO_DATASET = REPO_ROOT / "data" / "demo-dataset.json"
 
 _NAMED = json.loads(NAMED_MEMBERS.read_text(encoding="utf-8"))

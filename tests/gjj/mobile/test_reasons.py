@@ -19,14 +19,12 @@ from gjj.withdrawals.models import Application, State
 from tests.gjj.hall.test_withdrawal_form import login, text_of
 from tests.gjj.withdrawals import conftest as withdrawal_fixtures
 from tests.gjj.withdrawals.conftest import ZHANG_CARD, ZHANG_HOUSE, ZHANG_WEI, jpeg_bytes
-from tests.support.sims import REPO_ROOT
 
 loaded = withdrawal_fixtures.loaded
 _media_in_tmp = withdrawal_fixtures._media_in_tmp
 
 pytestmark = pytest.mark.django_db
 
-SAMPLE_REASONS = REPO_ROOT / "data" / "sample-reasons.json"
 HAN_MEI, HAN_CARD = "210102196503150524", "6217006362656765957"
 CAO_YANG, CAO_CARD = "210104199609090351", "6222022952745110411"
 PHONE = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/124.0 Mobile Safari/537.36"

@@ -9,9 +9,7 @@ from django.core.management import CommandError
 
 from tests.gjj.withdrawals.conftest import ZHANG_CARD, ZHANG_WEI
 from tests.gjj.withdrawals.test_evaluate_command import evaluate, failed
-from tests.support.sims import REPO_ROOT
 
-SAMPLE_REASONS = REPO_ROOT / "data" / "sample-reasons.json"
 HAN_MEI = ("210102196503150524", "CCB", "6217006362656765957")
 CAO_YANG = ("210104199609090351", "ICBC", "6222022952745110411")
 DENG_CHAO = ("210105196407010176", "SJB", "6224558587060954098")

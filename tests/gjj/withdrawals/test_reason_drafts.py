@@ -15,11 +15,9 @@ from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.errors import ApplicationError
 from gjj.withdrawals.models import Application, Channel, State
 from tests.gjj.withdrawals.conftest import ZHANG_CARD, ZHANG_HOUSE, ZHANG_WEI
-from tests.support.sims import REPO_ROOT
 
 pytestmark = pytest.mark.django_db
 
-SAMPLE_REASONS = REPO_ROOT / "data" / "sample-reasons.json"
 CAO_YANG = "210104199609090351"
 CAO_CARD = "6222022952745110411"
 

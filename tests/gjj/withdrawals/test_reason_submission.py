@@ -25,11 +25,9 @@ from tests.gjj.withdrawals.conftest import (
     member,
     on_another_connection,
 )
-from tests.support.sims import REPO_ROOT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SAMPLE_REASONS = REPO_ROOT / "data" / "sample-reasons.json"
 HAN_MEI, HAN_BANK, HAN_CARD = "210102196503150524", "CCB", "6217006362656765957"
 CAO_YANG, CAO_BANK, CAO_CARD = "210104199609090351", "ICBC", "6222022952745110411"
 HAN_BALANCE = 15_630_025

@@ -22,11 +22,9 @@ from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.models import Application, Channel, Notification, PayoutState, State
 from gjj.withdrawals.receipts import receipt_content
 from tests.gjj.withdrawals.conftest import jpeg_bytes
-from tests.support.sims import REPO_ROOT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SAMPLE_REASONS = REPO_ROOT / "data" / "sample-reasons.json"
 HAN_MEI, HAN_BANK, HAN_CARD, HAN_PHONE = "210102196503150524", "CCB", "6217006362656765957", "13804001013"
 HAN_BALANCE = 15_630_025  # 156,300.25 元, a sealed account
 DEPOSIT = 240_000  # one month's 2,400.00 元, booked after the approval

@@ -47,7 +47,11 @@ def months_since_last_rent(facts: EvaluationFacts) -> int | None:
 def rent_months_counted(policy: Policy, facts: EvaluationFacts) -> int:
     """The months the monthly limit is counted for: since the last rent withdrawal, at most
     max_months (max_months when there was none)."""
-    months = months_since_last_rent(facts)
+    return rent_months_capped(policy, months_since_last_rent(facts))
+
+
+def rent_months_capped(policy: Policy, months: int | None) -> int:
+    """``months`` since the last rent withdrawal as counted: at most max_months (None: none yet)."""
     return policy.rent.max_months if months is None else min(months, policy.rent.max_months)
 
 
