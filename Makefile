@@ -7,7 +7,7 @@ GOVSSO_PG_URL ?= postgres://postgres@127.0.0.1:5432/govsso
 DEMO_DATASET ?= data/demo-dataset.json
 PYTEST_ARGS ?=
 
-.PHONY: setup run test test-sqlite test-postgres lint typecheck format demo-dataset bench clean
+.PHONY: setup run test test-sqlite test-postgres test-fleet lint typecheck format demo-dataset bench prod prod-down chaos clean
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,23 @@ BENCH_ARGS ?=
 bench: setup
 	bash scripts/ensure-system.sh --services
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# The production topology on this machine (src/gjj/fleet, docs/operations.md): nginx with TLS in
+# front of two hall instances, two Huey consumers, PostgreSQL, Redis, S3 (moto), govsso and the
+# simulators, in the background under var/prod/. `make prod-down` stops exactly what it started.
+prod: $(BIN)/.installed
+	bash scripts/ensure-system.sh --services
+	$(BIN)/python -m gjj.fleet up
+
+prod-down:
+	$(BIN)/python -m gjj.fleet down
+
+# N complete applications through a topology of its own while hall instances and workers are
+# SIGKILLed and the bank answers 20 % of calls with a fault (chaos/).
+N ?= 1000
+chaos: $(BIN)/.installed
+	bash scripts/ensure-system.sh --services
+	$(BIN)/python -m chaos --applications $(N)
 
 clean:
 	rm -rf var

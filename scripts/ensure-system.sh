@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Makes sure what the project needs from the machine is there: Debian's Chromium and the Chinese
-# font for the browser tests, poppler-utils for the receipt's text and pictures, and (with
-# --services) PostgreSQL and Redis running on 127.0.0.1.
+# font for the browser tests, poppler-utils for the receipt's text and pictures, nginx for the
+# production topology (`make prod`; its own configuration, started and stopped by the project, never
+# as a system service), and (with --services) PostgreSQL and Redis running on 127.0.0.1.
 set -euo pipefail
 
 need=()
-for package in chromium fonts-wqy-microhei poppler-utils; do
+for package in chromium fonts-wqy-microhei poppler-utils nginx; do
   dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
 done
 if [ ${#need[@]} -gt 0 ]; then

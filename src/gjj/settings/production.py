@@ -31,7 +31,7 @@ FIELD_ENCRYPTION_KEYS = env_production_secret(
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("GJJ_SECURE_SSL_REDIRECT", True)
 # The load balancer's health checks come over plain HTTP from inside.
-SECURE_REDIRECT_EXEMPT = [r"^health"]
+SECURE_REDIRECT_EXEMPT = [r"^health", r"^metrics$"]
 SECURE_HSTS_SECONDS = env_int("GJJ_HSTS_SECONDS", 365 * 24 * 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
@@ -45,8 +45,17 @@ if env_str("GJJ_S3_BUCKET", ""):
             "OPTIONS": {
                 "bucket_name": env_str("GJJ_S3_BUCKET", ""),
                 "endpoint_url": env_str("GJJ_S3_ENDPOINT_URL", "") or None,
+                # Empty: boto3's own chain (an instance role, AWS_* variables).
+                "access_key": env_str("GJJ_S3_ACCESS_KEY_ID", "") or None,
+                "secret_key": env_str("GJJ_S3_SECRET_ACCESS_KEY", "") or None,
+                "region_name": env_str("GJJ_S3_REGION", "") or None,
+                "addressing_style": env_str("GJJ_S3_ADDRESSING_STYLE", "path"),
+                "signature_version": "s3v4",
+                # Private objects only: every download goes through the hall, which checks who
+                # asks; a name is never reused for other bytes.
                 "default_acl": "private",
                 "querystring_auth": True,
+                "file_overwrite": False,
             },
         },
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -1,0 +1,408 @@
+"""What the production topology runs, with which environment, and in which order."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gjj.core.env import REPO_ROOT
+from gjj.fleet.files import certificate_ensure, nginx_conf_write, secrets_ensure
+from gjj.fleet.processes import FleetStartFailed, ProcessSpec, ProcessTable
+
+PG_BASE = "postgres://postgres@127.0.0.1:5432"
+BUCKET = "gjj-materials"
+NGINX = "/usr/sbin/nginx"
+
+
+@dataclass(frozen=True)
+class Ports:
+    https: int = 8443
+    http: int = 8080
+    halls: tuple[int, ...] = (8101, 8102)
+    govsso: int = 8111
+    sims: int = 8112
+    s3: int = 8113
+    worker_metrics: tuple[int, ...] = (8121, 8122)
+
+
+@dataclass(frozen=True)
+class FleetConfig:
+    """One topology: its own var directory, databases (``gjj_<name>``, ``govsso_<name>``,
+    ``sims_<name>``), Redis database number and ports."""
+
+    name: str = "prod"
+    var_dir: Path = REPO_ROOT / "var" / "prod"
+    ports: Ports = field(default_factory=Ports)
+    pg_base: str = PG_BASE
+    redis_url: str = "redis://127.0.0.1:6379/1"
+    dataset: Path | None = REPO_ROOT / "data" / "demo-dataset.json"
+    # Added to every process's environment (a chaos run's shorter time-outs, raised rate limits).
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def public_url(self) -> str:
+        return f"https://127.0.0.1:{self.ports.https}"
+
+    def database_url(self, system: str) -> str:
+        return f"{self.pg_base.rstrip('/')}/{system}_{self.name}"
+
+    @property
+    def hall_urls(self) -> list[str]:
+        return [f"http://127.0.0.1:{port}" for port in self.ports.halls]
+
+    @property
+    def govsso_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.govsso}"
+
+    @property
+    def sims_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.sims}"
+
+    @property
+    def s3_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.s3}"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.var_dir / "logs"
+
+    @property
+    def tls_dir(self) -> Path:
+        return self.var_dir / "tls"
+
+
+def hall_names(config: FleetConfig) -> list[str]:
+    return [f"hall-{i}" for i in range(1, len(config.ports.halls) + 1)]
+
+
+def worker_names(config: FleetConfig) -> list[str]:
+    return [f"worker-{i}" for i in range(1, len(config.ports.worker_metrics) + 1)]
+
+
+def environment(config: FleetConfig) -> dict[str, str]:
+    """Every process's environment: the hall's production settings, and the stand-ins'."""
+    known = secrets_ensure(config.var_dir / "secrets.env")
+    cert, _ = certificate_ensure(config.tls_dir)
+    ports = config.ports
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("GJJ_", "GOVSSO_", "SIMS_"))},
+        **known,
+        "DJANGO_SETTINGS_MODULE": "gjj.settings.production",
+        "GJJ_VAR_DIR": str(config.var_dir),
+        "GJJ_DATABASE_URL": config.database_url("gjj"),
+        "GOVSSO_DATABASE_URL": config.database_url("govsso"),
+        "SIMS_DATABASE_URL": config.database_url("sims"),
+        "GJJ_REDIS_URL": config.redis_url,
+        "GJJ_LOG_FORMAT": "json",
+        "GJJ_S3_BUCKET": BUCKET,
+        "GJJ_S3_ENDPOINT_URL": config.s3_url,
+        "GJJ_PUBLIC_BASE_URL": config.public_url,
+        "GJJ_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "GJJ_TRUST_X_FORWARDED_FOR": "true",
+        "GJJ_GOVSSO_PORT": str(ports.govsso),
+        "GJJ_SIMS_PORT": str(ports.sims),
+        "GJJ_HALL_PORT": str(ports.https),
+        "GJJ_OIDC_POST_LOGOUT_REDIRECT_URI": f"{config.public_url}/hall/logged-out/",
+        # The SSO stand-in and the WeChat platform stand-in are configured as the centre would
+        # configure the real ones: the hall's public https address, its token and secret.
+        "SIMS_WECHAT_CALLBACK_URL": f"{config.public_url}/wechat/callback/",
+        "SIMS_WECHAT_TOKEN": known["GJJ_WECHAT_TOKEN"],
+        "SIMS_WECHAT_SECRET": known["GJJ_WECHAT_SECRET"],
+        # The stand-ins call the hall over https: they trust the fleet's own certificate.
+        "REQUESTS_CA_BUNDLE": str(cert),
+        "SSL_CERT_FILE": str(cert),
+        **config.extra_env,
+    }
+
+
+def _gunicorn(module: str, port: int, *, workers: int, threads: int, config_module: str | None) -> list[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        module,
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--no-control-socket",
+        "--timeout",
+        "120",
+        "--graceful-timeout",
+        "20",
+        "--log-level",
+        "warning",
+    ]
+    if config_module:
+        command += ["--config", f"python:{config_module}"]
+    return command
+
+
+def process_specs(config: FleetConfig, env: dict[str, str]) -> dict[str, ProcessSpec]:
+    """Every process, in start order (the stores first, nginx last)."""
+    ports = config.ports
+    specs = [
+        ProcessSpec(
+            "s3",
+            "对象存储（moto S3 服务）",
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(ports.s3)],
+            env,
+            health_url=f"{config.s3_url}/moto-api/",
+        ),
+        ProcessSpec(
+            "sims",
+            "外部系统模拟器（住房信息、银行、短信、微信）",
+            # Threads enough for the bank's injected time-outs, which hold a thread each.
+            _gunicorn("sims.wsgi", ports.sims, workers=2, threads=16, config_module=None),
+            {**env, "DJANGO_SETTINGS_MODULE": "sims.settings"},
+            health_url=f"{config.sims_url}/health",
+        ),
+        ProcessSpec(
+            "govsso",
+            "辽宁政务服务网（统一身份认证模拟）",
+            _gunicorn("govsso.wsgi", ports.govsso, workers=2, threads=4, config_module=None),
+            {**env, "DJANGO_SETTINGS_MODULE": "govsso.settings"},
+            health_url=f"{config.govsso_url}/health",
+        ),
+    ]
+    for name, port, url in zip(hall_names(config), ports.halls, config.hall_urls, strict=True):
+        metrics_dir = config.var_dir / "metrics" / name
+        specs.append(
+            ProcessSpec(
+                name,
+                f"公积金网上服务大厅 {name}",
+                _gunicorn("gjj.wsgi", port, workers=2, threads=4, config_module="gjj.core.gunicorn_conf"),
+                {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "GJJ_INSTANCE": name},
+                health_url=f"{url}/health/live",
+                killable=True,
+            )
+        )
+    for index, (name, metrics_port) in enumerate(
+        zip(worker_names(config), ports.worker_metrics, strict=True)
+    ):
+        command = [sys.executable, "-m", "gjj.cli", "run_huey"]
+        if index > 0:
+            # One scheduler: every consumer would otherwise enqueue each periodic task again.
+            command.append("--no-periodic")
+        specs.append(
+            ProcessSpec(
+                name,
+                f"后台任务 {name}",
+                command,
+                {**env, "GJJ_METRICS_PORT": str(metrics_port), "GJJ_INSTANCE": name},
+                health_url=f"http://127.0.0.1:{metrics_port}/metrics",
+                killable=True,
+            )
+        )
+    specs.append(
+        ProcessSpec(
+            "nginx",
+            "nginx（HTTPS 入口）",
+            [
+                NGINX,
+                "-p",
+                str(config.var_dir / "nginx"),
+                "-c",
+                str(config.var_dir / "nginx" / "nginx.conf"),
+                "-e",
+                "stderr",
+                "-g",
+                "daemon off;",
+            ],
+            env,
+            health_url=f"{config.public_url}/health/live",
+        )
+    )
+    return {spec.name: spec for spec in specs}
+
+
+STOP_ORDER = ["nginx", "hall-1", "hall-2", "worker-1", "worker-2", "govsso", "sims", "s3"]
+
+
+class Fleet:
+    """The topology of ``config``: prepare it, bring it up, kill and restart one process, stop it."""
+
+    def __init__(self, config: FleetConfig, *, progress: Callable[[str], None] = print) -> None:
+        self.config = config
+        self.progress = progress
+        config.var_dir.mkdir(parents=True, exist_ok=True)
+        self.env = environment(config)
+        self.specs = process_specs(config, self.env)
+        self.table = ProcessTable.load(config.var_dir / "fleet.json", config.log_dir)
+
+    # -- bringing it up ---------------------------------------------------------------------------
+
+    def up(self, *, fresh: bool = False) -> None:
+        """Databases, migrations and static files, then every process in order; with ``fresh``,
+        the databases are made anew and the Redis database emptied first."""
+        running = [name for name in self.specs if self.table.alive(name)]
+        if running:
+            raise FleetStartFailed(f"已有进程在运行：{', '.join(running)}；请先 make prod-down")
+        try:
+            self._databases(fresh=fresh)
+            self._manage("migrate", "--noinput", "-v", "0")
+            self._manage("migrate", "--noinput", "-v", "0", settings="govsso.settings")
+            self._manage("migrate", "--noinput", "-v", "0", settings="sims.settings")
+            self._manage("collectstatic", "--noinput", "-v", "0")
+            ports = self.config.ports
+            nginx_conf_write(
+                nginx_dir=self.config.var_dir / "nginx",
+                log_dir=self.config.log_dir,
+                http_port=ports.http,
+                https_port=ports.https,
+                hall_ports=list(ports.halls),
+                cert=self.config.tls_dir / "cert.pem",
+                key=self.config.tls_dir / "key.pem",
+            )
+            self._start("s3")
+            self._bucket_ensure()
+            self._start("sims")
+            self._start("govsso")
+            self._register_hall_with_sso()
+            if self.config.dataset is not None and self._hall_is_empty():
+                self.progress(f"导入数据 {self.config.dataset.name} …")
+                self._manage("import-dataset", str(self.config.dataset))
+            for name in [*hall_names(self.config), *worker_names(self.config), "nginx"]:
+                self._start(name)
+            self._manage("wechat-menu", check=False)
+        except BaseException:
+            self.down()
+            raise
+
+    def _start(self, name: str) -> None:
+        spec = self.specs[name]
+        if name.startswith("hall-"):
+            _metrics_dir_reset(Path(spec.env["PROMETHEUS_MULTIPROC_DIR"]))
+        self.progress(f"启动 {spec.title} …")
+        self.table.start(spec)
+
+    def _databases(self, *, fresh: bool) -> None:
+        import psycopg
+        import redis
+
+        with psycopg.connect(f"{self.config.pg_base.rstrip('/')}/postgres", autocommit=True) as connection:
+            for system in ("gjj", "govsso", "sims"):
+                name = f"{system}_{self.config.name}"
+                if fresh:
+                    connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                exists = connection.execute(
+                    "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+                ).fetchone()
+                if not exists:
+                    connection.execute(f'CREATE DATABASE "{name}"')
+        if fresh:
+            redis.Redis.from_url(self.config.redis_url).flushdb()
+
+    def _manage(self, *args: str, settings: str | None = None, check: bool = True) -> None:
+        command = [sys.executable, "-m", "gjj.cli", *args]
+        if settings:
+            command = [sys.executable, "-m", "django", *args, f"--settings={settings}"]
+        finished = subprocess.run(  # noqa: S603 - our own commands
+            command, env=self.env, cwd=REPO_ROOT, capture_output=True, text=True, check=False
+        )
+        if finished.returncode != 0 and check:
+            raise FleetStartFailed(f"{' '.join(args)} 失败：\n{(finished.stdout + finished.stderr)[-3000:]}")
+
+    def _bucket_ensure(self) -> None:
+        client = s3_client(self.config, self.env)
+        existing = {bucket["Name"] for bucket in client.list_buckets().get("Buckets", [])}
+        if BUCKET not in existing:
+            client.create_bucket(Bucket=BUCKET)
+        # Nothing in it is ever public: every download goes through the hall, which checks who asks.
+        client.put_public_access_block(
+            Bucket=BUCKET,
+            PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True,
+                "IgnorePublicAcls": True,
+                "BlockPublicPolicy": True,
+                "RestrictPublicBuckets": True,
+            },
+        )
+
+    def _register_hall_with_sso(self) -> None:
+        public = self.config.public_url
+        self._manage(
+            "register_client",
+            "--client-id",
+            "gjj-hall",
+            "--client-secret",
+            self.env["GJJ_OIDC_CLIENT_SECRET"],
+            "--redirect-uri",
+            f"{public}/oidc/callback/ https://localhost:{self.config.ports.https}/oidc/callback/",
+            "--post-logout-redirect-uri",
+            f"{public}/hall/logged-out/",
+            "--name",
+            "公积金网上服务大厅",
+            settings="govsso.settings",
+        )
+
+    def _hall_is_empty(self) -> bool:
+        import psycopg
+
+        with psycopg.connect(self.config.database_url("gjj")) as connection:
+            row = connection.execute("SELECT EXISTS (SELECT 1 FROM members_person)").fetchone()
+        return not (row and row[0])
+
+    # -- while it runs ----------------------------------------------------------------------------
+
+    def kill(self, name: str) -> None:
+        self.table.kill(name)
+
+    def restart(self, name: str) -> None:
+        self.table.kill(name)
+        self._start(name)
+
+    def alive(self, name: str) -> bool:
+        return self.table.alive(name)
+
+    def gjj(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """A ``gjj`` command against this fleet (its production settings and databases)."""
+        return subprocess.run(  # noqa: S603 - our own commands
+            [sys.executable, "-m", "gjj.cli", *args],
+            env=self.env,
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    # -- stopping ---------------------------------------------------------------------------------
+
+    def down(self) -> list[str]:
+        return self.table.stop_all(STOP_ORDER)
+
+
+def _metrics_dir_reset(path: Path) -> None:
+    """prometheus_client's multiprocess files of a previous run of this instance: a restarted
+    instance starts its counters anew, as a single process would."""
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()
+
+
+def s3_client(config: FleetConfig, env: dict[str, str]):  # type: ignore[no-untyped-def]
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=config.s3_url,
+        aws_access_key_id=env["GJJ_S3_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["GJJ_S3_SECRET_ACCESS_KEY"],
+        region_name="us-east-1",
+    )
+
+
+def wait_until(predicate: Callable[[], bool], *, seconds: float, step: float = 0.5) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return predicate()
