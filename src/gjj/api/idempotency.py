@@ -1,16 +1,17 @@
 """``Idempotency-Key`` on every write of the JSON API.
 
-The first request with a key stores a row (unique per member and key) before it runs; its answer is
-written to the row. A repeat with the same request gets that answer again and changes nothing; the
-same key with another request gets 422. A repeat that arrives while the first is still running
-waits for its answer (the unique constraint makes exactly one of them the first).
+The key's row (unique per member and key), the request's work and its answer are written in one
+transaction. A repeat with the same request gets that answer again and changes nothing; the same key
+with another request gets 422. A repeat that arrives while the first is still running waits on the
+row's unique index until the first commits, then gets its answer. A process killed in the middle of
+a request (a crashed instance, a deploy) leaves neither the work nor the row behind, so the app's
+retry with the same key runs the request again instead of waiting for an answer that never comes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -22,8 +23,6 @@ from gjj.api.models import IdempotencyRecord
 from gjj.members.models import Person
 
 HEADER = "Idempotency-Key"
-WAIT_SECONDS = 10.0
-POLL_SECONDS = 0.1
 
 Result = tuple[int, dict[str, Any]]
 
@@ -81,43 +80,41 @@ def idempotent(request: HttpRequest, person: Person, run: Callable[[], Result]) 
             json_dumps_params={"ensure_ascii": False},
         )
     fingerprint = request_hash(request)
-    try:
-        with transaction.atomic():
-            record = IdempotencyRecord.objects.create(
-                person=person,
-                key=key,
-                method=request.method or "",
-                path=request.path[:300],
-                request_hash=fingerprint,
-            )
-    except IntegrityError:
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    person=person,
+                    key=key,
+                    method=request.method or "",
+                    path=request.path[:300],
+                    request_hash=fingerprint,
+                )
+        except IntegrityError:
+            record = None
+        if record is not None:
+            status, body = run()
+            if status >= 500:
+                # Nothing to replay (a server error): the key may be used again.
+                record.delete()
+            else:
+                record.response_status, record.response_body = status, body
+                record.save(update_fields=["response_status", "response_body"])
+    if record is None:
         return _existing(person=person, key=key, fingerprint=fingerprint)
-    try:
-        status, body = run()
-    except BaseException:
-        # Nothing to replay (a server error): the key may be used again.
-        IdempotencyRecord.objects.filter(pk=record.pk).delete()
-        raise
-    if status >= 500:
-        IdempotencyRecord.objects.filter(pk=record.pk).delete()
-    else:
-        record.response_status, record.response_body = status, body
-        record.save(update_fields=["response_status", "response_body"])
     return JsonResponse(body, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
 
 
 def _existing(*, person: Person, key: str, fingerprint: str) -> JsonResponse:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while True:
-        record = IdempotencyRecord.objects.filter(person=person, key=key).first()
-        if record is not None and record.request_hash != fingerprint:
-            return _reused()
-        if record is not None and record.response_status is not None:
-            return _replay(record)
-        if time.monotonic() >= deadline:
-            return JsonResponse(
-                {"code": "idempotency_in_progress", "message": "相同的请求正在处理中，请稍后重试"},
-                status=409,
-                json_dumps_params={"ensure_ascii": False},
-            )
-        time.sleep(POLL_SECONDS)
+    """The key's row, committed with its answer by the request that used the key first."""
+    record = IdempotencyRecord.objects.filter(person=person, key=key).first()
+    if record is not None and record.request_hash != fingerprint:
+        return _reused()
+    if record is not None and record.response_status is not None:
+        return _replay(record)
+    # Only a row written before answers were committed with their rows can be without one.
+    return JsonResponse(
+        {"code": "idempotency_in_progress", "message": "相同的请求正在处理中，请稍后重试"},
+        status=409,
+        json_dumps_params={"ensure_ascii": False},
+    )

@@ -7,6 +7,7 @@ import json
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.test import Client
 
 from gjj.api.auth import token_cache_key
 from gjj.api.models import IdempotencyRecord
@@ -384,6 +385,34 @@ def test_a_repeated_upload_with_the_same_key_keeps_one_material(loaded, client):
     )
     assert other.status_code == 422
     assert other.json()["code"] == "idempotency_key_reused"
+
+
+def test_a_request_that_dies_midway_leaves_neither_its_work_nor_its_key(loaded, monkeypatch):
+    """As when its instance is killed after the draft was written: the app's retry with the same
+    key runs the request anew (no answer to wait for, no half-done draft left behind)."""
+    from gjj.withdrawals import services
+
+    headers = {**bearer(YANG_LEI), "HTTP_IDEMPOTENCY_KEY": "k-dies"}
+    started = services.application_start
+
+    def start_then_die(**kwargs):
+        started(**kwargs)
+        raise RuntimeError("the process died here")
+
+    monkeypatch.setattr(services, "application_start", start_then_die)
+    dying = Client(raise_request_exception=False).post(
+        f"{API}/applications", data="{}", content_type="application/json", **headers
+    )
+    assert dying.status_code == 500
+    assert not Application.objects.filter(person__id_number=YANG_LEI).exists()
+    assert not IdempotencyRecord.objects.exists()
+
+    monkeypatch.setattr(services, "application_start", started)
+    retried = _post(Client(), f"{API}/applications", **headers)
+    assert retried.status_code == 200
+    assert "Idempotent-Replayed" not in retried
+    assert Application.objects.filter(person__id_number=YANG_LEI).count() == 1
+    assert IdempotencyRecord.objects.get().response_status == 200
 
 
 def test_the_same_key_with_another_request_is_422(loaded, client):
