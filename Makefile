@@ -26,15 +26,15 @@ run: setup
 	$(BIN)/python -m gjj.launcher --dataset $(DEMO_DATASET)
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench chaos
+	$(BIN)/ruff format --check src tests bench chaos
 
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy src/gjj/core src/gjj/policy src/gjj/members src/gjj/withdrawals src/gjj/applications src/gjj/identity src/gjj/hall src/gjj/mobile src/gjj/api src/gjj/wechat src/gjj/staff src/gjj/audit src/gjj/reconciliation src/gjj/backoffice src/gjj/portal src/gjj/preferences
 
 format: $(BIN)/.installed
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench chaos
+	$(BIN)/ruff check --fix src tests bench chaos
 
 # The hall's suite and govsso's (its own Django project, so its own pytest session), per database.
 # The hall's unit tests run in $(TEST_WORKERS) processes (pytest-xdist: a test database and a

@@ -42,7 +42,15 @@ async def _sso_login(
     )
 
 
-async def api_token(govsso: str, hall: str, username: str, password: str) -> str:
+async def api_token(
+    govsso: str,
+    hall: str,
+    username: str,
+    password: str,
+    *,
+    client_id: str = CLIENT_ID,
+    client_secret: str = CLIENT_SECRET,
+) -> str:
     """An access token of the hall's OIDC client for this member (what the app holds)."""
     async with client(follow_redirects=False, source=source_for(username)) as http:
         page = expect(await http.get(f"{govsso}/login/"))
@@ -56,7 +64,7 @@ async def api_token(govsso: str, hall: str, username: str, password: str) -> str
             f"{govsso}/o/authorize/",
             params={
                 "response_type": "code",
-                "client_id": CLIENT_ID,
+                "client_id": client_id,
                 "redirect_uri": redirect_uri,
                 "scope": "openid profile phone id_card",
                 "state": secrets.token_urlsafe(8),
@@ -75,8 +83,8 @@ async def api_token(govsso: str, hall: str, username: str, password: str) -> str
                     "grant_type": "authorization_code",
                     "code": code,
                     "redirect_uri": redirect_uri,
-                    "client_id": CLIENT_ID,
-                    "client_secret": CLIENT_SECRET,
+                    "client_id": client_id,
+                    "client_secret": client_secret,
                     "code_verifier": verifier,
                 },
             )

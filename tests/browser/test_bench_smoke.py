@@ -12,6 +12,7 @@ import concurrent.futures
 from types import SimpleNamespace
 
 import pytest
+
 from bench import load, members, p1, p2
 
 pytestmark = pytest.mark.browser
