@@ -112,6 +112,24 @@ def test_simultaneous_requests_with_one_serial_pay_once(sample_sims: LiveSims) -
     assert len(sample_sims.transfers(ZHANG_WEI_CARD)) == 1
 
 
+def test_a_pay_delivered_twice_by_the_network_pays_once_and_answers_as_the_first(
+    sample_sims: LiveSims,
+) -> None:
+    sample_sims.set_fault(system="bank", operation="pay", mode="duplicate", count=1)
+
+    delivered_twice = _pay(sample_sims, serial="PAY-DUP")
+
+    assert delivered_twice.status_code == 200
+    answer = delivered_twice.json()
+    assert (answer["serial"], answer["result"]) == ("PAY-DUP", 0)
+    assert answer == _query(sample_sims, "PAY-DUP").json()
+    assert _pay(sample_sims, serial="PAY-DUP").json() == answer
+    assert sample_sims.received_fen(ZHANG_WEI_CARD) == 8642050
+    assert len(sample_sims.transfers(ZHANG_WEI_CARD)) == 1
+    (rule,) = sample_sims.faults()
+    assert rule["applied_by_mode"] == {"duplicate": 1}
+
+
 def test_different_serials_are_different_transfers(sample_sims: LiveSims) -> None:
     _pay(sample_sims, serial="PAY-A", amount_fen=100)
     _pay(sample_sims, serial="PAY-B", amount_fen=250)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -72,6 +74,7 @@ def test_count_limits_how_many_calls_are_hit(sample_sims: LiveSims) -> None:
     assert statuses == [500, 500, 200, 200]
     (rule,) = sample_sims.faults()
     assert (rule["calls_seen"], rule["times_applied"]) == (2, 2)
+    assert rule["applied_by_mode"] == {"error": 2}
 
 
 def test_a_rule_applies_only_to_its_own_operation(sample_sims: LiveSims) -> None:
@@ -171,6 +174,148 @@ def test_sms_send_faults(sims: LiveSims) -> None:
     assert [message["text"] for message in sims.outbox("13804001001")] == ["二"]
 
 
+def test_duplicate_sms_is_delivered_twice_and_answers_the_second(sims: LiveSims) -> None:
+    sims.set_fault(system="sms", operation="send", mode="duplicate", count=1)
+
+    twice = requests.post(f"{sims.url}/sms/send", json={"phone": "13804001001", "text": "一"}, timeout=10)
+    once = requests.post(f"{sims.url}/sms/send", json={"phone": "13804001001", "text": "二"}, timeout=10)
+
+    # The SMS platform does not dedupe: a retransmitted request is a second message.
+    assert (twice.status_code, once.status_code) == (200, 200)
+    assert [message["text"] for message in sims.outbox("13804001001")] == ["二", "一", "一"]
+
+
+# "mixed": each hit call gets one kind of fault, drawn deterministically -------------------------
+
+# What a caller of pay can see of each kind; a duplicate looks like a clean answer ("ok").
+_PAY_KINDS = {"error", "timeout", "drop_response", "processing"}
+_MIXED_TIMEOUT_MS = 1500
+_CLIENT_TIMEOUT_S = 0.5
+
+
+def _pay_outcome(sims: LiveSims, *, serial: str, amount_fen: int = 10000) -> str:
+    try:
+        response = _pay(sims, serial=serial, amount_fen=amount_fen, timeout=_CLIENT_TIMEOUT_S)
+    except requests.ReadTimeout:
+        return "timeout"
+    if response.status_code == 500:
+        assert response.json()["error"] == "simulated_fault"
+        return "error"
+    assert response.status_code == 200
+    try:
+        answer = response.json()
+    except ValueError:
+        return "drop_response"
+    return {0: "ok", 2: "processing"}[answer["result"]]
+
+
+def test_mixed_at_one_fifth_hits_exactly_twenty_of_a_hundred_pays_with_every_kind(
+    sample_sims: LiveSims,
+) -> None:
+    sample_sims.set_fault(system="bank", operation="pay", mode="mixed", share=0.2, delay_ms=_MIXED_TIMEOUT_MS)
+
+    outcomes = {n: _pay_outcome(sample_sims, serial=f"F-MIX-{n:03d}") for n in range(1, 101)}
+
+    # Share 0.2 hits calls 1, 6, 11, … 96 and no others.
+    assert {n for n, outcome in outcomes.items() if outcome != "ok"} <= set(range(1, 101, 5))
+    assert Counter(outcomes.values()) == {
+        "ok": 84,  # 80 clean calls and 4 duplicated ones
+        "error": 4,
+        "timeout": 4,
+        "drop_response": 4,
+        "processing": 4,
+    }
+    (rule,) = sample_sims.faults()
+    assert (rule["mode"], rule["calls_seen"], rule["times_applied"]) == ("mixed", 100, 20)
+    assert rule["applied_by_mode"] == {
+        "error": 4,
+        "timeout": 4,
+        "drop_response": 4,
+        "duplicate": 4,
+        "processing": 4,
+    }
+    sample_sims.clear_faults()
+    # An error executed nothing; a timeout or a lost answer executed the transfer; a duplicate
+    # paid once; a late one is still processing (the listing does not settle it, a query would).
+    listed = {transfer["serial"]: transfer["result"] for transfer in sample_sims.transfers(CARD)}
+    assert len(listed) == 96
+    for n, outcome in outcomes.items():
+        serial = f"F-MIX-{n:03d}"
+        if outcome == "error":
+            assert serial not in listed
+            assert requests.get(f"{sample_sims.url}/bank/transfers/{serial}", timeout=10).status_code == 404
+        else:
+            assert listed[serial] == (2 if outcome == "processing" else 0)
+        if outcome in ("timeout", "drop_response"):
+            assert _query(sample_sims, serial)["result"] == 0
+    assert sample_sims.received_fen(CARD) == 92 * 10000
+
+
+def test_mixed_deals_every_kind_in_each_round_and_again_the_same_way(sample_sims: LiveSims) -> None:
+    runs = []
+    for run in ("A", "B"):
+        sample_sims.set_fault(system="bank", operation="pay", mode="mixed", delay_ms=_MIXED_TIMEOUT_MS)
+        runs.append([_pay_outcome(sample_sims, serial=f"F-MIX-{run}-{n}") for n in range(10)])
+
+    first, second = runs
+    # Share 1 hits every call, so here "ok" is the duplicate.
+    assert set(first[:5]) == set(first[5:]) == _PAY_KINDS | {"ok"}
+    assert first[:5] != first[5:]  # each round in an order of its own
+    assert second == first
+
+
+def test_mixed_without_a_delay_holds_timeouts_back_as_long_as_a_plain_timeout(sims: LiveSims) -> None:
+    mixed = sims.set_fault(system="bank", operation="pay", mode="mixed", share=0.2)
+    timeout = sims.set_fault(system="bank", operation="verify", mode="timeout")
+
+    assert mixed["delay_ms"] == timeout["delay_ms"] > 0
+    assert (mixed["share"], mixed["applied_by_mode"]) == (0.2, {})
+
+
+def test_mixed_on_an_operation_other_than_pay_never_draws_a_late_result(sample_sims: LiveSims) -> None:
+    sample_sims.set_fault(
+        system="registry", operation="lookup", mode="mixed", count=8, delay_ms=_MIXED_TIMEOUT_MS
+    )
+
+    for _ in range(8):
+        with contextlib.suppress(requests.ReadTimeout):  # the timeouts: counted below
+            requests.get(
+                f"{sample_sims.url}/registry/houses",
+                params={"contract_no": "SY202605180001234"},
+                timeout=_CLIENT_TIMEOUT_S,
+            )
+
+    (rule,) = sample_sims.faults()
+    assert rule["applied_by_mode"] == {"error": 2, "timeout": 2, "drop_response": 2, "duplicate": 2}
+
+
+def test_mixed_late_pay_is_processing_and_settles_on_a_query_after_the_delay(sample_sims: LiveSims) -> None:
+    sample_sims.set_fault(system="bank", operation="pay", mode="mixed", delay_ms=_MIXED_TIMEOUT_MS)
+    # Share 1 with five kinds: one of the first five calls is the late one.
+    for n in range(5):
+        serial = f"F-MIX-LATE-{n}"
+        sent = time.monotonic()
+        if _pay_outcome(sample_sims, serial=serial) == "processing":
+            break
+    else:
+        pytest.fail("五次调用中没有出现延迟结果")
+    sample_sims.clear_faults()
+
+    accepted = _query(sample_sims, serial)
+    assert accepted["result"] == 2
+    received_before = sample_sims.received_fen(CARD)
+    deadline = time.monotonic() + 10
+    while (done := _query(sample_sims, serial))["result"] == 2 and time.monotonic() < deadline:
+        time.sleep(0.05)  # polling the bank for the late result, bounded by the deadline
+    settled = time.monotonic()
+
+    assert (done["result"], done["bank_reference"]) == (0, accepted["bank_reference"])
+    assert settled - sent >= _MIXED_TIMEOUT_MS / 1000
+    assert sample_sims.received_fen(CARD) == received_before + 10000
+    assert _query(sample_sims, serial) == done
+    assert sample_sims.received_fen(CARD) == received_before + 10000
+
+
 @pytest.mark.parametrize(
     ("rule", "reason"),
     [
@@ -182,6 +327,14 @@ def test_sms_send_faults(sims: LiveSims) -> None:
         ({"system": "bank", "operation": "pay", "mode": "error", "share": 1.5}, "share"),
         ({"system": "bank", "operation": "pay", "mode": "error", "count": 0}, "count"),
         ({"system": "bank", "operation": "pay", "mode": "slow", "delay_ms": -1}, "delay_ms"),
+        ({"system": "bank", "operation": "pay", "mode": "late"}, "未知的故障方式"),
+        ({"system": "bank", "operation": "pay", "mode": "mixed", "share": 0}, "share"),
+        ({"system": "bank", "operation": "pay", "mode": "mixed", "share": "一成"}, "share"),
+        ({"system": "bank", "operation": "pay", "mode": "mixed", "count": 0}, "count"),
+        ({"system": "bank", "operation": "pay", "mode": "mixed", "delay_ms": -1}, "delay_ms"),
+        ({"system": "bank", "operation": "pay", "mode": "mixed", "delay_ms": 1.5}, "delay_ms"),
+        ({"system": "bank", "operation": "pay", "mode": "mixed", "delay_ms": 200_000}, "delay_ms"),
+        ({"system": "sms", "operation": "send", "mode": "duplicate", "count": -1}, "count"),
     ],
 )
 def test_nonsense_rules_are_refused(sims: LiveSims, rule: dict[str, Any], reason: str) -> None:

@@ -9,7 +9,12 @@ fault hits, and misbehaves accordingly:
   before answering, so the caller gives up although the work was done.
 - ``drop_response``: execute, then answer with a truncated, undecodable body, as when a reply
   is lost on the way back.
+- ``duplicate``: the request arrives twice, as when the network retransmits it: the view runs
+  twice on the same request and the caller gets the second answer. Whether the operation happens
+  once or twice is the system's own doing (the bank dedupes transfers on the serial; an SMS is
+  sent twice).
 - ``processing``: left to the view (only the bank's pay uses it), see ``injected_fault``.
+- ``mixed``: never seen here; ``fault_take`` draws one of the modes above for each hit call.
 """
 
 from __future__ import annotations
@@ -50,6 +55,11 @@ def fault_injected(
                 return json_error(status=403, error="refused", message="模拟故障：收款账户状态异常，拒绝入账")
             if decision.mode == FaultMode.SLOW:
                 time.sleep(decision.delay_ms / 1000)
+                return view(request, *args, **kwargs)
+            if decision.mode == FaultMode.DUPLICATE:
+                # One after the other, each committed on its own, as two deliveries would be; the
+                # body was read once and Django keeps it, so both see the same bytes.
+                view(request, *args, **kwargs)
                 return view(request, *args, **kwargs)
             response = view(request, *args, **kwargs)
             if decision.mode == FaultMode.TIMEOUT:

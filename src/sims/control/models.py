@@ -36,6 +36,20 @@ class FaultMode(models.TextChoices):
     PROCESSING = "processing", "转账受理为处理中，稍后完成"
     DROP_RESPONSE = "drop_response", "执行但答复丢失（返回无法解析的内容）"
     REFUSE = "refuse", "拒绝请求（返回 HTTP 403，不执行）"
+    DUPLICATE = "duplicate", "请求重复送达（执行两次，答复第二次的结果）"
+    # Not a behaviour of its own: each hit call gets one of MIXED_MODES, see ``fault_take``.
+    MIXED = "mixed", "随机故障（500、超时、答复丢失、重复送达、延迟结果）"
+
+
+# What a "mixed" rule draws from. "processing" (a late result) only means something for a
+# transfer, so other operations draw from the rest.
+MIXED_MODES: tuple[str, ...] = (
+    FaultMode.ERROR,
+    FaultMode.TIMEOUT,
+    FaultMode.DROP_RESPONSE,
+    FaultMode.DUPLICATE,
+    FaultMode.PROCESSING,
+)
 
 
 SHARE_SCALE = 1_000_000
@@ -55,6 +69,8 @@ class FaultRule(models.Model):
     delay_ms = models.PositiveIntegerField("延迟（毫秒）", default=0)
     calls_seen = models.PositiveIntegerField("已计调用次数", default=0)
     times_applied = models.PositiveIntegerField("已生效次数", default=0)
+    # {concrete mode: times applied}: a "mixed" rule's run reports how many of each kind it got.
+    applied_by_mode = models.JSONField("各故障方式生效次数", default=dict, blank=True)
     created_at = models.DateTimeField("创建时间")
 
     class Meta:

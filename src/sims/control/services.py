@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -12,11 +13,19 @@ from django.utils import timezone
 from sims.bank.models import BankAccount, Transfer
 from sims.bank.services import bank_accounts_upsert
 from sims.control.dataset import parse_dataset
-from sims.control.models import OPERATIONS_BY_SYSTEM, SHARE_SCALE, FaultMode, FaultRule, Operation
+from sims.control.models import (
+    MIXED_MODES,
+    OPERATIONS_BY_SYSTEM,
+    SHARE_SCALE,
+    FaultMode,
+    FaultRule,
+    Operation,
+)
 from sims.registry.services import HouseNumberConflict, houses_upsert
 from sims.sms.models import SmsMessage
 
-# A "timeout" without a delay must still outlast any sane client timeout.
+# A "timeout" (also one drawn by a "mixed" rule) without a delay must still outlast any sane
+# client timeout.
 DEFAULT_TIMEOUT_DELAY_MS = 15_000
 # Beyond this a sleeping request would outlive the server's own worker timeout.
 MAX_DELAY_MS = 110_000
@@ -28,7 +37,8 @@ class FaultRuleInvalid(ValueError):
 
 @dataclass(frozen=True)
 class FaultDecision:
-    """What to do to this one call."""
+    """What to do to this one call. ``mode`` is never "mixed": a mixed rule's decision carries the
+    mode drawn for this call, so whoever applies it needs to know only the concrete modes."""
 
     mode: str
     delay_ms: int
@@ -43,7 +53,12 @@ def fault_install(
     count: int | None = None,
     delay_ms: int = 0,
 ) -> FaultRule:
-    """Install (or replace) the rule for one operation of one system."""
+    """Install (or replace) the rule for one operation of one system.
+
+    A "mixed" rule hits its share of calls with error, timeout, drop_response, duplicate or (pay
+    only) processing, see ``fault_take``; its ``delay_ms`` is both how long a timeout holds the
+    answer back and how long a late (processing) transfer takes to settle.
+    """
     if operation not in OPERATIONS_BY_SYSTEM.get(system, ()):
         raise FaultRuleInvalid(f"系统 {system!r} 没有操作 {operation!r}")
     if mode not in FaultMode.values:
@@ -55,7 +70,7 @@ def fault_install(
         raise FaultRuleInvalid("count 应为正整数或 null")
     if isinstance(delay_ms, bool) or not isinstance(delay_ms, int) or not 0 <= delay_ms <= MAX_DELAY_MS:
         raise FaultRuleInvalid(f"delay_ms 应为 0 到 {MAX_DELAY_MS} 之间的整数")
-    if mode == FaultMode.TIMEOUT and delay_ms == 0:
+    if mode in (FaultMode.TIMEOUT, FaultMode.MIXED) and delay_ms == 0:
         delay_ms = DEFAULT_TIMEOUT_DELAY_MS
 
     with transaction.atomic():
@@ -81,7 +96,8 @@ def fault_take(*, system: str, operation: str) -> FaultDecision | None:
 
     With share s, call n (counted from 1) is hit when ceil(n·s) > ceil((n−1)·s): share 1 hits every
     call, 0.5 calls 1, 3, 5…, 0.25 calls 1, 5, 9…; deterministic, so tests are too. The count
-    limits how many calls are hit in all. Counting happens under a row lock, so several worker
+    limits how many calls are hit in all. A "mixed" rule then draws the mode of its k-th hit with
+    ``_mixed_mode``, as deterministic. Counting happens under a row lock, so several worker
     processes share one sequence.
     """
     # Most calls run without any rule: answer them without taking the write lock.
@@ -95,10 +111,34 @@ def fault_take(*, system: str, operation: str) -> FaultDecision | None:
         hit = _ceil_div(rule.calls_seen * rule.share_ppm, SHARE_SCALE) > _ceil_div(
             (rule.calls_seen - 1) * rule.share_ppm, SHARE_SCALE
         )
+        mode = rule.mode
         if hit:
             rule.times_applied += 1
-        rule.save(update_fields=["calls_seen", "times_applied"])
-    return FaultDecision(mode=rule.mode, delay_ms=rule.delay_ms) if hit else None
+            if mode == FaultMode.MIXED:
+                mode = _mixed_mode(operation=operation, hit=rule.times_applied)
+            # A new dict, so the JSON field is saved whole; the row lock keeps the counts exact.
+            rule.applied_by_mode = {**rule.applied_by_mode, mode: rule.applied_by_mode.get(mode, 0) + 1}
+        rule.save(update_fields=["calls_seen", "times_applied", "applied_by_mode"])
+    return FaultDecision(mode=mode, delay_ms=rule.delay_ms) if hit else None
+
+
+def _mixed_mode(*, operation: str, hit: int) -> str:
+    """The concrete mode of a "mixed" rule's ``hit``-th hit (counted from 1).
+
+    Hits are dealt in rounds holding each kind once, every round in its own scrambled order: the
+    kinds follow no pattern a caller could lean on, every kind turns up in every round (so each
+    one occurs in a short run, and in equal shares over whole rounds), and the same hit always
+    gets the same kind, so a run can be repeated exactly. A hash rather than ``random`` keeps the
+    order the same on every Python version.
+    """
+    kinds = (
+        MIXED_MODES
+        if operation == Operation.PAY
+        else tuple(m for m in MIXED_MODES if m != FaultMode.PROCESSING)
+    )
+    round_no, position = divmod(hit - 1, len(kinds))
+    dealt = sorted(kinds, key=lambda kind: hashlib.sha256(f"mixed:{round_no}:{kind}".encode()).digest())
+    return dealt[position]
 
 
 @transaction.atomic

@@ -103,4 +103,6 @@ def _rule_payload(rule: FaultRule) -> dict:
         "delay_ms": rule.delay_ms,
         "calls_seen": rule.calls_seen,
         "times_applied": rule.times_applied,
+        # Per concrete mode, e.g. {"error": 41, "timeout": 39, …} after a "mixed" run.
+        "applied_by_mode": rule.applied_by_mode,
     }
