@@ -36,7 +36,7 @@ def verify(business_nos: list[str], *, quick: bool = False) -> dict[str, Any]:
     applications = {
         a.business_no: a
         for a in Application.objects.filter(business_no__in=business_nos).annotate(
-            paid_payouts=Count("payouts", filter=Q(payouts__state=PayoutState.PAID))
+            paid_payouts=Count("payouts", filter=Q(payouts__state=PayoutState.DONE))
         )
     }
     payouts_by_application: dict[int, list[Payout]] = defaultdict(list)

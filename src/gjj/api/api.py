@@ -36,7 +36,7 @@ from gjj.policy.rules import CARD_RULE_IDS, HOUSE_NOT_FOUND
 from gjj.withdrawals import selectors, services
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.eligibility import eligibility_gather
-from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
+from gjj.withdrawals.errors import ApplicationError, ApplicationRefused, OutsideSystemDidNotAnswer
 from gjj.withdrawals.form_selectors import current_material_kinds
 from gjj.withdrawals.inputs import amount_parse, bank_code_clean, card_number_clean, house_key_clean
 from gjj.withdrawals.materials import MaterialRejected
@@ -119,10 +119,20 @@ def _check(rule: str, passed: bool, reason: str) -> dict[str, Any]:
 
 
 def _refused(exc: ApplicationRefused) -> Result:
-    return 422, {
-        "code": "refused",
-        "message": exc.message,
-        "checks": [_check(result.rule, result.passed, result.reason) for result in exc.evaluation.results],
+    checks = [_check(result.rule, result.passed, result.reason) for result in exc.evaluation.results]
+    if exc.undecided:
+        return _outside_unavailable(checks)
+    return 422, {"code": "refused", "message": exc.message, "checks": checks}
+
+
+def _outside_unavailable(checks: list[dict[str, Any]]) -> Result:
+    """503, not 422: the registry or the bank did not answer, nothing was decided, and the app may
+    send the same request again later (the Idempotency-Key of a 5xx is free again)."""
+    reasons = "；".join(dict.fromkeys(check["reason"] for check in checks if not check["passed"]))
+    return 503, {
+        "code": "outside_unavailable",
+        "message": reasons or "外部系统暂时无法访问，请稍后再试",
+        "checks": checks,
     }
 
 
@@ -141,6 +151,8 @@ def _guarded(run: Any) -> Any:
             return run()
         except ApplicationRefused as exc:
             return _refused(exc)
+        except OutsideSystemDidNotAnswer as exc:
+            return 503, {"code": "outside_unavailable", "message": exc.message, "field": exc.field}
         except ApplicationError as exc:
             return _error(exc)
         except MaterialRejected as exc:
@@ -303,7 +315,15 @@ class ApplicationOut(ApplicationSummaryOut):
 
 # What a write answers, besides 200 with the application (documented for the app's developers and
 # checked by schemathesis).
-WRITE_ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+WRITE_ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    # The registry or the bank did not answer: nothing decided, ask again later.
+    503: RefusedOut | ErrorOut,
+}
 WRITE_RESPONSES: dict[int, Any] = {200: ApplicationOut, 422: RefusedOut | ErrorOut, **WRITE_ERRORS}
 
 
@@ -584,11 +604,14 @@ def card_check(request: HttpRequest, payload: CardCheckIn) -> HttpResponse:
             policy=policy,
         )
         results = [r for r in evaluate(policy, gathered.facts).results if r.rule in CARD_RULE_IDS]
+        checks = [_check(r.rule, r.passed, r.reason) for r in results]
+        if gathered.facts.outside_unavailable:
+            return _outside_unavailable(checks)
         return 200, {
             "bank": bank,
             "card_no": mask_card_number(card_no),
             "passed": all(r.passed for r in results),
-            "checks": [_check(r.rule, r.passed, r.reason) for r in results],
+            "checks": checks,
         }
 
     return idempotent(request, person, _guarded(run))

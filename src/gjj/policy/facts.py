@@ -86,3 +86,13 @@ class EvaluationFacts:
     owned_houses: tuple[OwnedHouse, ...] = ()  # rent: the registry's houses of the member and spouse
     owned_houses_unavailable: bool = False
     last_rent_paid_on: dt.date | None = None  # rent: when the last rent withdrawal was paid
+
+    @property
+    def outside_unavailable(self) -> bool:
+        """An outside system could not answer: the rules that needed it failed for that alone, so
+        an evaluation on these facts is not a decision (asked again later, it may pass)."""
+        return (
+            self.registry_unavailable
+            or self.owned_houses_unavailable
+            or (self.card is not None and self.card.bank_unavailable)
+        )

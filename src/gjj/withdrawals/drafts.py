@@ -12,7 +12,7 @@ from gjj.policy.active import active_policy
 from gjj.policy.reasons import SUBJECT_HOUSE, UnknownReason, declaration_for, reason_for
 from gjj.withdrawals.actors import Actor
 from gjj.withdrawals.eligibility import LOOKUP_FIELDS, HouseLookup, house_lookup
-from gjj.withdrawals.errors import ApplicationError
+from gjj.withdrawals.errors import ApplicationError, OutsideSystemDidNotAnswer
 from gjj.withdrawals.inputs import (
     AMOUNT_NOT_POSITIVE,
     bank_code_clean,
@@ -127,7 +127,7 @@ def application_lookup_house(
     person = application.person
     lookup = house_lookup(person=person, id_number=person.id_number, lookup_field=lookup_field, key=key)
     if lookup.unavailable:
-        raise ApplicationError("房屋信息系统暂时无法访问，请稍后再试", field=lookup_field)
+        raise OutsideSystemDidNotAnswer("房屋信息系统暂时无法访问，请稍后再试", field=lookup_field)
     with transaction.atomic():
         locked = application_locked(application)
         require_editable(locked)

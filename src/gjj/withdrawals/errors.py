@@ -11,10 +11,20 @@ class ApplicationError(Exception):
         super().__init__(message)
 
 
+class OutsideSystemDidNotAnswer(ApplicationError):
+    """The registry or the bank did not answer: nothing was decided or kept, and the same request may
+    be sent again later (the API answers 503, so that an app retries by itself)."""
+
+
 class ApplicationRefused(ApplicationError):
     """The rules refused the application; every failed rule's reason is in ``evaluation``."""
 
-    def __init__(self, evaluation: Evaluation, *, reason_short_name: str = "购房提取"):
+    def __init__(
+        self, evaluation: Evaluation, *, reason_short_name: str = "购房提取", undecided: bool = False
+    ):
         self.evaluation = evaluation
+        # An outside system could not answer (EvaluationFacts.outside_unavailable): not a decision
+        # on the member's case, so an app may ask again later by itself.
+        self.undecided = undecided
         reasons = "；".join(result.reason for result in evaluation.failures)
         super().__init__(f"不符合{reason_short_name}条件：{reasons}")

@@ -165,7 +165,11 @@ def application_submit(*, application: Application, actor: Actor) -> Application
         _require_unchanged(locked, inputs)
         evaluation = _evaluate_under_locks(locked, gathered, policy)
         if not evaluation.eligible:
-            raise ApplicationRefused(evaluation, reason_short_name=reason_short_name(policy, locked.reason))
+            raise ApplicationRefused(
+                evaluation,
+                reason_short_name=reason_short_name(policy, locked.reason),
+                undecided=gathered.facts.outside_unavailable,
+            )
         assert evaluation.max_amount_fen is not None
         if locked.amount_fen is None:
             locked.amount_fen = evaluation.max_amount_fen
@@ -248,6 +252,7 @@ def application_change_payout_card(
         raise ApplicationRefused(
             Evaluation(results=tuple(card_failures), max_amount_fen=None, relation=evaluation.relation),
             reason_short_name=reason_short_name(policy, application.reason),
+            undecided=gathered.facts.outside_unavailable,
         )
     inputs = submitted_inputs(application)
     with transaction.atomic():

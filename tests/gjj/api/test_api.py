@@ -191,6 +191,47 @@ def test_card_check_gives_the_card_rules(loaded, client):
     assert ZHANG_CARD not in json.dumps(wrong, ensure_ascii=False)
 
 
+# --- an outside system that does not answer ------------------------------------------------------
+
+
+def test_a_bank_that_does_not_answer_is_503_and_the_same_request_passes_later(loaded, client, sims):
+    """Not a refusal: nothing was decided, so the app may send the same request (same key) again."""
+    sims.set_fault(system="bank", operation="verify", mode="error", count=1)
+    headers = {**bearer(YANG_LEI), "HTTP_IDEMPOTENCY_KEY": "k-card"}
+    body = {"bank": "SJB", "card_no": YANG_CARD}
+    down = _post(client, f"{API}/cards/check", body, **headers)
+    assert down.status_code == 503
+    assert down.json()["code"] == "outside_unavailable"
+    assert "请稍后再试" in down.json()["message"]
+    again = _post(client, f"{API}/cards/check", body, **headers)
+    assert again.status_code == 200
+    assert again.json()["passed"] is True
+
+
+def test_a_registry_that_does_not_answer_is_503_not_house_not_found(loaded, client, sims):
+    sims.set_fault(system="registry", operation="lookup", mode="error")
+    response = _post(client, f"{API}/houses/lookup", {"archive_no": YANG_ARCHIVE}, **bearer(YANG_LEI))
+    assert response.status_code == 503
+    assert response.json() == {
+        "code": "outside_unavailable",
+        "message": "房屋信息系统暂时无法访问，请稍后再试",
+        "field": "archive_no",
+    }
+
+
+def test_a_submission_the_bank_could_not_check_is_503_and_stays_a_draft(loaded, client, sims, settings):
+    settings.GJJ_OUTSIDE_ANSWERS_REUSE_SECONDS = 0  # the submission asks the bank itself
+    headers = bearer(YANG_LEI)
+    app_id = _fill(client, headers, archive_no=YANG_ARCHIVE, bank="SJB", card_no=YANG_CARD)
+    sims.set_fault(system="bank", operation="verify", mode="error")
+    response = _post(client, f"{API}/applications/{app_id}/submit", **headers)
+    assert response.status_code == 503
+    body = response.json()
+    assert body["code"] == "outside_unavailable"
+    assert any(not check["passed"] and check["rule"].startswith("card") for check in body["checks"])
+    assert Application.objects.get(pk=app_id).state == State.DRAFT
+
+
 # --- the whole flow -------------------------------------------------------------------------------
 
 
