@@ -42,19 +42,25 @@ format: $(BIN)/.installed
 TEST_WORKERS ?= 2
 
 test-sqlite: $(BIN)/.installed
-	GJJ_DATABASE_URL= $(BIN)/pytest -q -n $(TEST_WORKERS) --ignore=tests/govsso --ignore=tests/browser $(PYTEST_ARGS)
+	GJJ_DATABASE_URL= $(BIN)/pytest -q -n $(TEST_WORKERS) --ignore=tests/govsso --ignore=tests/browser --ignore=tests/fleet $(PYTEST_ARGS)
 	GJJ_DATABASE_URL= $(BIN)/pytest -q tests/browser $(PYTEST_ARGS)
 	GOVSSO_DATABASE_URL= $(BIN)/pytest -q tests/govsso --ds=govsso.settings $(PYTEST_ARGS)
 
 test-postgres: $(BIN)/.installed
-	GJJ_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n $(TEST_WORKERS) --ignore=tests/govsso --ignore=tests/browser $(PYTEST_ARGS)
+	GJJ_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n $(TEST_WORKERS) --ignore=tests/govsso --ignore=tests/browser --ignore=tests/fleet $(PYTEST_ARGS)
 	GJJ_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q tests/browser $(PYTEST_ARGS)
 	GOVSSO_DATABASE_URL=$(GOVSSO_PG_URL) $(BIN)/pytest -q tests/govsso --ds=govsso.settings $(PYTEST_ARGS)
+
+# The production topology (tests/fleet: nginx, two instances, two workers, PostgreSQL, Redis, S3) and
+# a 100-application chaos run: once, on the engines production uses.
+test-fleet: $(BIN)/.installed
+	$(BIN)/pytest -q tests/fleet $(PYTEST_ARGS)
 
 test: lint typecheck
 	bash scripts/ensure-system.sh --services
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
+	$(MAKE) --no-print-directory test-fleet
 
 demo-dataset: $(BIN)/.installed
 	$(BIN)/gjj generate-dataset --people 300 --seed 20261127 --named data/named-members.json --named data/older-members.json --named data/sample-reasons.json --output $(DEMO_DATASET)

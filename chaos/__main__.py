@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import datetime as dt
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -38,27 +37,12 @@ FAULT_DELAY_MS = 4500
 MEMBER_SEED = 77
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def chaos_config(*, name: str, var_dir: Path, redis_db: int) -> FleetConfig:
     """A topology of its own (databases ``*_<name>``, free ports), beside any ``make prod``."""
-    ports = Ports(
-        https=_free_port(),
-        http=_free_port(),
-        halls=(_free_port(), _free_port()),
-        govsso=_free_port(),
-        sims=_free_port(),
-        s3=_free_port(),
-        worker_metrics=(_free_port(), _free_port()),
-    )
     return FleetConfig(
         name=name,
         var_dir=var_dir,
-        ports=ports,
+        ports=Ports.free(),
         redis_url=f"redis://127.0.0.1:6379/{redis_db}",
         dataset=None,
         extra_env=CHAOS_ENV,

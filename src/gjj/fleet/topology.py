@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -28,6 +29,25 @@ class Ports:
     sims: int = 8112
     s3: int = 8113
     worker_metrics: tuple[int, ...] = (8121, 8122)
+
+    @classmethod
+    def free(cls) -> Ports:
+        """Ports no one listens on now: a topology beside ``make prod`` (a test, a chaos run)."""
+        return cls(
+            https=_free_port(),
+            http=_free_port(),
+            halls=(_free_port(), _free_port()),
+            govsso=_free_port(),
+            sims=_free_port(),
+            s3=_free_port(),
+            worker_metrics=(_free_port(), _free_port()),
+        )
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -120,7 +140,15 @@ def environment(config: FleetConfig) -> dict[str, str]:
     }
 
 
-def _gunicorn(module: str, port: int, *, workers: int, threads: int, config_module: str | None) -> list[str]:
+def _gunicorn(
+    module: str,
+    port: int,
+    *,
+    workers: int,
+    threads: int,
+    config_module: str | None = None,
+    access_log: bool = False,
+) -> list[str]:
     command = [
         sys.executable,
         "-m",
@@ -142,7 +170,17 @@ def _gunicorn(module: str, port: int, *, workers: int, threads: int, config_modu
     ]
     if config_module:
         command += ["--config", f"python:{config_module}"]
+    if access_log:
+        command += ["--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT]
     return command
+
+
+# The instance's own access log, one JSON line per request under nginx's request id (the hall's
+# log lines of the same request carry it too, gjj.core.request_id).
+ACCESS_LOG_FORMAT = (
+    '{"time": "%(t)s", "logger": "gunicorn.access", "request_id": "%({x-request-id}i)s", '
+    '"method": "%(m)s", "path": "%(U)s", "status": %(s)s, "bytes": "%(B)s", "duration_ms": %(M)s}'
+)
 
 
 def process_specs(config: FleetConfig, env: dict[str, str]) -> dict[str, ProcessSpec]:
@@ -160,14 +198,14 @@ def process_specs(config: FleetConfig, env: dict[str, str]) -> dict[str, Process
             "sims",
             "外部系统模拟器（住房信息、银行、短信、微信）",
             # Threads enough for the bank's injected time-outs, which hold a thread each.
-            _gunicorn("sims.wsgi", ports.sims, workers=2, threads=16, config_module=None),
+            _gunicorn("sims.wsgi", ports.sims, workers=2, threads=16),
             {**env, "DJANGO_SETTINGS_MODULE": "sims.settings"},
             health_url=f"{config.sims_url}/health",
         ),
         ProcessSpec(
             "govsso",
             "辽宁政务服务网（统一身份认证模拟）",
-            _gunicorn("govsso.wsgi", ports.govsso, workers=2, threads=4, config_module=None),
+            _gunicorn("govsso.wsgi", ports.govsso, workers=2, threads=4),
             {**env, "DJANGO_SETTINGS_MODULE": "govsso.settings"},
             health_url=f"{config.govsso_url}/health",
         ),
@@ -178,7 +216,14 @@ def process_specs(config: FleetConfig, env: dict[str, str]) -> dict[str, Process
             ProcessSpec(
                 name,
                 f"公积金网上服务大厅 {name}",
-                _gunicorn("gjj.wsgi", port, workers=2, threads=4, config_module="gjj.core.gunicorn_conf"),
+                _gunicorn(
+                    "gjj.wsgi",
+                    port,
+                    workers=2,
+                    threads=4,
+                    config_module="gjj.core.gunicorn_conf",
+                    access_log=True,
+                ),
                 {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "GJJ_INSTANCE": name},
                 health_url=f"{url}/health/live",
                 killable=True,
