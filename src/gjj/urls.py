@@ -3,6 +3,8 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
 from gjj.api.api import api as api_v1
+from gjj.core.health import health_live, health_ready
+from gjj.core.metrics import metrics_view
 from gjj.core.throttle import throttled_page
 from gjj.mobile import pwa as mobile_pwa
 from gjj.portal import views as portal_views
@@ -14,6 +16,10 @@ def health(request: HttpRequest) -> JsonResponse:
 
 urlpatterns = [
     path("health", health, name="health"),
+    # Probes and the scrape: no login, no session, no rate limit (no throttle rule names them).
+    path("health/live", health_live, name="health_live"),
+    path("health/ready", health_ready, name="health_ready"),
+    path("metrics", metrics_view, name="metrics"),
     path("too-many-requests/", throttled_page, name="throttled"),
     path("", portal_views.home, name="portal"),
     path("receipts/verify/", portal_views.receipt_verify, name="receipt_verify"),

@@ -36,12 +36,14 @@ import requests
 from django.conf import settings
 
 from gjj.clients.base import (
+    CallTimer,
     HttpAnswer,
     JsonHttpClient,
     OutsideSystemUnavailable,
     TransportFailure,
     default_timeout,
     http_session,
+    outgoing_headers,
     protocol_mismatch,
 )
 from gjj.core.masking import mask_card_number
@@ -136,13 +138,18 @@ class BankClient(Protocol):
 
 class HttpBankClient:
     def __init__(self, *, base_url: str, timeout: float, pay_timeout: float) -> None:
-        self._http = JsonHttpClient(base_url=base_url, timeout=timeout)
+        self._http = JsonHttpClient(system="bank", base_url=base_url, timeout=timeout)
         self._pay_timeout = pay_timeout
 
     def verify_card(self, *, card_no: str, bank: str) -> CardVerification:
         try:
             # Verification only reads, so the plumbing may resend it on a dropped connection.
-            answer = self._http.post("cards/verify", body={"card_no": card_no, "bank": bank}, idempotent=True)
+            answer = self._http.post(
+                "cards/verify",
+                operation="verify_card",
+                body={"card_no": card_no, "bank": bank},
+                idempotent=True,
+            )
         except TransportFailure as exc:
             raise BankUnavailable() from exc
         if answer.status != 200 or not answer.decoded or not isinstance(answer.payload, dict):
@@ -168,7 +175,7 @@ class HttpBankClient:
             "memo": memo,
         }
         try:
-            answer = self._http.post("transfers", body=body, timeout=self._pay_timeout)
+            answer = self._http.post("transfers", operation="pay", body=body, timeout=self._pay_timeout)
         except TransportFailure as exc:
             if not exc.request_sent:
                 raise BankUnavailable() from exc
@@ -193,7 +200,7 @@ class HttpBankClient:
 
     def query_transfer(self, *, serial: str) -> TransferResult | None:
         try:
-            answer = self._http.get(f"transfers/{quote(serial, safe='')}")
+            answer = self._http.get(f"transfers/{quote(serial, safe='')}", operation="query_transfer")
         except TransportFailure as exc:
             raise BankUnavailable() from exc
         if answer.status == 404 and answer.is_error_code("not_found"):
@@ -207,11 +214,16 @@ class HttpBankClient:
         # The JSON plumbing decodes bodies as JSON; a statement is a CSV file, so it is fetched
         # with the same pooled session but read as raw bytes.
         url = f"{self._http.base_url}/statements/{day.isoformat()}"
+        timer = CallTimer(system=self._http.system, operation="daily_statement")
         try:
-            response = http_session().get(url, headers={"Accept": "text/csv"}, timeout=self._http.timeout)
+            response = http_session().get(
+                url, headers=outgoing_headers({"Accept": "text/csv"}), timeout=self._http.timeout
+            )
         except requests.RequestException as exc:
+            timer.failed(exc)
             logger.warning("获取 %s 对账单失败：%s", day.isoformat(), type(exc).__name__)
             raise BankUnavailable() from exc
+        timer.answered(status=response.status_code)
         if response.status_code != 200:
             logger.warning("获取 %s 对账单失败：HTTP %s", day.isoformat(), response.status_code)
             raise BankUnavailable(f"银行未能提供 {day.isoformat()} 的对账单（HTTP {response.status_code}）")

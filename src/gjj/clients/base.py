@@ -7,6 +7,10 @@ status code means is up to each client, because for a payout "no answer" is not 
 
 Personal data (ID and card numbers, phones) never reaches a log line unmasked: request bodies are
 not logged, and everything logged goes through ``gjj.core.masking``.
+
+Every call carries the hall's ``X-Request-ID`` (gjj.core.request_id), so that the other side's
+logs can be matched with ours, and is timed into ``gjj_outside_call_duration_seconds`` under its
+system's and operation's name (gjj.core.metrics) — never its path, which holds serials and dates.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +27,14 @@ from django.conf import settings
 from urllib3.exceptions import NewConnectionError
 
 from gjj.core.masking import mask_text
+from gjj.core.metrics import (
+    OUTCOME_HTTP_ERROR,
+    OUTCOME_NO_ANSWER,
+    OUTCOME_OK,
+    outside_call_error_count,
+    outside_call_observe,
+)
+from gjj.core.request_id import REQUEST_ID_HEADER, current_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +90,48 @@ def default_timeout() -> float:
     return float(settings.GJJ_CLIENT_TIMEOUT_SECONDS)
 
 
+def outgoing_headers(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """``extra`` and the current request id, for a call of an outside system."""
+    headers = dict(extra or {})
+    request_id = current_request_id()
+    if request_id:
+        headers[REQUEST_ID_HEADER] = request_id
+    return headers
+
+
+def _failure_kind(exc: requests.RequestException) -> str:
+    if isinstance(exc, requests.Timeout):
+        return "timeout"
+    return "no_connection" if _never_sent(exc) else "connection_lost"
+
+
+class CallTimer:
+    """Times one call of an outside system into the metrics; ``answered`` or ``failed`` once."""
+
+    def __init__(self, *, system: str, operation: str) -> None:
+        self.system = system
+        self.operation = operation
+        self._start = time.perf_counter()
+
+    def answered(self, *, status: int) -> None:
+        outcome = OUTCOME_HTTP_ERROR if status >= 500 else OUTCOME_OK
+        self._observe(outcome)
+        if outcome != OUTCOME_OK:
+            outside_call_error_count(system=self.system, kind=OUTCOME_HTTP_ERROR)
+
+    def failed(self, exc: requests.RequestException) -> None:
+        self._observe(OUTCOME_NO_ANSWER)
+        outside_call_error_count(system=self.system, kind=_failure_kind(exc))
+
+    def _observe(self, outcome: str) -> None:
+        outside_call_observe(
+            system=self.system,
+            operation=self.operation,
+            outcome=outcome,
+            seconds=time.perf_counter() - self._start,
+        )
+
+
 class JsonHttpClient:
     """Sends JSON requests under one base URL and returns ``HttpAnswer``s.
 
@@ -86,53 +141,73 @@ class JsonHttpClient:
     slow system would only double the member's wait.
     """
 
-    def __init__(self, *, base_url: str, timeout: float) -> None:
+    def __init__(self, *, system: str, base_url: str, timeout: float) -> None:
         if not base_url:
             raise ValueError("base_url is required")
+        self.system = system
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
 
     def get(
-        self, path: str, *, params: dict[str, str] | None = None, timeout: float | None = None
+        self,
+        path: str,
+        *,
+        operation: str,
+        params: dict[str, str] | None = None,
+        timeout: float | None = None,
     ) -> HttpAnswer:
-        return self.request("GET", path, params=params, timeout=timeout, idempotent=True)
+        return self.request("GET", path, operation=operation, params=params, timeout=timeout, idempotent=True)
 
     def post(
-        self, path: str, *, body: dict[str, Any], timeout: float | None = None, idempotent: bool = False
+        self,
+        path: str,
+        *,
+        operation: str,
+        body: dict[str, Any],
+        timeout: float | None = None,
+        idempotent: bool = False,
     ) -> HttpAnswer:
-        return self.request("POST", path, body=body, timeout=timeout, idempotent=idempotent)
+        return self.request(
+            "POST", path, operation=operation, body=body, timeout=timeout, idempotent=idempotent
+        )
 
     def request(
         self,
         method: str,
         path: str,
         *,
+        operation: str,
         params: dict[str, str] | None = None,
         body: dict[str, Any] | None = None,
         timeout: float | None = None,
         idempotent: bool = False,
     ) -> HttpAnswer:
+        """``operation`` names the call in the metrics (a fixed word, not the path)."""
         url = f"{self.base_url}/{path.lstrip('/')}"
         attempts = 2 if idempotent else 1
+        content_type = None if body is None else {"Content-Type": "application/json; charset=utf-8"}
         for attempt in range(1, attempts + 1):
+            timer = CallTimer(system=self.system, operation=operation)
             try:
                 response = http_session().request(
                     method,
                     url,
                     params=params,
                     data=None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8"),
-                    headers=None if body is None else {"Content-Type": "application/json; charset=utf-8"},
+                    headers=outgoing_headers(content_type),
                     timeout=timeout if timeout is not None else self.timeout,
                 )
-            except requests.Timeout as exc:
-                raise self._failure(
-                    method, url, exc, request_sent=not isinstance(exc, requests.ConnectTimeout)
-                ) from exc
             except requests.RequestException as exc:
+                timer.failed(exc)
+                if isinstance(exc, requests.Timeout):
+                    raise self._failure(
+                        method, url, exc, request_sent=not isinstance(exc, requests.ConnectTimeout)
+                    ) from exc
                 if attempt < attempts:
                     logger.info("%s %s 连接失败，重试一次：%s", method, _loggable(url), type(exc).__name__)
                     continue
                 raise self._failure(method, url, exc, request_sent=not _never_sent(exc)) from exc
+            timer.answered(status=response.status_code)
             return _answer(response)
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 

@@ -122,7 +122,7 @@ class RegistryClient(Protocol):
 
 class HttpRegistryClient:
     def __init__(self, *, base_url: str, timeout: float) -> None:
-        self._http = JsonHttpClient(base_url=base_url, timeout=timeout)
+        self._http = JsonHttpClient(system="registry", base_url=base_url, timeout=timeout)
 
     def find_house(
         self, *, contract_no: str | None = None, archive_no: str | None = None
@@ -133,7 +133,7 @@ class HttpRegistryClient:
             raise ValueError("find_house needs exactly one of contract_no and archive_no")
         params = {"contract_no": contract_no} if contract_no else {"archive_no": archive_no}
         try:
-            answer = self._http.get("houses", params=params)  # type: ignore[arg-type]
+            answer = self._http.get("houses", operation="find_house", params=params)  # type: ignore[arg-type]
         except TransportFailure as exc:
             raise RegistryUnavailable() from exc
         if answer.status == 404 and answer.is_error_code("not_found"):
@@ -153,7 +153,9 @@ class HttpRegistryClient:
             raise ValueError("houses_of needs an id_number")
         try:
             # A read: safe to send again when a pooled connection was found closed.
-            answer = self._http.post("houses/by-buyer", body={"id_number": id_number}, idempotent=True)
+            answer = self._http.post(
+                "houses/by-buyer", operation="houses_of", body={"id_number": id_number}, idempotent=True
+            )
         except TransportFailure as exc:
             raise RegistryUnavailable() from exc
         payload = answer.payload

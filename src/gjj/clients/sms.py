@@ -33,11 +33,11 @@ class SmsClient(Protocol):
 
 class HttpSmsClient:
     def __init__(self, *, base_url: str, timeout: float) -> None:
-        self._http = JsonHttpClient(base_url=base_url, timeout=timeout)
+        self._http = JsonHttpClient(system="sms", base_url=base_url, timeout=timeout)
 
     def send(self, *, phone: str, text: str) -> None:
         try:
-            answer = self._http.post("send", body={"phone": phone, "text": text})
+            answer = self._http.post("send", operation="send", body={"phone": phone, "text": text})
         except TransportFailure as exc:
             raise SmsUnavailable() from exc
         if (

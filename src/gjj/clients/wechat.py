@@ -68,7 +68,7 @@ class WechatClient(Protocol):
 
 class HttpWechatClient:
     def __init__(self, *, base_url: str, appid: str, secret: str, timeout: float) -> None:
-        self._http = JsonHttpClient(base_url=base_url, timeout=timeout)
+        self._http = JsonHttpClient(system="wechat", base_url=base_url, timeout=timeout)
         self.appid = appid
         self._secret = secret
         self._cache_key = f"gjj.wechat.access_token:{base_url.rstrip('/')}:{appid}"
@@ -85,6 +85,7 @@ class HttpWechatClient:
         try:
             answer = self._http.get(
                 "cgi-bin/token",
+                operation="access_token",
                 params={"grant_type": "client_credential", "appid": self.appid, "secret": self._secret},
             )
         except TransportFailure as exc:
@@ -104,11 +105,13 @@ class HttpWechatClient:
 
     # Calls with a token -----------------------------------------------------------------------
 
-    def _call(self, path: str, *, body: dict[str, Any], what: str) -> dict[str, Any]:
+    def _call(self, path: str, *, operation: str, body: dict[str, Any], what: str) -> dict[str, Any]:
         for attempt in (1, 2):
             token = self.access_token()
             try:
-                answer = self._http.request("POST", path, params={"access_token": token}, body=body)
+                answer = self._http.request(
+                    "POST", path, operation=operation, params={"access_token": token}, body=body
+                )
             except TransportFailure as exc:
                 raise WechatUnavailable() from exc
             payload = _payload(answer, what=what)
@@ -123,13 +126,15 @@ class HttpWechatClient:
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
     def menu_create(self, menu: dict[str, Any]) -> dict[str, Any]:
-        return self._call("cgi-bin/menu/create", body=menu, what="创建自定义菜单")
+        return self._call("cgi-bin/menu/create", operation="menu_create", body=menu, what="创建自定义菜单")
 
     def template_send(
         self, *, openid: str, template_id: str, url: str, data: dict[str, Any]
     ) -> dict[str, Any]:
         body = {"touser": openid, "template_id": template_id, "url": url, "data": data}
-        return self._call("cgi-bin/message/template/send", body=body, what="发送模板消息")
+        return self._call(
+            "cgi-bin/message/template/send", operation="template_send", body=body, what="发送模板消息"
+        )
 
 
 def _payload(answer: HttpAnswer, *, what: str) -> dict[str, Any]:

@@ -62,6 +62,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later middleware's log lines carry the request id, and its time is measured.
+    "gjj.core.request_id.RequestIdMiddleware",
+    "gjj.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "gjj.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -113,6 +116,7 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request when it is missing
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT.mkdir(exist_ok=True)  # /health/ready wants it there before the first upload
 
 # Two local sites on 127.0.0.1 share cookies across ports: each has its own names.
 SESSION_COOKIE_NAME = "gjj_hall_session"
@@ -216,6 +220,8 @@ GJJ_OUTSIDE_ANSWERS_REUSE_SECONDS = env_int("GJJ_OUTSIDE_ANSWERS_REUSE_SECONDS",
 
 # Huey: SQLite storage embedded, Redis when GJJ_REDIS_URL is set.
 _REDIS_URL = env_str("GJJ_REDIS_URL", "")
+# Read by /health/ready (gjj.core.health): Redis is checked only when the hall uses it.
+GJJ_REDIS_URL = _REDIS_URL
 
 # The cache (API token checks, rate limits) is shared by every hall process: Redis when set, else
 # the database (the table is created after every migrate, gjj.core.apps).
@@ -279,7 +285,8 @@ THROTTLE_PAGE_PATH = "/too-many-requests/"
 
 if _REDIS_URL:
     HUEY = {
-        "huey_class": "huey.RedisHuey",
+        # gjj.core.task_queue: a task runs under the id of the request that enqueued it.
+        "huey_class": "gjj.core.task_queue.RequestIdRedisHuey",
         "name": "gjj",
         "url": _REDIS_URL,
         "immediate": False,
@@ -287,7 +294,7 @@ if _REDIS_URL:
     }
 else:
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "gjj.core.task_queue.RequestIdSqliteHuey",
         "name": "gjj",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": False,
@@ -315,16 +322,32 @@ GJJ_PAYOUT_LEASE_SECONDS = env_int("GJJ_PAYOUT_LEASE_SECONDS", int(GJJ_BANK_PAY_
 # Sends of one payout before it stops being re-sent by itself and shows as 需人工处理 to 财务.
 GJJ_PAYOUT_MAX_ATTEMPTS = env_int("GJJ_PAYOUT_MAX_ATTEMPTS", 5)
 
+# Operations (gjj.core.health, gjj.core.metrics): /metrics answers these client addresses only
+# (anything else is a 404); the readiness checks of Redis and the file storage wait this long.
+GJJ_METRICS_ALLOWED_ADDRESSES = env_str("GJJ_METRICS_ALLOWED_ADDRESSES", "127.0.0.1,::1")
+GJJ_HEALTH_CHECK_TIMEOUT_SECONDS = float(env_str("GJJ_HEALTH_CHECK_TIMEOUT_SECONDS", "3"))
+
+# "plain" lines for people at a terminal, "json" (one object per line) for a log collector. Every
+# handler takes both filters: the request id on each record, and personal data masked.
+GJJ_LOG_FORMAT = env_str("GJJ_LOG_FORMAT", "plain")
+if GJJ_LOG_FORMAT not in ("plain", "json"):
+    raise RuntimeError(f"环境变量 GJJ_LOG_FORMAT 应为 plain 或 json，实际为 {GJJ_LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_personal_data": {"()": "gjj.core.masking.MaskPersonalDataFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {
+        "request_id": {"()": "gjj.core.request_id.RequestIdFilter"},
+        "mask_personal_data": {"()": "gjj.core.masking.MaskPersonalDataFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "gjj.core.json_logging.JsonFormatter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["mask_personal_data"],
+            "formatter": GJJ_LOG_FORMAT,
+            "filters": ["request_id", "mask_personal_data"],
         }
     },
     "root": {"handlers": ["console"], "level": env_str("GJJ_LOG_LEVEL", "INFO")},

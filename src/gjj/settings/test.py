@@ -5,7 +5,7 @@ import os
 from gjj.settings.base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-HUEY = {"huey_class": "huey.MemoryHuey", "name": "gjj-test", "immediate": True}
+HUEY = {"huey_class": "gjj.core.task_queue.RequestIdMemoryHuey", "name": "gjj-test", "immediate": True}
 # In-process tests share one memory cache, emptied before each test (tests/conftest.py).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
