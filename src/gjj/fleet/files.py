@@ -123,8 +123,12 @@ http {{
         '"duration":$request_time}}';
     access_log {log_dir}/nginx-access.log gjj_json;
 
-    # 影像 uploads: a phone photo or a scanned PDF (the hall itself refuses what is too large).
+    # 影像 uploads: a phone photo or a scanned PDF (the hall itself refuses what is too large), held
+    # in memory rather than in temporary files, and answers streamed through: nginx's workers never
+    # write to disk (started as root, they run as nobody, who may not reach the var directory).
     client_max_body_size 25m;
+    client_body_buffer_size 25m;
+    proxy_max_temp_file_size 0;
 
     upstream gjj_hall {{
 {upstream_servers}
@@ -151,9 +155,13 @@ http {{
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            # nginx is the edge: the address it saw, never a client's own X-Forwarded-For (the
+            # hall trusts this header for the audit log and the per-address limits).
+            proxy_set_header X-Forwarded-For $remote_addr;
             proxy_set_header X-Forwarded-Proto https;
             proxy_set_header X-Request-ID $request_id;
+            # Exactly one X-Request-ID on every answer, nginx's own 502s included.
+            proxy_hide_header X-Request-ID;
             add_header X-Request-ID $request_id always;
             # Another instance is tried only when this one could not be reached or answered 502/503;
             # a POST that reached an instance is never sent twice (nginx's default for
@@ -179,16 +187,7 @@ def nginx_conf_write(
 ) -> Path:
     for part in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (nginx_dir / "tmp" / part).mkdir(parents=True, exist_ok=True)
-    user_line = ""
-    if os.geteuid() == 0:
-        # Started as root, nginx's workers drop to nobody, who must be able to write the buffers of
-        # large uploads.
-        import pwd
-
-        nobody = pwd.getpwnam("nobody")
-        for folder in (nginx_dir / "tmp", *(nginx_dir / "tmp").iterdir()):
-            os.chown(folder, nobody.pw_uid, nobody.pw_gid)
-        user_line = "user nobody nogroup;"
+    user_line = "user nobody nogroup;" if os.geteuid() == 0 else ""
     path = nginx_dir / "nginx.conf"
     path.write_text(
         NGINX_CONF.format(

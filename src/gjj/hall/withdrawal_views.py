@@ -13,7 +13,9 @@ continues where they stopped. Writes go through ``gjj.withdrawals.services`` onl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import wraps
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -55,7 +57,7 @@ from gjj.policy.schema import Policy
 from gjj.withdrawals import form_selectors as selectors
 from gjj.withdrawals import services
 from gjj.withdrawals.actors import Actor
-from gjj.withdrawals.errors import ApplicationError, ApplicationRefused
+from gjj.withdrawals.errors import ApplicationError, ApplicationNotEditable, ApplicationRefused
 from gjj.withdrawals.form_selectors import ApplicationsInProgress
 from gjj.withdrawals.models import Application, Channel, State
 from gjj.withdrawals.selectors import draft_has_content
@@ -292,6 +294,23 @@ def _render_form(request: HttpRequest, context: dict[str, object], status: int =
     return render(request, "hall/withdrawal_form.html", context, status=status)
 
 
+def _where_it_went(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A form's request (an autosave, 查询, 提交申请) that finds, under the row's lock, that another
+    tab or request has meanwhile taken the draft on (``ApplicationNotEditable``) sends the member
+    to where the application now is: its upload step, or 我的业务."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except ApplicationNotEditable:
+            waiting = selectors.member_awaiting_materials(person=current_member(request).person)
+            url = _materials_url(waiting) if waiting is not None else reverse("hall:applications")
+            return HttpResponseClientRedirect(url) if getattr(request, "htmx", False) else redirect(url)
+
+    return guarded
+
+
 def _start_draft(
     request: HttpRequest, reason: str = "purchase"
 ) -> tuple[MemberLogin, Application | None, HttpResponse | None, ApplicationsInProgress | None]:
@@ -403,6 +422,7 @@ def _house_changes(application: Application, data: DraftInput) -> bool:
 
 @member_required
 @require_http_methods(["GET", "POST"])
+@_where_it_went
 def withdrawal_purchase(request: HttpRequest) -> HttpResponse:
     """购买商品住房提取: GET renders the member's draft; POST is 查询 (action=lookup, the no-JS
     house lookup) or 提交申请."""
@@ -535,6 +555,7 @@ def _reason_context(
 
 @member_required
 @require_http_methods(["GET", "POST"])
+@_where_it_went
 def withdrawal_reason(request: HttpRequest, reason: str) -> HttpResponse:
     """The form of a reason without a house (租房提取, 离退休提取): GET renders the member's draft of
     that reason; POST is 提交申请. The same structure, labels and error summary as the purchase."""
@@ -593,6 +614,7 @@ def _errors_for(reason: str) -> FormErrors:
 
 @member_required
 @require_POST
+@_where_it_went
 def withdrawal_house(request: HttpRequest) -> HttpResponse:
     """The house echo (htmx): save the draft, look the house up, answer the panel (and the amount
     field pre-filled with the maximum, out of band)."""
@@ -632,6 +654,7 @@ def withdrawal_house(request: HttpRequest) -> HttpResponse:
 
 @member_required
 @require_POST
+@_where_it_went
 def withdrawal_card(request: HttpRequest, reason: str = "purchase") -> HttpResponse:
     """The card checked as typed (htmx): length, check digit, bin against the chosen bank, credit
     card; the bank itself is asked on 提交申请."""
@@ -655,6 +678,7 @@ def withdrawal_card(request: HttpRequest, reason: str = "purchase") -> HttpRespo
 
 @member_required
 @require_POST
+@_where_it_went
 def withdrawal_draft(request: HttpRequest, reason: str = "purchase") -> HttpResponse:
     """Keep the draft (htmx, on change of the amount or the 承诺书 tick)."""
     member, application, elsewhere, _ = _start_draft(request, reason)

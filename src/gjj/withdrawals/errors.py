@@ -11,6 +11,11 @@ class ApplicationError(Exception):
         super().__init__(message)
 
 
+class ApplicationNotEditable(ApplicationError):
+    """The application left the draft states, as found under its row's lock: another tab or request
+    submitted (or cancelled) it after this one read it."""
+
+
 class OutsideSystemDidNotAnswer(ApplicationError):
     """The registry or the bank did not answer: nothing was decided or kept, and the same request may
     be sent again later (the API answers 503, so that an app retries by itself)."""

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from django.db import models, transaction
 from django.utils import timezone
 
-from gjj.withdrawals.errors import ApplicationError
+from gjj.withdrawals.errors import ApplicationError, ApplicationNotEditable
 from gjj.withdrawals.events import MemberEvent, member_event_announce
 
 if TYPE_CHECKING:
@@ -293,7 +293,7 @@ def require_owner(application: Application, actor: Actor) -> None:
 
 def require_editable(application: Application) -> None:
     if application.state not in EDITABLE_STATES:
-        raise ApplicationError(f"申请当前状态为“{_label(application.state)}”，不能修改")
+        raise ApplicationNotEditable(f"申请当前状态为“{_label(application.state)}”，不能修改")
 
 
 def require_reviewable(application: Application) -> None:

@@ -342,6 +342,40 @@ def test_the_draft_is_kept_and_the_page_continues_from_it(loaded, client):
     assert_nothing_unmasked(page)
 
 
+def test_an_autosave_that_finds_the_draft_submitted_meanwhile_goes_to_the_upload_step(
+    loaded, client, monkeypatch
+):
+    """The second tab's autosave read the draft as a draft; under the row's lock it is already
+    awaiting materials: no 500, the member is sent to where the application now is."""
+    person = login(client, ZHANG_WEI)
+    client.post(HOUSE, {**form_data(contract_no=ZHANG_HOUSE), "lookup_field": "contract_no"}, headers=HTMX)
+    draft = draft_of(person)
+    Application.objects.filter(pk=draft.pk).update(
+        state=State.AWAITING_MATERIALS, business_no="TQ20261127009999"
+    )
+    # What the request read before the lock: no application waiting for materials yet, the draft.
+    monkeypatch.setattr(
+        "gjj.hall.withdrawal_views.selectors.member_awaiting_materials",
+        _first_none(lambda: Application.objects.get(pk=draft.pk)),
+    )
+    monkeypatch.setattr("gjj.hall.withdrawal_views.services.application_start", lambda **kwargs: draft)
+    response = client.post(DRAFT, form_data(contract_no=ZHANG_HOUSE, amount="50000.00"), headers=HTMX)
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/hall/withdrawals/TQ20261127009999/materials/"
+    assert Application.objects.get(pk=draft.pk).amount_fen != 5_000_000
+
+
+def _first_none(then):
+    """None on the first call (the read before the lock), the application afterwards."""
+    calls = []
+
+    def read(*, person):
+        calls.append(person)
+        return None if len(calls) == 1 else then()
+
+    return read
+
+
 def test_a_bad_amount_is_named_and_nothing_else_is_lost(loaded, client):
     person = login(client, ZHANG_WEI)
 
