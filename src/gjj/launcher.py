@@ -36,8 +36,18 @@ class Service:
         return f"http://127.0.0.1:{self.port}/" if self.port else ""
 
 
-def _gunicorn(module: str, port: int, workers: int) -> list[str]:
-    return [
+def _gunicorn(
+    module: str,
+    port: int,
+    workers: int,
+    *,
+    threads: int = 4,
+    config_module: str | None = None,
+    access_log_format: str | None = None,
+) -> list[str]:
+    """gunicorn on loopback, as every set-up of the project runs it (this one, ``make prod``'s, the
+    bench's floor)."""
+    command = [
         sys.executable,
         "-m",
         "gunicorn",
@@ -47,13 +57,18 @@ def _gunicorn(module: str, port: int, workers: int) -> list[str]:
         "--workers",
         str(workers),
         "--threads",
-        "4",
+        str(threads),
         "--no-control-socket",
         "--access-logfile",
         "-",
         "--log-level",
         "warning",
     ]
+    if access_log_format:
+        command += ["--access-logformat", access_log_format]
+    if config_module:
+        command += ["--config", f"python:{config_module}"]
+    return command
 
 
 def services() -> list[Service]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from gjj.core.env import REPO_ROOT
 from gjj.fleet.files import certificate_ensure, nginx_conf_write, secrets_ensure
 from gjj.fleet.processes import FleetStartFailed, ProcessSpec, ProcessTable
+from gjj.launcher import _gunicorn
 
 PG_BASE = "postgres://postgres@127.0.0.1:5432"
 BUCKET = "gjj-materials"
@@ -140,41 +141,6 @@ def environment(config: FleetConfig) -> dict[str, str]:
     }
 
 
-def _gunicorn(
-    module: str,
-    port: int,
-    *,
-    workers: int,
-    threads: int,
-    config_module: str | None = None,
-    access_log: bool = False,
-) -> list[str]:
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        module,
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--no-control-socket",
-        "--timeout",
-        "120",
-        "--graceful-timeout",
-        "20",
-        "--log-level",
-        "warning",
-    ]
-    if config_module:
-        command += ["--config", f"python:{config_module}"]
-    if access_log:
-        command += ["--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT]
-    return command
-
-
 # The instance's own access log, one JSON line per request under nginx's request id (the hall's
 # log lines of the same request carry it too, gjj.core.request_id).
 ACCESS_LOG_FORMAT = (
@@ -198,14 +164,14 @@ def process_specs(config: FleetConfig, env: dict[str, str]) -> dict[str, Process
             "sims",
             "外部系统模拟器（住房信息、银行、短信、微信）",
             # Threads enough for the bank's injected time-outs, which hold a thread each.
-            _gunicorn("sims.wsgi", ports.sims, workers=2, threads=16),
+            _gunicorn("sims.wsgi", ports.sims, 2, threads=16),
             {**env, "DJANGO_SETTINGS_MODULE": "sims.settings"},
             health_url=f"{config.sims_url}/health",
         ),
         ProcessSpec(
             "govsso",
             "辽宁政务服务网（统一身份认证模拟）",
-            _gunicorn("govsso.wsgi", ports.govsso, workers=2, threads=4),
+            _gunicorn("govsso.wsgi", ports.govsso, 2),
             {**env, "DJANGO_SETTINGS_MODULE": "govsso.settings"},
             health_url=f"{config.govsso_url}/health",
         ),
@@ -219,10 +185,9 @@ def process_specs(config: FleetConfig, env: dict[str, str]) -> dict[str, Process
                 _gunicorn(
                     "gjj.wsgi",
                     port,
-                    workers=2,
-                    threads=4,
+                    2,
                     config_module="gjj.core.gunicorn_conf",
-                    access_log=True,
+                    access_log_format=ACCESS_LOG_FORMAT,
                 ),
                 {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "GJJ_INSTANCE": name},
                 health_url=f"{url}/health/live",
