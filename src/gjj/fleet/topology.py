@@ -197,7 +197,17 @@ def process_specs(config: FleetConfig, env: dict[str, str]) -> dict[str, Process
     for index, (name, metrics_port) in enumerate(
         zip(worker_names(config), ports.worker_metrics, strict=True)
     ):
-        command = [sys.executable, "-m", "gjj.cli", "run_huey"]
+        # SIGTERM (make prod-down, a deploy) lets the tasks under way finish, for up to 15 s.
+        command = [
+            sys.executable,
+            "-m",
+            "gjj.cli",
+            "run_huey",
+            "--graceful-signal",
+            "TERM",
+            "--shutdown-timeout",
+            "15",
+        ]
         if index > 0:
             # One scheduler: every consumer would otherwise enqueue each periodic task again.
             command.append("--no-periodic")
