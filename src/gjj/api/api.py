@@ -24,6 +24,7 @@ from gjj.core.timeutil import today_shanghai
 from gjj.members.models import Person
 from gjj.policy.active import active_policy
 from gjj.policy.evaluation import evaluate
+from gjj.policy.facts import SOURCE_BANK
 from gjj.policy.reasons import (
     REASON_KEYS,
     REASONS,
@@ -605,7 +606,7 @@ def card_check(request: HttpRequest, payload: CardCheckIn) -> HttpResponse:
         )
         results = [r for r in evaluate(policy, gathered.facts).results if r.rule in CARD_RULE_IDS]
         checks = [_check(r.rule, r.passed, r.reason) for r in results]
-        if gathered.facts.outside_unavailable:
+        if SOURCE_BANK in gathered.facts.unavailable_sources:
             return _outside_unavailable(checks)
         return 200, {
             "bank": bank,

@@ -2,10 +2,16 @@
 
 The key's row (unique per member and key), the request's work and its answer are written in one
 transaction. A repeat with the same request gets that answer again and changes nothing; the same key
-with another request gets 422. A repeat that arrives while the first is still running waits on the
-row's unique index until the first commits, then gets its answer. A process killed in the middle of
-a request (a crashed instance, a deploy) leaves neither the work nor the row behind, so the app's
-retry with the same key runs the request again instead of waiting for an answer that never comes.
+with another request gets 422. A repeat that arrives while the first is still running waits until
+the first commits (on PostgreSQL on the row's unique index, on the embedded SQLite on the database's
+write lock), then gets its answer. A process killed in the middle of a request (a crashed instance,
+a deploy) leaves neither the work nor the row behind, so the app's retry with the same key runs the
+request again instead of waiting for an answer that never comes. An answer of 500 or more keeps
+nothing either (with a key or without): the same request may simply be sent again.
+
+The price: the outside calls a request makes (the registry's echo, the bank's card check) happen
+inside that transaction, so the rows it locked (the member's own application) stay locked until
+they answer or time out — on SQLite, the whole database, which is why production runs PostgreSQL.
 """
 
 from __future__ import annotations
@@ -71,7 +77,8 @@ def _replay(record: IdempotencyRecord) -> JsonResponse:
 def idempotent(request: HttpRequest, person: Person, run: Callable[[], Result]) -> JsonResponse:
     key = (request.headers.get(HEADER) or "").strip()
     if not key:
-        status, body = run()
+        with transaction.atomic():
+            status, body = _kept_unless_failed(run)
         return JsonResponse(body, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
     if len(key) > 200:
         return JsonResponse(
@@ -93,16 +100,22 @@ def idempotent(request: HttpRequest, person: Person, run: Callable[[], Result]) 
         except IntegrityError:
             record = None
         if record is not None:
-            status, body = run()
-            if status >= 500:
-                # Nothing to replay (a server error): the key may be used again.
-                record.delete()
-            else:
+            status, body = _kept_unless_failed(run)
+            if status < 500:
                 record.response_status, record.response_body = status, body
                 record.save(update_fields=["response_status", "response_body"])
     if record is None:
         return _existing(person=person, key=key, fingerprint=fingerprint)
     return JsonResponse(body, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+
+
+def _kept_unless_failed(run: Callable[[], Result]) -> Result:
+    """In the caller's transaction: the work of ``run``, rolled back (and with a key, the key's row
+    too: it may be used again) when it answers 500 or more."""
+    status, body = run()
+    if status >= 500:
+        transaction.set_rollback(True)
+    return status, body
 
 
 def _existing(*, person: Person, key: str, fingerprint: str) -> JsonResponse:

@@ -33,6 +33,12 @@ class Evaluation:
     def result(self, rule: str) -> RuleResult:
         return next(r for r in self.results if r.rule == rule)
 
+    def undecided_by(self, unavailable_sources: frozenset[str]) -> bool:
+        """Refused only by rules whose outside system did not answer (EvaluationFacts.
+        unavailable_sources): not a decision, asked again later it may pass. One failure that
+        needed no missing answer makes the refusal certain."""
+        return bool(self.failures) and all(r.source in unavailable_sources for r in self.failures)
+
     def as_json(self) -> dict[str, object]:
         """The `gjj evaluate` contract of DESIGN.md."""
         return {

@@ -88,11 +88,11 @@ class EvaluationFacts:
     last_rent_paid_on: dt.date | None = None  # rent: when the last rent withdrawal was paid
 
     @property
-    def outside_unavailable(self) -> bool:
-        """An outside system could not answer: the rules that needed it failed for that alone, so
-        an evaluation on these facts is not a decision (asked again later, it may pass)."""
-        return (
-            self.registry_unavailable
-            or self.owned_houses_unavailable
-            or (self.card is not None and self.card.bank_unavailable)
-        )
+    def unavailable_sources(self) -> frozenset[str]:
+        """The outside systems that could not answer: the rules that read them failed for that alone."""
+        down = set()
+        if self.registry_unavailable or self.owned_houses_unavailable:
+            down.add(SOURCE_REGISTRY)
+        if self.card is not None and self.card.bank_unavailable:
+            down.add(SOURCE_BANK)
+        return frozenset(down)

@@ -28,7 +28,7 @@ class ApplicationRefused(ApplicationError):
         self, evaluation: Evaluation, *, reason_short_name: str = "购房提取", undecided: bool = False
     ):
         self.evaluation = evaluation
-        # An outside system could not answer (EvaluationFacts.outside_unavailable): not a decision
+        # Only rules whose outside system did not answer failed (Evaluation.undecided_by): not a decision
         # on the member's case, so an app may ask again later by itself.
         self.undecided = undecided
         reasons = "；".join(result.reason for result in evaluation.failures)

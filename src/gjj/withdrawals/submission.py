@@ -168,7 +168,7 @@ def application_submit(*, application: Application, actor: Actor) -> Application
             raise ApplicationRefused(
                 evaluation,
                 reason_short_name=reason_short_name(policy, locked.reason),
-                undecided=gathered.facts.outside_unavailable,
+                undecided=evaluation.undecided_by(gathered.facts.unavailable_sources),
             )
         assert evaluation.max_amount_fen is not None
         if locked.amount_fen is None:
@@ -249,10 +249,13 @@ def application_change_payout_card(
     evaluation = evaluate(policy, gathered.facts)
     card_failures = [r for r in evaluation.failures if r.rule in CARD_RULE_IDS]
     if card_failures:
+        card_refusal = Evaluation(
+            results=tuple(card_failures), max_amount_fen=None, relation=evaluation.relation
+        )
         raise ApplicationRefused(
-            Evaluation(results=tuple(card_failures), max_amount_fen=None, relation=evaluation.relation),
+            card_refusal,
             reason_short_name=reason_short_name(policy, application.reason),
-            undecided=gathered.facts.outside_unavailable,
+            undecided=card_refusal.undecided_by(gathered.facts.unavailable_sources),
         )
     inputs = submitted_inputs(application)
     with transaction.atomic():

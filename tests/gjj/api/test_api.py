@@ -217,6 +217,8 @@ def test_a_registry_that_does_not_answer_is_503_not_house_not_found(loaded, clie
         "message": "房屋信息系统暂时无法访问，请稍后再试",
         "field": "archive_no",
     }
+    # Nothing kept: not even the draft the lookup started.
+    assert not Application.objects.filter(person__id_number=YANG_LEI).exists()
 
 
 def test_a_submission_the_bank_could_not_check_is_503_and_stays_a_draft(loaded, client, sims, settings):
@@ -230,6 +232,19 @@ def test_a_submission_the_bank_could_not_check_is_503_and_stays_a_draft(loaded, 
     assert body["code"] == "outside_unavailable"
     assert any(not check["passed"] and check["rule"].startswith("card") for check in body["checks"])
     assert Application.objects.get(pk=app_id).state == State.DRAFT
+
+
+def test_a_refusal_certain_without_the_bank_is_422_even_while_the_bank_is_down(loaded, client, sims, settings):
+    settings.GJJ_OUTSIDE_ANSWERS_REUSE_SECONDS = 0
+    headers = bearer(CHEN_JING)
+    app_id = _fill(client, headers, contract_no=CHEN_HOUSE, bank="ICBC", card_no=CHEN_CARD)
+    sims.set_fault(system="bank", operation="verify", mode="error")
+    response = _post(client, f"{API}/applications/{app_id}/submit", **headers)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "refused"
+    failed = {check["rule"] for check in body["checks"] if not check["passed"]}
+    assert failed - {"card_number", "card_holder", "card_class", "card_status", "bank_allowed"}
 
 
 # --- the whole flow -------------------------------------------------------------------------------
