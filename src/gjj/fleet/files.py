@@ -147,8 +147,10 @@ http {{
         ssl_protocols TLSv1.2 TLSv1.3;
         ssl_session_cache shared:gjj_tls:10m;
 
-        # Metrics are scraped from each instance on the inside, never from the public side.
+        # Metrics and readiness are read from each instance on the inside, never from the public
+        # side (readiness names the stores that are down, and each probe costs a query of each).
         location = /metrics {{ return 404; }}
+        location = /health/ready {{ return 404; }}
 
         location / {{
             proxy_pass http://gjj_hall;
@@ -163,10 +165,12 @@ http {{
             # Exactly one X-Request-ID on every answer, nginx's own 502s included.
             proxy_hide_header X-Request-ID;
             add_header X-Request-ID $request_id always;
-            # Another instance is tried only when this one could not be reached or answered 502/503;
-            # a POST that reached an instance is never sent twice (nginx's default for
-            # non-idempotent methods), the app retries it with its Idempotency-Key.
-            proxy_next_upstream error timeout http_502 http_503;
+            # Another instance is tried when this one could not be reached, died mid-answer or timed
+            # out, for a GET; a POST that reached an instance is never sent twice (nginx's default
+            # for non-idempotent methods): the app retries it with its Idempotency-Key. Not on 503:
+            # the hall answers 503 when the bank or the registry did not, which is no fault of the
+            # instance (and would take it out of the upstream for fail_timeout).
+            proxy_next_upstream error timeout;
             proxy_connect_timeout 2s;
             proxy_read_timeout 90s;
         }}

@@ -39,6 +39,8 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
 if env_str("GJJ_S3_BUCKET", ""):
+    from botocore.config import Config as BotocoreConfig
+
     STORAGES = {
         "default": {
             "BACKEND": "storages.backends.s3.S3Storage",
@@ -49,13 +51,21 @@ if env_str("GJJ_S3_BUCKET", ""):
                 "access_key": env_str("GJJ_S3_ACCESS_KEY_ID", "") or None,
                 "secret_key": env_str("GJJ_S3_SECRET_ACCESS_KEY", "") or None,
                 "region_name": env_str("GJJ_S3_REGION", "") or None,
-                "addressing_style": env_str("GJJ_S3_ADDRESSING_STYLE", "path"),
-                "signature_version": "s3v4",
                 # Private objects only: every download goes through the hall, which checks who
                 # asks; a name is never reused for other bytes.
                 "default_acl": "private",
                 "querystring_auth": True,
                 "file_overwrite": False,
+                # Path-style addressing unless told otherwise (an endpoint on an address, as moto's or
+                # MinIO's); a storage that hangs fails an upload (and /health/ready) within seconds,
+                # not after botocore's minute and its retries.
+                "client_config": BotocoreConfig(
+                    s3={"addressing_style": env_str("GJJ_S3_ADDRESSING_STYLE", "path")},
+                    signature_version="s3v4",
+                    connect_timeout=env_int("GJJ_S3_CONNECT_TIMEOUT_SECONDS", 3),
+                    read_timeout=env_int("GJJ_S3_READ_TIMEOUT_SECONDS", 20),
+                    retries={"max_attempts": 2, "mode": "standard"},
+                ),
             },
         },
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -57,9 +57,9 @@ def test_nginx_sends_both_instances_its_own_request_id_and_address_and_keeps_met
     assert "listen 127.0.0.1:18443 ssl" in conf
     assert "return 301 https://$host:18443$request_uri;" in conf
     assert "location = /metrics { return 404; }" in conf
+    assert "location = /health/ready { return 404; }" in conf
+    assert "proxy_next_upstream error timeout;" in conf
     assert "proxy_set_header X-Request-ID $request_id;" in conf
     # The address nginx saw, never what the client put in its own X-Forwarded-For.
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in conf
     assert "$proxy_add_x_forwarded_for" not in conf
-    # A POST that reached an instance is never sent to the other one as well.
-    assert "non_idempotent" not in conf
