@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from gjj.core.env import REPO_ROOT
+from gjj.fleet.processes import group_members
 from gjj.fleet.topology import Fleet, FleetConfig, Ports
 from tests.browser.conftest import (  # noqa: F401 - fixtures
     _no_content_security_policy_violations,
@@ -34,5 +35,8 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
     try:
         yield fleet
     finally:
+        started = list(fleet.table.running.values())
         stopped = fleet.down()
         assert set(stopped) == set(fleet.specs), f"stopped {stopped}, started {list(fleet.specs)}"
+        # Exactly what it started is gone: no process of any of its groups is left.
+        assert [pid for entry in started for pid in group_members(entry)] == []

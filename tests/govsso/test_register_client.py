@@ -100,3 +100,16 @@ def test_a_bad_redirect_uri_is_refused() -> None:
         run(*bad)
 
     assert not Application.objects.exists()
+
+
+def test_the_secret_may_come_from_an_environment_variable_instead_of_the_command_line(monkeypatch) -> None:
+    monkeypatch.setenv("HALL_CLIENT_SECRET", "S3cret-from-the-environment")
+    args = [*ARGS[:2], "--client-secret-env", "HALL_CLIENT_SECRET", *ARGS[4:]]
+    assert "客户端 gjj-hall 已登记" in run(*args)
+    assert check_password(
+        "S3cret-from-the-environment", Application.objects.get(client_id="gjj-hall").client_secret
+    )
+
+    monkeypatch.delenv("HALL_CLIENT_SECRET")
+    with pytest.raises(CommandError, match="环境变量 HALL_CLIENT_SECRET 未设置或为空"):
+        run(*args)

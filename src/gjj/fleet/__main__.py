@@ -8,7 +8,7 @@ from pathlib import Path
 
 from gjj.core.env import REPO_ROOT
 from gjj.fleet.processes import FleetStartFailed
-from gjj.fleet.topology import Fleet, FleetConfig, hall_names, worker_names
+from gjj.fleet.topology import Fleet, FleetConfig, hall_names, process_names, worker_names
 
 
 def _banner(fleet: Fleet) -> None:
@@ -49,8 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         stopped = fleet.down()
         print(f"已停止：{', '.join(stopped)}" if stopped else "没有本拓扑启动的进程在运行。")
         return 0
-    for name, spec in fleet.specs.items():
-        print(f"  {name:<9} {'运行中' if fleet.alive(name) else '未运行'}  {spec.title}")
+    for name in process_names(fleet.config):
+        print(f"  {name:<9} {'运行中' if fleet.alive(name) else '未运行'}")
     return 0
 
 

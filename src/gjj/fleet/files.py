@@ -13,7 +13,7 @@ from pathlib import Path
 # Every secret production refuses to start without (gjj.settings.production), and the stand-ins'
 # own. Generated once: a second `make prod` reuses them, or sessions, the encrypted 身份证号 and the
 # SSO's client registration would no longer match.
-_SECRET_MAKERS = {
+SECRET_MAKERS = {
     "GJJ_SECRET_KEY": lambda: secrets.token_urlsafe(50),
     "GJJ_OIDC_CLIENT_SECRET": lambda: secrets.token_urlsafe(32),
     "GJJ_WECHAT_TOKEN": lambda: secrets.token_urlsafe(24),
@@ -28,25 +28,53 @@ _SECRET_MAKERS = {
 
 
 def secrets_ensure(path: Path) -> dict[str, str]:
-    """The secrets in ``path`` (``NAME=value`` lines, mode 0600), adding any that are missing."""
+    """The secrets in ``path`` (``NAME=value`` lines, mode 0600), adding any that are missing. The
+    file is replaced whole (written beside it, then renamed), never left half written: a truncated
+    field key would be taken for the key and leave every encrypted 身份证号 unreadable."""
     known: dict[str, str] = {}
     if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip() or line.startswith("#"):
+                continue
             name, _, value = line.partition("=")
-            if name and value and not name.startswith("#"):
-                known[name.strip()] = value.strip()
-    missing = {name: make() for name, make in _SECRET_MAKERS.items() if name not in known}
+            if not name.strip() or not value.strip():
+                raise ValueError(f"{path} 第 {number} 行不是“名称=值”：请检查或删除该文件后重新生成")
+            known[name.strip()] = value.strip()
+    for name in ("GJJ_FIELD_KEYS", "GOVSSO_FIELD_KEYS"):
+        if name in known and not _field_keys_valid(known[name]):
+            raise ValueError(f"{path} 中的 {name} 格式不正确（应为“编号:64 字节的 base64”）")
+    missing = {name: make() for name, make in SECRET_MAKERS.items() if name not in known}
     if missing:
         known.update(missing)
-        path.parent.mkdir(parents=True, exist_ok=True)
         body = "# 生产拓扑的密钥：首次 make prod 时生成，勿提交、勿外传。\n" + "".join(
             f"{name}={value}\n" for name, value in known.items()
         )
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(body)
+        _write_private(path, body.encode("utf-8"))
     os.chmod(path, 0o600)
     return known
+
+
+def _field_keys_valid(value: str) -> bool:
+    for entry in value.split(","):
+        key_id, _, material = entry.partition(":")
+        try:
+            if not key_id or len(base64.b64decode(material, validate=True)) != 64:
+                return False
+        except ValueError:
+            return False
+    return True
+
+
+def _write_private(path: Path, content: bytes) -> None:
+    """``content`` into ``path`` with mode 0600 from the first byte, all or nothing."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(content)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(temporary, path)
 
 
 def certificate_ensure(directory: Path) -> tuple[Path, Path]:
@@ -60,7 +88,6 @@ def certificate_ensure(directory: Path) -> tuple[Path, Path]:
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
-    directory.mkdir(parents=True, exist_ok=True)
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "gjj-hall local")])
     now = dt.datetime.now(dt.UTC)
@@ -84,15 +111,12 @@ def certificate_ensure(directory: Path) -> tuple[Path, Path]:
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
-    descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
+    _write_private(
+        key_path,
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ),
+    )
     cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     return cert_path, key_path
 

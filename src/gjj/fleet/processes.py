@@ -45,12 +45,47 @@ class Running:
         return _start_ticks(self.pid) == self.started_at_ticks
 
 
-def _start_ticks(pid: int) -> int | None:
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name: [0] state, [2] process group,
+    [19] start time in clock ticks since boot."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    return int(stat.rsplit(")", 1)[1].split()[19])  # field 22: starttime
+
+
+def _start_ticks(pid: int) -> int | None:
+    fields = _stat(pid)
+    return int(fields[19]) if fields else None
+
+
+def _not_zombie(pid: int) -> bool:
+    fields = _stat(pid)
+    return fields is not None and fields[0] != "Z"
+
+
+def group_members(entry: Running) -> list[int]:
+    """The live processes of the group ``entry`` leads, its leader gone or not: each in the group
+    and started no earlier than the leader. Once every one of them is gone the system may give the
+    group's number to another program, whose processes all started later than ours did — so a
+    group is only ever signalled process by process, never with killpg on a number."""
+    members = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        fields = _stat(int(proc.name))
+        if (
+            fields
+            and fields[0] != "Z"
+            and int(fields[2]) == entry.pid
+            and int(fields[19]) >= entry.started_at_ticks
+        ):
+            members.append(int(proc.name))
+    if entry.is_ours():
+        return members
+    # The leader's number is someone else's now: what is left of ours started before that one did.
+    newcomer = _start_ticks(entry.pid)
+    return [pid for pid in members if newcomer is None or (_start_ticks(pid) or 0) < newcomer]
 
 
 class FleetStartFailed(RuntimeError):
@@ -87,9 +122,11 @@ class ProcessTable:
     def start(self, spec: ProcessSpec, *, wait_seconds: float = 90.0) -> Running:
         if self.alive(spec.name):
             raise FleetStartFailed(f"{spec.title}（{spec.name}）已在运行")
-        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         log_path = self.log_dir / f"{spec.name}.log"
-        with log_path.open("ab") as log:
+        # Request paths and (masked) personal data: readable by the operator only.
+        descriptor = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(descriptor, "ab") as log:
             process = subprocess.Popen(  # noqa: S603 - our own commands
                 spec.command,
                 cwd=spec.cwd,
@@ -107,29 +144,27 @@ class ProcessTable:
         return entry
 
     def kill(self, name: str) -> None:
-        """SIGKILL the whole group at once, as a machine losing power would."""
+        """SIGKILL every process of the group at once, as a machine losing power would."""
         entry = self.running.get(name)
-        if entry is None or not entry.is_ours():
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(entry.pid, signal.SIGKILL)
-        _reap(entry.pid, seconds=10)
+        if entry is not None:
+            _signal_all(group_members(entry), signal.SIGKILL)
+            _reap_all(entry, seconds=10)
 
     def stop(self, name: str, *, grace_seconds: float = 20.0) -> bool:
-        """SIGTERM to the group, SIGKILL after the grace; False when it was not running."""
+        """SIGTERM to the group's leader (it stops its own children), SIGKILL to whatever of the
+        group is left after the grace (a worker orphaned by its master's death included); False
+        when nothing of it was running."""
         entry = self.running.pop(name, None)
         self._save()
-        if entry is None or not entry.is_ours():
+        if entry is None:
             return False
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(entry.pid, signal.SIGTERM)
-        if not _reap(entry.pid, seconds=grace_seconds):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(entry.pid, signal.SIGKILL)
-            _reap(entry.pid, seconds=10)
-        # Anything of the group left behind (a gunicorn worker orphaned by its master's death).
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(entry.pid, signal.SIGKILL)
+        members = group_members(entry)
+        if not members:
+            return False
+        _signal_all([entry.pid] if entry.pid in members else members, signal.SIGTERM)
+        if not _reap_all(entry, seconds=grace_seconds):
+            _signal_all(group_members(entry), signal.SIGKILL)
+            _reap_all(entry, seconds=10)
         return True
 
     def stop_all(self, order: list[str]) -> list[str]:
@@ -140,26 +175,23 @@ class ProcessTable:
         return stopped
 
 
-def _not_zombie(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+def _signal_all(pids: list[int], signum: int) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signum)
 
 
-def _reap(pid: int, *, seconds: float) -> bool:
-    """Wait until ``pid`` is gone (collecting it when it is our child); True when it went."""
+def _reap_all(entry: Running, *, seconds: float) -> bool:
+    """Wait until nothing of the group is left (collecting the leader when it is our child)."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    while True:
         with contextlib.suppress(ChildProcessError):
-            finished, _ = os.waitpid(pid, os.WNOHANG)
-            if finished == pid:
-                return True
-        if not _not_zombie(pid):
+            os.waitpid(entry.pid, os.WNOHANG)
+        if not group_members(entry):
             return True
+        if time.monotonic() >= deadline:
+            return False
         time.sleep(0.05)
-    return False
 
 
 def _log_tail(log_path: Path, lines: int = 30) -> str:

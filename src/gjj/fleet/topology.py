@@ -9,10 +9,11 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from gjj.core.env import REPO_ROOT
-from gjj.fleet.files import certificate_ensure, nginx_conf_write, secrets_ensure
+from gjj.fleet.files import SECRET_MAKERS, certificate_ensure, nginx_conf_write, secrets_ensure
 from gjj.fleet.processes import FleetStartFailed, ProcessSpec, ProcessTable
 from gjj.launcher import _gunicorn
 
@@ -105,6 +106,19 @@ def worker_names(config: FleetConfig) -> list[str]:
     return [f"worker-{i}" for i in range(1, len(config.ports.worker_metrics) + 1)]
 
 
+# The stand-ins' copies of the hall's WeChat secrets (the platform's console holds them too).
+_DERIVED_SECRETS = frozenset({"SIMS_WECHAT_TOKEN", "SIMS_WECHAT_SECRET"})
+SECRET_NAMES = frozenset(SECRET_MAKERS) | _DERIVED_SECRETS
+# The hall's instances and workers; a ``gjj`` command run by the operator (import-dataset loads the
+# stand-ins too) has them all.
+HALL_SECRETS = frozenset(name for name in SECRET_MAKERS if name.startswith("GJJ_"))
+
+
+def secrets_only(env: dict[str, str], *keep: str) -> dict[str, str]:
+    """``env`` without the secrets a process has no use for: each holds only its own."""
+    return {name: value for name, value in env.items() if name not in SECRET_NAMES or name in keep}
+
+
 def environment(config: FleetConfig) -> dict[str, str]:
     """Every process's environment: the hall's production settings, and the stand-ins'."""
     known = secrets_ensure(config.var_dir / "secrets.env")
@@ -157,7 +171,7 @@ def process_specs(config: FleetConfig, env: dict[str, str]) -> dict[str, Process
             "s3",
             "对象存储（moto S3 服务）",
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(ports.s3)],
-            env,
+            secrets_only(env),
             health_url=f"{config.s3_url}/moto-api/",
         ),
         ProcessSpec(
@@ -165,14 +179,20 @@ def process_specs(config: FleetConfig, env: dict[str, str]) -> dict[str, Process
             "外部系统模拟器（住房信息、银行、短信、微信）",
             # Threads enough for the bank's injected time-outs, which hold a thread each.
             _gunicorn("sims.wsgi", ports.sims, 2, threads=16),
-            {**env, "DJANGO_SETTINGS_MODULE": "sims.settings"},
+            {
+                **secrets_only(env, "SIMS_SECRET_KEY", *_DERIVED_SECRETS),
+                "DJANGO_SETTINGS_MODULE": "sims.settings",
+            },
             health_url=f"{config.sims_url}/health",
         ),
         ProcessSpec(
             "govsso",
             "辽宁政务服务网（统一身份认证模拟）",
             _gunicorn("govsso.wsgi", ports.govsso, 2),
-            {**env, "DJANGO_SETTINGS_MODULE": "govsso.settings"},
+            {
+                **secrets_only(env, "GOVSSO_SECRET_KEY", "GOVSSO_FIELD_KEYS"),
+                "DJANGO_SETTINGS_MODULE": "govsso.settings",
+            },
             health_url=f"{config.govsso_url}/health",
         ),
     ]
@@ -189,7 +209,11 @@ def process_specs(config: FleetConfig, env: dict[str, str]) -> dict[str, Process
                     config_module="gjj.core.gunicorn_conf",
                     access_log_format=ACCESS_LOG_FORMAT,
                 ),
-                {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "GJJ_INSTANCE": name},
+                {
+                    **secrets_only(env, *HALL_SECRETS),
+                    "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+                    "GJJ_INSTANCE": name,
+                },
                 health_url=f"{url}/health/live",
                 killable=True,
             )
@@ -216,7 +240,11 @@ def process_specs(config: FleetConfig, env: dict[str, str]) -> dict[str, Process
                 name,
                 f"后台任务 {name}",
                 command,
-                {**env, "GJJ_METRICS_PORT": str(metrics_port), "GJJ_INSTANCE": name},
+                {
+                    **secrets_only(env, *HALL_SECRETS),
+                    "GJJ_METRICS_PORT": str(metrics_port),
+                    "GJJ_INSTANCE": name,
+                },
                 health_url=f"http://127.0.0.1:{metrics_port}/metrics",
                 killable=True,
             )
@@ -236,14 +264,16 @@ def process_specs(config: FleetConfig, env: dict[str, str]) -> dict[str, Process
                 "-g",
                 "daemon off;",
             ],
-            env,
+            secrets_only(env),
             health_url=f"{config.public_url}/health/live",
         )
     )
     return {spec.name: spec for spec in specs}
 
 
-STOP_ORDER = ["nginx", "hall-1", "hall-2", "worker-1", "worker-2", "govsso", "sims", "s3"]
+def process_names(config: FleetConfig) -> list[str]:
+    """In start order; stopped in the reverse."""
+    return ["s3", "sims", "govsso", *hall_names(config), *worker_names(config), "nginx"]
 
 
 class Fleet:
@@ -252,10 +282,20 @@ class Fleet:
     def __init__(self, config: FleetConfig, *, progress: Callable[[str], None] = print) -> None:
         self.config = config
         self.progress = progress
-        config.var_dir.mkdir(parents=True, exist_ok=True)
-        self.env = environment(config)
-        self.specs = process_specs(config, self.env)
+        # Secrets, the TLS key and logs of requests live here: the operator's alone.
+        config.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(config.var_dir, 0o700)
         self.table = ProcessTable.load(config.var_dir / "fleet.json", config.log_dir)
+
+    @cached_property
+    def env(self) -> dict[str, str]:
+        """Made (with the secrets and the certificate, once) only when something is started or run:
+        ``down`` and ``status`` need neither."""
+        return environment(self.config)
+
+    @cached_property
+    def specs(self) -> dict[str, ProcessSpec]:
+        return process_specs(self.config, self.env)
 
     # -- bringing it up ---------------------------------------------------------------------------
 
@@ -328,7 +368,7 @@ class Fleet:
             command, env=self.env, cwd=REPO_ROOT, capture_output=True, text=True, check=False
         )
         if finished.returncode != 0 and check:
-            raise FleetStartFailed(f"{' '.join(args)} 失败：\n{(finished.stdout + finished.stderr)[-3000:]}")
+            raise FleetStartFailed(f"{args[0]} 失败：\n{(finished.stdout + finished.stderr)[-3000:]}")
 
     def _bucket_ensure(self) -> None:
         client = s3_client(self.config, self.env)
@@ -352,8 +392,8 @@ class Fleet:
             "register_client",
             "--client-id",
             "gjj-hall",
-            "--client-secret",
-            self.env["GJJ_OIDC_CLIENT_SECRET"],
+            "--client-secret-env",
+            "GJJ_OIDC_CLIENT_SECRET",
             "--redirect-uri",
             f"{public}/oidc/callback/ https://localhost:{self.config.ports.https}/oidc/callback/",
             "--post-logout-redirect-uri",
@@ -396,7 +436,7 @@ class Fleet:
     # -- stopping ---------------------------------------------------------------------------------
 
     def down(self) -> list[str]:
-        return self.table.stop_all(STOP_ORDER)
+        return self.table.stop_all(list(reversed(process_names(self.config))))
 
 
 def _metrics_dir_reset(path: Path) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import stat
 
+import pytest
+
 from gjj.fleet.files import certificate_ensure, nginx_conf_write, secrets_ensure
 from gjj.settings.base import EMBEDDED_OIDC_CLIENT_SECRET, EMBEDDED_SECRET_KEY
 
@@ -63,3 +65,15 @@ def test_nginx_sends_both_instances_its_own_request_id_and_address_and_keeps_met
     # The address nginx saw, never what the client put in its own X-Forwarded-For.
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in conf
     assert "$proxy_add_x_forwarded_for" not in conf
+
+
+def test_a_damaged_secrets_file_is_refused_not_taken_for_the_keys(tmp_path):
+    path = tmp_path / "secrets.env"
+    secrets = secrets_ensure(path)
+    truncated = secrets["GJJ_FIELD_KEYS"][:20]
+    path.write_text(path.read_text().replace(secrets["GJJ_FIELD_KEYS"], truncated))
+    with pytest.raises(ValueError, match="GJJ_FIELD_KEYS 格式不正确"):
+        secrets_ensure(path)
+    path.write_text("GJJ_SECRET_KEY\n")
+    with pytest.raises(ValueError, match="第 1 行"):
+        secrets_ensure(path)

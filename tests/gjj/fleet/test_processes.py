@@ -8,9 +8,16 @@ import sys
 
 import pytest
 
-from gjj.fleet.processes import FleetStartFailed, ProcessSpec, ProcessTable
+from gjj.fleet.processes import FleetStartFailed, ProcessSpec, ProcessTable, group_members
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(600)"]
+# A leader with a child of its own, as gunicorn's master and its workers.
+FAMILY = [
+    sys.executable,
+    "-c",
+    "import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)']);"
+    " time.sleep(600)",
+]
 
 
 def _table(tmp_path) -> ProcessTable:
@@ -63,3 +70,34 @@ def test_a_recorded_pid_now_running_something_else_is_left_alone(tmp_path):
     finally:
         os.killpg(entry.pid, 9)
         os.waitpid(entry.pid, 0)
+
+
+def _wait_for_members(entry, count: int) -> list[int]:
+    import time
+
+    deadline = time.monotonic() + 10
+    while len(members := group_members(entry)) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return members
+
+
+def test_killing_a_group_kills_its_children_too(tmp_path):
+    table = _table(tmp_path)
+    entry = table.start(ProcessSpec("family", "测试进程", FAMILY, dict(os.environ)), wait_seconds=10)
+    members = _wait_for_members(entry, 2)
+    assert len(members) == 2 and entry.pid in members
+    table.kill("family")
+    assert group_members(entry) == []
+
+
+def test_a_group_whose_leader_died_alone_is_still_stopped_whole(tmp_path):
+    """A gunicorn master killed by the system leaves its workers: make prod-down still ends them."""
+    table = _table(tmp_path)
+    entry = table.start(ProcessSpec("family", "测试进程", FAMILY, dict(os.environ)), wait_seconds=10)
+    (child,) = [pid for pid in _wait_for_members(entry, 2) if pid != entry.pid]
+    os.kill(entry.pid, 9)
+    os.waitpid(entry.pid, 0)
+    assert not table.alive("family")
+    assert group_members(entry) == [child]
+    assert table.stop("family") is True
+    assert group_members(entry) == []

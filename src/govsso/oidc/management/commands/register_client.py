@@ -8,6 +8,7 @@ nothing. Several URIs may be given space-separated in one argument or by repeati
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -25,7 +26,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--client-id", required=True, help="客户端标识（client_id）")
-        parser.add_argument("--client-secret", required=True, help="客户端密钥（以散列保存）")
+        secret = parser.add_mutually_exclusive_group(required=True)
+        secret.add_argument("--client-secret", help="客户端密钥（以散列保存）")
+        # On the command line a secret is readable by every user of the machine (/proc/<pid>/cmdline).
+        secret.add_argument(
+            "--client-secret-env", metavar="NAME", help="从该环境变量读取客户端密钥（不出现在命令行上）"
+        )
         parser.add_argument(
             "--redirect-uri",
             action="append",
@@ -41,10 +47,15 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="公积金网上服务大厅", help="客户端名称")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        client_secret = options["client_secret"]
+        if options["client_secret_env"]:
+            client_secret = os.environ.get(options["client_secret_env"], "")
+            if not client_secret:
+                raise CommandError(f"环境变量 {options['client_secret_env']} 未设置或为空", returncode=1)
         try:
             registration = oidc_client_register(
                 client_id=options["client_id"],
-                client_secret=options["client_secret"],
+                client_secret=client_secret,
                 name=options["name"],
                 redirect_uris=_uris(options["redirect_uri"]),
                 post_logout_redirect_uris=_uris(options["post_logout_redirect_uri"]),
