@@ -19,6 +19,7 @@ from bench.stack import THROTTLE_ENV
 from chaos.driver import DriveReport, drive
 from chaos.killer import Killer
 from gjj.core.env import REPO_ROOT
+from gjj.core.timeutil import today_shanghai
 from gjj.fleet.topology import Fleet, FleetConfig, Ports, hall_names, worker_names
 
 # The hall's production defaults, shortened so that a run sees many rounds of recovery in minutes:
@@ -31,6 +32,9 @@ CHAOS_ENV = {
     "GJJ_PAYOUT_LEASE_SECONDS": "9",
     "GJJ_RECONCILE_AFTER_SECONDS": "10",
 }
+# The reconciler's limit: it runs once a minute and re-sends a payout at most GJJ_PAYOUT_MAX_ATTEMPTS
+# (5) times before 财务 takes over; a payout not settled by then, with a minute to spare, is stuck.
+SETTLE_LIMIT_SECONDS = (5 + 2) * 60.0
 FAULT_SHARE = 0.2
 # Longer than the hall's 3 s time-outs: a time-out fault is one the hall gives up on.
 FAULT_DELAY_MS = 4500
@@ -73,24 +77,22 @@ def _bank_faults(sims: str, *, install: bool) -> list[dict[str, Any]]:
         return rules
 
 
-def _settle(fleet: Fleet, business_nos: list[str], *, limit_seconds: float) -> float:
-    """Wait until every submitted application is paid or waiting for 财务, at most ``limit_seconds``
-    (the reconciler's limit): what is left then is stuck."""
+def _settle(fleet: Fleet, run_file: Path, *, limit_seconds: float) -> float:
+    """Wait until every submitted application is paid or waiting for 财务, at most ``limit_seconds``:
+    what is left then is stuck."""
     started = time.monotonic()
     while time.monotonic() - started < limit_seconds:
-        report = _verify(fleet, business_nos, quick=True)
-        if not report["stuck"] and not report["missing"]:
+        standing = _verify(fleet, run_file, standing_only=True)
+        if not standing["stuck"] and not standing["missing"]:
             break
         time.sleep(3)
     return time.monotonic() - started
 
 
-def _verify(fleet: Fleet, business_nos: list[str], *, quick: bool = False) -> dict[str, Any]:
-    path = fleet.config.var_dir / "business_nos.json"
-    path.write_text(json.dumps(business_nos), encoding="utf-8")
-    command = [sys.executable, "-m", "chaos.verify", str(path)]
-    if quick:
-        command.append("--quick")
+def _verify(fleet: Fleet, run_file: Path, *, standing_only: bool = False) -> dict[str, Any]:
+    command = [sys.executable, "-m", "chaos.verify", str(run_file)]
+    if standing_only:
+        command.append("--standing")
     finished = subprocess.run(  # noqa: S603 - our own module
         command, env=fleet.env, cwd=REPO_ROOT, capture_output=True, text=True, check=False
     )
@@ -106,6 +108,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         _say(f"chaos: 启动生产拓扑（{var_dir}）…")
         fleet.up(fresh=True)
+        since = today_shanghai().isoformat()  # every statement day from here on is reconciled
+        run_file = var_dir / "run.json"
         members = bench_members.generate(args.applications, seed=MEMBER_SEED)
         dataset = bench_members.write(var_dir / "members.json", members)
         imported = fleet.gjj("import-dataset", str(dataset))
@@ -131,13 +135,18 @@ def run(args: argparse.Namespace) -> int:
                     progress=_say,
                 )
             )
-            business_nos = [o.business_no for o in report.submitted if o.business_no]
+            run_file.write_text(
+                json.dumps({"since": since, "business_nos": [o.business_no for o in report.submitted]}),
+                encoding="utf-8",
+            )
             _say(f"chaos: 提交完成，等待支付结清（上限 {args.settle_limit:g} 秒）…")
-            waited = _settle(fleet, business_nos, limit_seconds=args.settle_limit)
+            waited = _settle(fleet, run_file, limit_seconds=args.settle_limit)
         finally:
             killer.stop()
+        # A last round after the last kill: a worker killed at the very end has been started again.
+        waited += _settle(fleet, run_file, limit_seconds=args.settle_limit)
         rules = _bank_faults(fleet.config.sims_url, install=False)
-        result = _verify(fleet, business_nos)
+        result = _verify(fleet, run_file)
         return _print_result(args.applications, report, result, killer, rules, waited, started)
     finally:
         if not args.keep:
@@ -158,47 +167,35 @@ def _print_result(
     for problem in killer.problems[:5]:
         _say(f"  {problem}")
     for rule in rules:
-        _say(
-            f"bank faults {rule.get('operation')}: {json.dumps(rule.get('applied_by_mode', rule), ensure_ascii=False)}"
-        )
+        applied = json.dumps(rule.get("applied_by_mode", rule), ensure_ascii=False)
+        _say(f"bank faults {rule.get('operation')}: {applied}")
     _say(
         f"client retries: {report.retries}; settle wait {waited:.0f} s; whole run {time.monotonic() - started:.0f} s"
     )
     _say(f"applications: {json.dumps(result['states'], ensure_ascii=False)}")
     _say(f"payouts: {json.dumps(result['payout_states'], ensure_ascii=False)}")
+    _say(f"waiting for 财务 (需人工处理, money held): {len(result['waiting_for_staff'])}")
     for failed in report.failed[:10]:
-        _say(f"  not submitted: {failed.member.id_number[:6]}…: {failed.error}")
-    for label in ("missing", "stuck", "waiting_for_staff", "doubled", "bank_transfers_unknown_to_hall"):
+        _say(f"  the member's app gave up: {failed.member.id_number[:6]}…: {failed.error}")
+    for label in ("missing", "stuck", "doubled", "cards_paid_differently", "bank_transfers_unknown_to_hall"):
         if result[label]:
             _say(f"{label}: {len(result[label])}: {result[label][:10]}")
-    reconciliation = result["reconciliation"]
-    _say(
-        f"reconciliation {reconciliation['day']}: {reconciliation['lines']} lines, "
-        f"{json.dumps(reconciliation['buckets'])}"
-    )
+    for day in result["reconciliation"]:
+        _say(f"reconciliation {day['day']}: {day['lines']} lines, {json.dumps(day['buckets'])}")
     lost = len(report.failed) + len(result["missing"]) + len(result["stuck"])
     doubled = len(result["doubled"])
-    failed = [
-        name
-        for name, bad in (
-            ("ledger", result["ledger"]),
-            ("check-applications", result["check_applications"]),
-            ("audit-check", result["audit"]),
-            ("reconciliation", reconciliation["unmatched"]),
-            ("bank-ledger", result["bank_transfers_unknown_to_hall"]),
-        )
-        if bad
-    ]
+    checks = {
+        "ledger": result["ledger"],
+        "check-applications": result["check_applications"],
+        "audit-check": result["audit"],
+        "reconciliation": [day for day in result["reconciliation"] if day["unmatched"]],
+        "bank-ledger": result["bank_transfers_unknown_to_hall"] + result["cards_paid_differently"],
+    }
+    failed = [name for name, problems in checks.items() if problems]
     for name in failed:
-        detail = {
-            "ledger": result["ledger"],
-            "check-applications": result["check_applications"],
-            "audit-check": result["audit"],
-        }.get(name)
-        if detail:
-            _say(f"{name}: {detail[:10]}")
-    checks = f"checks failed: {', '.join(failed)}" if failed else "checks clean"
-    _say(f"chaos: {n} applications, {lost} lost, {doubled} doubled, {checks}")
+        _say(f"{name}: {checks[name][:10]}")
+    verdict = f"checks failed: {', '.join(failed)}" if failed else "checks clean"
+    _say(f"chaos: {n} applications, {lost} lost, {doubled} doubled, {verdict}")
     return 0 if not (lost or doubled or failed) else 1
 
 
@@ -208,7 +205,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=12)
     parser.add_argument("--kill-min", type=float, default=3.0, help="两次 SIGKILL 之间最短秒数")
     parser.add_argument("--kill-max", type=float, default=6.0, help="两次 SIGKILL 之间最长秒数")
-    parser.add_argument("--settle-limit", type=float, default=420.0, help="提交后等待结清的上限（秒）")
+    parser.add_argument(
+        "--settle-limit",
+        type=float,
+        default=SETTLE_LIMIT_SECONDS,
+        help="提交后等待结清的上限（秒），默认为对账任务的处理上限",
+    )
     parser.add_argument("--name", default="chaos", help="数据库名后缀（gjj_<name> 等）")
     parser.add_argument("--var-dir", default=str(REPO_ROOT / "var" / "chaos"))
     parser.add_argument("--redis-db", type=int, default=14)

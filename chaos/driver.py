@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from bench.flow import Answer, FlowFailed, Step, application, jpeg
+from bench.load import JobFailed
 from bench.members import PASSWORD, Member
 from bench.oidc import api_token
 
@@ -101,7 +102,7 @@ async def _one(
         final = finished.value
         outcome.business_no = final.get("business_no")
         outcome.state = final.get("state")
-    except (FlowFailed, httpx.HTTPError, KeyError) as exc:
+    except Exception as exc:  # one member's failure is reported with the others, never ends the run
         outcome.error = f"{type(exc).__name__}: {exc}"[:400]
     return outcome
 
@@ -111,7 +112,7 @@ async def _token(govsso: str, hall: str, member: Member, client_secret: str, out
     for attempt in range(5):
         try:
             return await api_token(govsso, hall, member.id_number, PASSWORD, client_secret=client_secret)
-        except Exception:
+        except (httpx.HTTPError, JobFailed):
             if attempt == 4:
                 raise
             outcome.retries += 1
