@@ -53,23 +53,17 @@ def request_hash(request: HttpRequest) -> str:
 
 
 def _reused() -> JsonResponse:
-    return JsonResponse(
+    return _json(
+        422,
         {
             "code": "idempotency_key_reused",
             "message": "该 Idempotency-Key 已用于另一个请求，请为新的请求使用新的键",
         },
-        status=422,
-        json_dumps_params={"ensure_ascii": False},
     )
 
 
 def _replay(record: IdempotencyRecord) -> JsonResponse:
-    response = JsonResponse(
-        record.response_body,
-        status=record.response_status or 200,
-        safe=False,
-        json_dumps_params={"ensure_ascii": False},
-    )
+    response = _json(record.response_status or 200, record.response_body)
     response["Idempotent-Replayed"] = "true"
     return response
 
@@ -79,12 +73,10 @@ def idempotent(request: HttpRequest, person: Person, run: Callable[[], Result]) 
     if not key:
         with transaction.atomic():
             status, body = _kept_unless_failed(run)
-        return JsonResponse(body, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+        return _json(status, body)
     if len(key) > 200:
-        return JsonResponse(
-            {"code": "invalid_idempotency_key", "message": "Idempotency-Key 不能超过 200 个字符"},
-            status=400,
-            json_dumps_params={"ensure_ascii": False},
+        return _json(
+            400, {"code": "invalid_idempotency_key", "message": "Idempotency-Key 不能超过 200 个字符"}
         )
     fingerprint = request_hash(request)
     with transaction.atomic():
@@ -106,6 +98,10 @@ def idempotent(request: HttpRequest, person: Person, run: Callable[[], Result]) 
                 record.save(update_fields=["response_status", "response_body"])
     if record is None:
         return _existing(person=person, key=key, fingerprint=fingerprint)
+    return _json(status, body)
+
+
+def _json(status: int, body: Any) -> JsonResponse:
     return JsonResponse(body, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
 
 
@@ -126,8 +122,4 @@ def _existing(*, person: Person, key: str, fingerprint: str) -> JsonResponse:
     if record is not None and record.response_status is not None:
         return _replay(record)
     # Only a row written before answers were committed with their rows can be without one.
-    return JsonResponse(
-        {"code": "idempotency_in_progress", "message": "相同的请求正在处理中，请稍后重试"},
-        status=409,
-        json_dumps_params={"ensure_ascii": False},
-    )
+    return _json(409, {"code": "idempotency_in_progress", "message": "相同的请求正在处理中，请稍后重试"})

@@ -20,9 +20,7 @@ from gjj.core.json_logging import JsonFormatter
 from gjj.core.masking import MaskPersonalDataFilter
 from gjj.core.request_id import RequestIdFilter, is_safe_request_id, request_id_scope
 from gjj.core.task_queue import (
-    RequestIdHuey,
     RequestIdMemoryHuey,
-    RequestIdRedisHuey,
     RequestIdSqliteHuey,
 )
 from tests.gjj.core import urls_request_id
@@ -267,9 +265,3 @@ def test_a_message_queued_before_the_id_existed_still_runs_with_a_fresh_id(queue
     _run_next(queue)
 
     assert len(seen) == 1 and NEW_ID.fullmatch(seen[0] or "")
-
-
-def test_the_configured_classes_keep_their_storage() -> None:
-    assert issubclass(RequestIdRedisHuey, RequestIdHuey)
-    assert RequestIdRedisHuey.__mro__[2].__name__ == "RedisHuey"
-    assert RequestIdSqliteHuey.__mro__[2].__name__ == "SqliteHuey"
