@@ -29,6 +29,7 @@ from typing import Any
 from wsgiref.simple_server import WSGIServer
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
@@ -138,11 +139,23 @@ def _nearest_rank(ordered: list[float], fraction: float) -> float:
     return ordered[max(1, math.ceil(fraction * len(ordered))) - 1]
 
 
+BUSINESS_CACHE_KEY = "gjj:metrics:business"
+
+
 class BusinessCollector:
-    """The centre's figures, one aggregate query each, from the database at scrape time. A figure
-    whose query fails is left out (with a warning), the others still answer."""
+    """The centre's figures, one aggregate query each, from the database at scrape time — at most
+    once per ``GJJ_METRICS_BUSINESS_CACHE_SECONDS`` for all instances together (the shared cache):
+    every instance is scraped, and each figure counts a whole table. A figure whose query fails is
+    left out (with a warning), the others still answer."""
 
     def collect(self) -> Iterator[Metric]:
+        figures = cache.get(BUSINESS_CACHE_KEY)
+        if figures is None:
+            figures = list(self._figures())
+            cache.set(BUSINESS_CACHE_KEY, figures, settings.GJJ_METRICS_BUSINESS_CACHE_SECONDS)
+        yield from figures
+
+    def _figures(self) -> Iterator[Metric]:
         now = timezone.now()
         for figure in (self._applications, self._decisions, self._payouts, self._submission_to_paid):
             try:

@@ -316,6 +316,8 @@ GJJ_TRUST_X_FORWARDED_FOR = env_bool("GJJ_TRUST_X_FORWARDED_FOR", False)
 # The payout reconciler re-drives work stuck between states (a crash between commit and enqueue,
 # a bank answer of "processing", a timeout). How old a payout must be before it is re-driven:
 GJJ_RECONCILE_AFTER_SECONDS = env_int("GJJ_RECONCILE_AFTER_SECONDS", 60)
+# The centre's figures on /metrics are counted at most this often, for every instance together.
+GJJ_METRICS_BUSINESS_CACHE_SECONDS = env_int("GJJ_METRICS_BUSINESS_CACHE_SECONDS", 15)
 # A payout being sent is leased to its sender for this long (longer than the bank's pay time-out):
 # no other worker, reconciler round or 重新驱动 sends it meanwhile.
 GJJ_PAYOUT_LEASE_SECONDS = env_int("GJJ_PAYOUT_LEASE_SECONDS", int(GJJ_BANK_PAY_TIMEOUT_SECONDS) * 3)

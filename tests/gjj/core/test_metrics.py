@@ -174,6 +174,27 @@ def test_an_empty_day_has_no_instant_share_and_no_quantiles(client) -> None:
     assert value(found, "gjj_submission_to_paid_seconds_last_24h", quantile="0.5") is None
 
 
+def test_the_figures_are_counted_once_for_every_scrape_within_the_cache_time(client) -> None:
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gjj.core.metrics import BUSINESS_CACHE_KEY
+
+    person = funded_member()
+    Application.objects.create(person=person, account=person.account, channel="web", state=State.SUBMITTED)
+    assert value(samples(scrape(client)), "gjj_applications", state="submitted") == 1
+
+    Application.objects.create(person=person, account=person.account, channel="web", state=State.SUBMITTED)
+    with CaptureQueriesContext(connection) as queries:
+        again = samples(scrape(client))  # another instance's scrape, within the cache time
+    assert value(again, "gjj_applications", state="submitted") == 1
+    assert not [q for q in queries.captured_queries if "withdrawals_application" in q["sql"]]
+
+    cache.delete(BUSINESS_CACHE_KEY)  # the cache time has passed
+    assert value(samples(scrape(client)), "gjj_applications", state="submitted") == 2
+
+
 def test_the_queue_depth_counts_pending_and_scheduled_tasks() -> None:
     queue = RequestIdMemoryHuey("gjj-test-depth", immediate=False)
 
