@@ -66,7 +66,9 @@ demo-dataset: $(BIN)/.installed
 	$(BIN)/gjj generate-dataset --people 300 --seed 20261127 --named data/named-members.json --named data/older-members.json --named data/sample-reasons.json --output $(DEMO_DATASET)
 
 # The benchmarks (docs/benchmarks.md and .json): starts the floor and the hall on PostgreSQL and Redis
-# itself, about 15 minutes. BENCH_ARGS="--only p1,p2" runs some parts (report under var/bench/).
+# itself, about 15 minutes. BENCH_ARGS="--only p1,p2" runs some parts (report under var/bench/);
+# BENCH_ARGS="--topology prod" measures the production topology (a fleet of its own, gjj.fleet: nginx
+# with TLS, two hall instances) instead, into docs/benchmarks-prod.md and .json.
 BENCH_ARGS ?=
 bench: setup
 	bash scripts/ensure-system.sh --services

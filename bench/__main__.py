@@ -2,9 +2,12 @@
 
     python -m bench                      # everything: docs/benchmarks.md and docs/benchmarks.json
     python -m bench --only p1,p2         # some parts (the report goes to var/bench/ unless --docs)
+    python -m bench --topology prod      # the hall as production runs it: docs/benchmarks-prod.md and .json
 
 The floor runs first (nothing else up), then the hall's set-up on a fresh PostgreSQL database with
-Redis for P1 (with P3) and P2, stopped before P4 and P5, which start what they need themselves. A
+Redis for P1 (with P3) and P2, stopped before P4 and P5, which start what they need themselves. With
+``--topology prod`` the hall is instead a production topology of the bench's own (``gjj.fleet``:
+nginx with TLS, two hall instances, two Huey consumers, S3), reached over https through nginx. A
 part that is missing or fails is reported in the output and the md; the exit status is then 1.
 """
 
@@ -14,6 +17,7 @@ import argparse
 import atexit
 import datetime as dt
 import importlib
+import ssl
 import sys
 import time
 import traceback
@@ -21,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import floorbench, members, p1, p2, report, stack
+from bench import floorbench, load, members, p1, p2, report, stack
 from bench.result import PartResult
 from bench.stack import REPO_ROOT
 
@@ -54,6 +58,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--govsso-url", help="the running set-up's SSO (with --hall-url)")
     parser.add_argument(
+        "--topology",
+        choices=tuple(report.TOPOLOGIES),
+        default="embedded",
+        help="the hall the bench starts: `embedded` (gjj.launcher, plain HTTP) or `prod` (gjj.fleet: nginx "
+        "with TLS, two instances; report to docs/benchmarks-prod.*, under var/bench/ with --quick)",
+    )
+    parser.add_argument(
         "--seed", type=int, default=SEED, help="the members' seed (0–99; a new one for each run on one hall)"
     )
     args = parser.parse_args(argv)
@@ -63,12 +74,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
     if bool(args.hall_url) != bool(args.govsso_url):
         parser.error("--hall-url and --govsso-url go together")
+    prod = args.topology == "prod"
+    if prod and args.hall_url:
+        parser.error("--topology prod starts its own topology: not with --hall-url")
     if "p3" in only:
         only.add("p1")  # P3 is measured under P1's load
     full = only == set(PARTS)
-    out_dir = args.out or (
-        REPO_ROOT / "docs" if full or args.docs else REPO_ROOT / "var" / "bench" / "report"
-    )
+    # A quick production run is a check, not the production figures.
+    to_docs = args.docs or (full and not (prod and args.quick))
+    out_dir = args.out or (REPO_ROOT / "docs" if to_docs else REPO_ROOT / "var" / "bench" / "report")
 
     progress = _progress_printer()
     work_dir = (REPO_ROOT / "var" / "bench").resolve()
@@ -127,6 +141,11 @@ def main(argv: list[str] | None = None) -> int:
             nonlocal hall
             if args.hall_url:
                 hall = stack.hall_running(args.hall_url, args.govsso_url, dataset, progress)
+            elif prod:
+                hall = stack.fleet_start(work_dir, dataset, progress)
+                atexit.register(hall.stop)  # also on Ctrl-C
+                # Over https through nginx: every client trusts the fleet's own certificate.
+                load.VERIFY = ssl.create_default_context(cafile=str(hall.fleet.config.tls_dir / "cert.pem"))
             else:
                 hall = stack.hall_start(work_dir, dataset, progress)
                 atexit.register(hall.stop)  # also on Ctrl-C
@@ -161,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
                             floor_probe=floor_probe,
                         ),
                     )
-                if "p2" in results and hall.started is not None:
+                if "p2" in results and p1.process_groups(hall):
                     # Why the slowest page costs what it does: py-spy over the hall's workers.
                     slowest = min(
                         results["p2"].details["pages"].values(), key=lambda page: page["rate_per_s"]
@@ -178,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
                         ),
                     )
         finally:
-            if hall is not None and hall.started is not None:
+            if hall is not None and p1.process_groups(hall):
                 progress("stopping the hall …")
                 hall.stop()
         _invariants_note(results, hall)
@@ -205,9 +224,14 @@ def main(argv: list[str] | None = None) -> int:
         if errors:
             failures.setdefault(f"{name} errors", f"{errors} requests or applications failed (see details)")
 
-    notes = _notes(len(pool) if only & {"p1", "p2"} else 0, args.seed, args.hall_url)
+    notes = _notes(len(pool) if only & {"p1", "p2"} else 0, args.seed, args.hall_url, args.topology)
     document, text = report.build(
-        results, failures, measured_at=measured_at, duration_s=time.monotonic() - began, notes=notes
+        results,
+        failures,
+        measured_at=measured_at,
+        duration_s=time.monotonic() - began,
+        notes=notes,
+        topology=args.topology,
     )
     md_path, json_path = report.write(document, text, out_dir)
     progress(f"written {md_path} and {json_path}")
@@ -238,7 +262,7 @@ def _invariants_note(results: dict[str, PartResult], hall: stack.HallStack | Non
             result.details["invariants"] = checks
 
 
-def _notes(member_count: int, seed: int, hall_url: str | None) -> list[str]:
+def _notes(member_count: int, seed: int, hall_url: str | None, topology: str = "embedded") -> list[str]:
     running = (
         [
             f"**Not the bench's own set-up**: the running hall at {hall_url} (`--hall-url`); the set-up below "
@@ -247,15 +271,32 @@ def _notes(member_count: int, seed: int, hall_url: str | None) -> list[str]:
         if hall_url
         else []
     )
+    hall = (
+        [
+            "The hall: the production topology (`gjj.fleet`, what `make prod` runs, `gjj.settings.production`), "
+            f"a fleet of the bench's own named `{stack.FLEET_NAME}` under `var/bench/fleet/` on free ports: nginx "
+            "with TLS (the fleet's self-signed certificate, which the client verifies) in front of two hall "
+            "instances under gunicorn with 2 workers × 4 threads each, two Huey consumers, moto's S3 server for "
+            f"the materials, govsso and the simulators; fresh PostgreSQL databases `gjj_{stack.FLEET_NAME}`, "
+            f"`govsso_{stack.FLEET_NAME}`, `sims_{stack.FLEET_NAME}`, `GJJ_REDIS_URL={stack.REDIS_URL}` (flushed "
+            "first). The client reaches the hall only through nginx over https, and the SSO stand-in directly "
+            "over HTTP. P4 and P5 do not depend on the topology (they start what they need themselves).",
+        ]
+        if topology == "prod"
+        else [
+            "The hall: `python -m gjj.launcher` (what `make run` runs: sims, govsso, the hall under gunicorn "
+            "with 2 workers × 4 threads, the Huey worker) with `gjj.settings.embedded`, on a fresh PostgreSQL "
+            f"database `{stack.HALL_DATABASE}`, `GJJ_REDIS_URL={stack.REDIS_URL}` (flushed first: Huey and the "
+            "cache on Redis); govsso and the simulators on SQLite files under `var/bench/stack/` (they stand in "
+            "for outside systems, but share this machine's CPUs with the hall).",
+        ]
+    )
     return [
         *running,
-        "The hall: `python -m gjj.launcher` (what `make run` runs: sims, govsso, the hall under gunicorn with "
-        "2 workers × 4 threads, the Huey worker) with `gjj.settings.embedded`, on a fresh PostgreSQL database "
-        f"`{stack.HALL_DATABASE}`, `GJJ_REDIS_URL={stack.REDIS_URL}` (flushed first: Huey and the cache on Redis); "
-        "govsso and the simulators on SQLite files under `var/bench/stack/` (they stand in for outside systems, "
-        "but share this machine's CPUs with the hall).",
+        *hall,
         f"Members: {member_count} eligible purchasers generated by `bench/members.py` (seed {seed}) and imported "
-        "by the launcher into the empty hall: each qualifies for 秒批, so P1 needs no staff.",
+        f"{'with `gjj import-dataset`' if topology == 'prod' else 'by the launcher'} into the empty hall: each "
+        "qualifies for 秒批, so P1 needs no staff.",
         "Rate limits: every load-test client comes from 127.0.0.1, so the per-address (and per-member) limits of "
         "`THROTTLE_RULES` would refuse the load test itself; the bench raises them all through their environment "
         "variables (`GJJ_THROTTLE_*`). The limits are therefore not part of any figure.",

@@ -8,6 +8,7 @@ import asyncio
 import hashlib
 import math
 import os
+import ssl
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -157,12 +158,17 @@ def source_for(key: str) -> str | None:
     return f"127.66.{digest % 250 + 1}.{digest // 250 % 250 + 1}"
 
 
+# When set (``--topology prod``: the hall behind nginx over https), the one SSL context every client
+# verifies the server with, trusting the fleet's own certificate (loaded once, not per client).
+VERIFY: ssl.SSLContext | bool = False
+
+
 def client(*, source: str | None = None, **kwargs: Any) -> httpx.AsyncClient:
     """An httpx client for loopback: keep-alive, generous time-outs, no proxies from the environment;
     connecting from ``source`` (see source_for) when given."""
     kwargs.setdefault("timeout", httpx.Timeout(60.0, connect=10.0))
     # Plain HTTP on loopback: no certificate store to load for every client (tens of ms of CPU each).
-    kwargs.setdefault("verify", False)
+    kwargs.setdefault("verify", VERIFY)
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     transport = (
         httpx.AsyncHTTPTransport(limits=limits, local_address=source, verify=kwargs["verify"])

@@ -12,7 +12,7 @@ import html
 import os
 import re
 import secrets
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TypeVar
 from urllib.parse import parse_qs, urlparse
 
@@ -26,6 +26,11 @@ _HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+def client_secret(env: Mapping[str, str]) -> str:
+    """The hall's client secret in a set-up's environment (the production topology's generated one)."""
+    return env.get("GJJ_OIDC_CLIENT_SECRET", CLIENT_SECRET)
 
 
 async def _sso_login(

@@ -105,7 +105,13 @@ class Pool:
             began = time.monotonic()
 
             async def login(member: Member) -> tuple[Member, str, float]:
-                token = await oidc.api_token(self.stack.govsso, self.stack.hall, member.id_number, PASSWORD)
+                token = await oidc.api_token(
+                    self.stack.govsso,
+                    self.stack.hall,
+                    member.id_number,
+                    PASSWORD,
+                    client_secret=oidc.client_secret(self.stack.env),
+                )
                 return member, token, time.monotonic()
 
             self.ready += await oidc.bounded(login, members, TOKEN_CONCURRENCY)
@@ -149,10 +155,12 @@ async def _round(
 
 
 def process_groups(stack: Any) -> set[int]:
-    """The process group of the stack the bench started (none for a stack started by someone else:
-    then only PostgreSQL, Redis and the client are measured)."""
+    """The process groups of the stack the bench started: its own, or each of its fleet's processes
+    (none for a stack started by someone else: then only PostgreSQL, Redis and the client are measured)."""
     started = getattr(stack, "started", None)
-    return {started.process.pid} if started is not None else set()
+    fleet = getattr(stack, "fleet", None)
+    groups = {entry.pid for entry in fleet.table.running.values()} if fleet is not None else set()
+    return groups | ({started.process.pid} if started is not None else set())
 
 
 # --- the server's timeline (P3) -------------------------------------------------------------------
@@ -491,7 +499,11 @@ def _split(counts: dict[str, Any]) -> str:
 def count_one_subprocess(stack: Any, member: Member) -> dict[str, Any]:
     import subprocess
 
-    token = asyncio.run(oidc.api_token(stack.govsso, stack.hall, member.id_number, PASSWORD))
+    token = asyncio.run(
+        oidc.api_token(
+            stack.govsso, stack.hall, member.id_number, PASSWORD, client_secret=oidc.client_secret(stack.env)
+        )
+    )
     finished = subprocess.run(
         [sys.executable, "-m", "bench.p1", "--count-one", json.dumps(asdict(member)), "--token", token],
         env={**stack.env, "PYTHONPATH": str(REPO_ROOT)},
@@ -551,7 +563,10 @@ def count_one(member: Member, token: str) -> dict[str, Any]:
         return original_send(self, request, *args, **kwargs)
 
     requests.adapters.HTTPAdapter.send = counting_send  # type: ignore[method-assign]
-    http = Client(SERVER_NAME="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {token}")
+    # Forwarded as https, as nginx does in front of production's instances (which redirect plain HTTP).
+    http = Client(
+        SERVER_NAME="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_X_FORWARDED_PROTO="https"
+    )
     by_step: list[dict[str, Any]] = []
     statements: list[str] = []
 

@@ -28,6 +28,7 @@ import httpx
 
 from bench import members, oidc, stack
 from bench.load import JobFailed, closed_loop
+from bench.p1 import process_groups
 from bench.result import PartResult, Progress
 from bench.stack import REPO_ROOT
 
@@ -49,9 +50,9 @@ CATEGORIES: tuple[tuple[str, re.Pattern[str]], ...] = (
 OTHER = "other (Python runtime, libraries)"
 
 
-def _worker_pids(hall_group: int) -> list[int]:
-    """The hall's gunicorn workers: processes of the set-up's group running gjj.wsgi whose parent
-    runs it too (the master is left out)."""
+def _worker_pids(groups: set[int]) -> list[int]:
+    """The hall's gunicorn workers: processes of the set-up's groups running gjj.wsgi whose parent
+    runs it too (the masters are left out)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -63,7 +64,7 @@ def _worker_pids(hall_group: int) -> list[int]:
             continue
         fields = stat.rsplit(")", 1)[1].split()
         parent, group = int(fields[1]), int(fields[2])
-        if group != hall_group or "gjj.wsgi" not in cmdline:
+        if group not in groups or "gjj.wsgi" not in cmdline:
             continue
         try:
             parent_cmdline = Path(f"/proc/{parent}/cmdline").read_bytes().decode(errors="replace")
@@ -179,9 +180,10 @@ def profile_page(
     py_spy = py_spy_path()
     if py_spy is None:
         raise RuntimeError("py-spy is not installed (it is in requirements.lock)")
-    assert hall.started is not None, "the profile needs the bench's own set-up"
+    groups = process_groups(hall)
+    assert groups, "the profile needs the bench's own set-up"
     out_dir.mkdir(parents=True, exist_ok=True)
-    workers = _worker_pids(hall.started.process.pid)
+    workers = _worker_pids(groups)
     outputs = [out_dir / f"worker-{pid}.txt" for pid in workers]
     for output in outputs:
         output.unlink(missing_ok=True)

@@ -1,4 +1,5 @@
-"""docs/benchmarks.md and docs/benchmarks.json from the parts' results."""
+"""docs/benchmarks.md and docs/benchmarks.json from the parts' results (docs/benchmarks-prod.* for a
+run against the production topology)."""
 
 from __future__ import annotations
 
@@ -53,6 +54,19 @@ DEFINITIONS = {
     "p5_peak_mb": "P5 (bench/p5.py)",
 }
 
+# What ``--topology`` measured (the md's header).
+TOPOLOGIES = {
+    "embedded": "the embedded set-up (`python -m gjj.launcher`: one hall instance under gunicorn on plain "
+    "HTTP, one Huey worker)",
+    "prod": "the production topology (`gjj.fleet`, what `make prod` runs: nginx with TLS in front of two "
+    "hall instances, two Huey consumers, S3)",
+}
+
+
+def file_stem(topology: str) -> str:
+    """The report's file name: an embedded run's is ``benchmarks``, a production one's ``benchmarks-prod``."""
+    return "benchmarks" if topology == "embedded" else f"benchmarks-{topology}"
+
 
 def met(figure: str, value: Any) -> bool | None:
     if figure not in TARGETS or not isinstance(value, int | float):
@@ -94,6 +108,7 @@ def build(
     measured_at: dt.datetime,
     duration_s: float,
     notes: list[str],
+    topology: str = "embedded",
 ) -> tuple[dict[str, Any], str]:
     figures: dict[str, Any] = dict.fromkeys(FIGURES)
     for result in results.values():
@@ -102,6 +117,7 @@ def build(
     dirty = bool(_git("status", "--porcelain", "--untracked-files=no", "--", "src"))
     document: dict[str, Any] = {
         **figures,
+        "topology": topology,
         "commit": commit,
         "measured_at": measured_at.isoformat(timespec="seconds"),
         "targets": {
@@ -133,14 +149,18 @@ def markdown(
     document: dict[str, Any], results: dict[str, PartResult], failures: dict[str, str], notes: list[str]
 ) -> str:
     run = document["details"]["run"]
+    topology = document["topology"]
+    command = "make bench" + ("" if topology == "embedded" else f' BENCH_ARGS="--topology {topology}"')
     lines = [
         "# Benchmarks",
         "",
         f"Measured {document['measured_at']} at commit `{document['commit'][:12]}`"
         + (" (with uncommitted changes under src/)" if run["src_modified_since_commit"] else "")
-        + f" by `make bench` in {run['duration_s'] / 60:.1f} minutes on {run['machine']['cpus']} CPUs"
+        + f" by `{command}` in {run['duration_s'] / 60:.1f} minutes on {run['machine']['cpus']} CPUs"
         + (f" ({run['machine']['cpu_model']})" if run["machine"]["cpu_model"] else "")
-        + ". Figures in `docs/benchmarks.json`; how each is measured below.",
+        + f". Figures in `docs/{file_stem(topology)}.json`; how each is measured below.",
+        "",
+        f"Topology: `--topology {topology}`, {TOPOLOGIES[topology]}.",
         "",
         "| figure | value | target | met | taken at |",
         "| --- | ---: | --- | --- | --- |",
@@ -175,7 +195,8 @@ def markdown(
 
 def write(document: dict[str, Any], text: str, out_dir: Path) -> tuple[Path, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    json_path, md_path = out_dir / "benchmarks.json", out_dir / "benchmarks.md"
+    stem = file_stem(document.get("topology", "embedded"))
+    json_path, md_path = out_dir / f"{stem}.json", out_dir / f"{stem}.md"
     json_path.write_text(
         json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
     )

@@ -1,6 +1,7 @@
 """What ``make bench`` starts: the hall's whole set-up (``python -m gjj.launcher``, the code path of
-``make run``) on PostgreSQL and Redis, and the floor (a bare Django app under the same gunicorn
-flags). Each is started in its own process group and stopped by that group, nothing else."""
+``make run``) on PostgreSQL and Redis, or the production topology (``gjj.fleet``, ``--topology prod``),
+and the floor (a bare Django app under the same gunicorn flags). Each is started in its own process
+group(s) and stopped by them, nothing else."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PG_BASE = os.environ.get("BENCH_PG_BASE", "postgres://postgres@127.0.0.1:5432")
@@ -147,6 +149,8 @@ class HallStack:
     env: dict[str, str]
     database_url: str
     started: Started | None = None
+    # The production topology the bench started instead (a gjj.fleet.Fleet, ``--topology prod``).
+    fleet: Any = None
 
     def gjj(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -161,6 +165,8 @@ class HallStack:
     def stop(self) -> None:
         if self.started is not None:
             self.started.stop()
+        if self.fleet is not None:
+            self.fleet.down()
 
 
 def hall_env(var: Path, database_url: str, ports: dict[str, int]) -> dict[str, str]:
@@ -220,6 +226,54 @@ def hall_running(hall: str, govsso: str, dataset: Path, progress=print) -> HallS
     stack = HallStack(hall=hall.rstrip("/"), govsso=govsso.rstrip("/"), sims="", env=env, database_url="")
     progress(f"importing {dataset.name} into the running hall at {hall} …")
     stack.gjj("import-dataset", str(dataset))
+    return stack
+
+
+FLEET_NAME = "bench"
+
+
+def fleet_start(work_dir: Path, dataset: Path, progress=print) -> HallStack:  # type: ignore[no-untyped-def]
+    """The production topology (``gjj.fleet``, what ``make prod`` runs) of its own: databases
+    ``*_bench`` made anew, the bench's Redis db flushed, free ports, the rate limits raised; then
+    ``dataset`` imported. ``hall`` is nginx's https address (the fleet's own certificate)."""
+    from gjj.fleet.topology import Fleet, FleetConfig, Ports
+
+    config = FleetConfig(
+        name=FLEET_NAME,
+        var_dir=work_dir / "fleet",
+        ports=Ports(
+            https=free_port(),
+            http=free_port(),
+            halls=(free_port(), free_port()),
+            govsso=free_port(),
+            sims=free_port(),
+            s3=free_port(),
+            worker_metrics=(free_port(), free_port()),
+        ),
+        pg_base=PG_BASE,
+        redis_url=REDIS_URL,
+        dataset=None,
+        extra_env=THROTTLE_ENV,
+    )
+    fleet = Fleet(config, progress=progress)
+    stack = HallStack(
+        hall=config.public_url,
+        govsso=config.govsso_url,
+        sims=config.sims_url,
+        env=fleet.env,
+        database_url=config.database_url("gjj"),
+        fleet=fleet,
+    )
+    progress(f"starting the production topology under {config.var_dir} (Redis {REDIS_URL}) …")
+    try:
+        fleet.up(fresh=True)
+        progress(f"importing {dataset.name} …")
+        imported = fleet.gjj("import-dataset", str(dataset))
+        if imported.returncode != 0:
+            raise RuntimeError(f"import-dataset failed:\n{(imported.stdout + imported.stderr)[-2000:]}")
+    except BaseException:
+        stack.stop()
+        raise
     return stack
 
 
@@ -283,6 +337,8 @@ ROLES = (
     ("govsso", "govsso.wsgi"),
     ("sims", "sims.wsgi"),
     ("floor", "floorsite.wsgi"),
+    ("nginx", "nginx"),
+    ("s3", "moto"),
 )
 
 
@@ -353,11 +409,13 @@ def cpu_delta(before: dict[str, float], after: dict[str, float]) -> dict[str, fl
 ROLE_ORDER = (
     "hall",
     "floor",
+    "nginx",
     "worker",
     "postgresql",
     "redis",
     "govsso",
     "sims",
+    "s3",
     "launcher",
     "client",
     "other",
