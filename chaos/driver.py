@@ -8,6 +8,7 @@ reported, never retried."""
 from __future__ import annotations
 
 import asyncio
+import ssl
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,7 +137,7 @@ async def drive(
     limits = httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=concurrency * 2)
     async with httpx.AsyncClient(
         base_url=hall,
-        verify=str(certificate),
+        verify=ssl.create_default_context(cafile=str(certificate)),
         timeout=httpx.Timeout(90.0, connect=10.0),
         limits=limits,
     ) as http:

@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 import re
+import ssl
 import urllib.error
 import urllib.request
 from types import SimpleNamespace
@@ -148,7 +149,9 @@ def _apply_over_the_api(fleet, member) -> tuple[dict, dict[str, str]]:
         ).result()
     request_ids: dict[str, str] = {}
     certificate = str(fleet.config.tls_dir / "cert.pem")
-    with httpx.Client(base_url=fleet.config.public_url, verify=certificate, timeout=60) as http:
+    with httpx.Client(
+        base_url=fleet.config.public_url, verify=ssl.create_default_context(cafile=certificate), timeout=60
+    ) as http:
         flow = application(member, jpeg())
         step = next(flow)
         try:
