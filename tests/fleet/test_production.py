@@ -4,6 +4,7 @@ health and metrics, and one request id from nginx through the hall into the payo
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import hashlib
 import io
@@ -137,7 +138,7 @@ def _apply_over_the_api(fleet, member) -> tuple[dict, dict[str, str]]:
     (nginx's)."""
     with concurrent.futures.ThreadPoolExecutor(1) as pool:  # the browser tests' loop runs in this thread
         token = pool.submit(
-            lambda: __import__("asyncio").run(
+            lambda: asyncio.run(
                 api_token(
                     fleet.config.govsso_url,
                     fleet.config.public_url,
