@@ -361,12 +361,11 @@ class Fleet:
             redis.Redis.from_url(self.config.redis_url).flushdb()
 
     def _manage(self, *args: str, settings: str | None = None, check: bool = True) -> None:
-        command = [sys.executable, "-m", "gjj.cli", *args]
+        """A management command of the hall (or, with ``settings``, of a stand-in)."""
         if settings:
-            command = [sys.executable, "-m", "django", *args, f"--settings={settings}"]
-        finished = subprocess.run(  # noqa: S603 - our own commands
-            command, env=self.env, cwd=REPO_ROOT, capture_output=True, text=True, check=False
-        )
+            finished = self._run([sys.executable, "-m", "django", *args, f"--settings={settings}"])
+        else:
+            finished = self.gjj(*args)
         if finished.returncode != 0 and check:
             raise FleetStartFailed(f"{args[0]} 失败：\n{(finished.stdout + finished.stderr)[-3000:]}")
 
@@ -424,13 +423,11 @@ class Fleet:
 
     def gjj(self, *args: str) -> subprocess.CompletedProcess[str]:
         """A ``gjj`` command against this fleet (its production settings and databases)."""
+        return self._run([sys.executable, "-m", "gjj.cli", *args])
+
+    def _run(self, command: list[str]) -> subprocess.CompletedProcess[str]:
         return subprocess.run(  # noqa: S603 - our own commands
-            [sys.executable, "-m", "gjj.cli", *args],
-            env=self.env,
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
+            command, env=self.env, cwd=REPO_ROOT, capture_output=True, text=True, check=False
         )
 
     # -- stopping ---------------------------------------------------------------------------------
