@@ -221,12 +221,18 @@ def test_a_registry_that_does_not_answer_is_503_not_house_not_found(loaded, clie
     assert not Application.objects.filter(person__id_number=YANG_LEI).exists()
 
 
-def test_a_submission_the_bank_could_not_check_is_503_and_stays_a_draft(loaded, client, sims, settings):
+def _submit_while_the_bank_is_down(client, sims, settings, id_number, **fill):
     settings.GJJ_OUTSIDE_ANSWERS_REUSE_SECONDS = 0  # the submission asks the bank itself
-    headers = bearer(YANG_LEI)
-    app_id = _fill(client, headers, archive_no=YANG_ARCHIVE, bank="SJB", card_no=YANG_CARD)
+    headers = bearer(id_number)
+    app_id = _fill(client, headers, **fill)
     sims.set_fault(system="bank", operation="verify", mode="error")
-    response = _post(client, f"{API}/applications/{app_id}/submit", **headers)
+    return app_id, _post(client, f"{API}/applications/{app_id}/submit", **headers)
+
+
+def test_a_submission_the_bank_could_not_check_is_503_and_stays_a_draft(loaded, client, sims, settings):
+    app_id, response = _submit_while_the_bank_is_down(
+        client, sims, settings, YANG_LEI, archive_no=YANG_ARCHIVE, bank="SJB", card_no=YANG_CARD
+    )
     assert response.status_code == 503
     body = response.json()
     assert body["code"] == "outside_unavailable"
@@ -234,12 +240,12 @@ def test_a_submission_the_bank_could_not_check_is_503_and_stays_a_draft(loaded, 
     assert Application.objects.get(pk=app_id).state == State.DRAFT
 
 
-def test_a_refusal_certain_without_the_bank_is_422_even_while_the_bank_is_down(loaded, client, sims, settings):
-    settings.GJJ_OUTSIDE_ANSWERS_REUSE_SECONDS = 0
-    headers = bearer(CHEN_JING)
-    app_id = _fill(client, headers, contract_no=CHEN_HOUSE, bank="ICBC", card_no=CHEN_CARD)
-    sims.set_fault(system="bank", operation="verify", mode="error")
-    response = _post(client, f"{API}/applications/{app_id}/submit", **headers)
+def test_a_refusal_certain_without_the_bank_is_422_even_while_the_bank_is_down(
+    loaded, client, sims, settings
+):
+    _, response = _submit_while_the_bank_is_down(
+        client, sims, settings, CHEN_JING, contract_no=CHEN_HOUSE, bank="ICBC", card_no=CHEN_CARD
+    )
     assert response.status_code == 422
     body = response.json()
     assert body["code"] == "refused"
