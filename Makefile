@@ -30,7 +30,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff format --check src tests bench chaos
 
 typecheck: $(BIN)/.installed
-	$(BIN)/mypy src/gjj/core src/gjj/policy src/gjj/members src/gjj/withdrawals src/gjj/applications src/gjj/identity src/gjj/hall src/gjj/mobile src/gjj/api src/gjj/wechat src/gjj/staff src/gjj/audit src/gjj/reconciliation src/gjj/backoffice src/gjj/portal src/gjj/preferences
+	$(BIN)/mypy src/gjj/core src/gjj/policy src/gjj/members src/gjj/withdrawals src/gjj/applications src/gjj/identity src/gjj/hall src/gjj/mobile src/gjj/api src/gjj/wechat src/gjj/staff src/gjj/audit src/gjj/reconciliation src/gjj/backoffice src/gjj/portal src/gjj/preferences src/gjj/fleet
 
 format: $(BIN)/.installed
 	$(BIN)/ruff format src tests bench chaos

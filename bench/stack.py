@@ -241,15 +241,7 @@ def fleet_start(work_dir: Path, dataset: Path, progress=print) -> HallStack:  # 
     config = FleetConfig(
         name=FLEET_NAME,
         var_dir=work_dir / "fleet",
-        ports=Ports(
-            https=free_port(),
-            http=free_port(),
-            halls=(free_port(), free_port()),
-            govsso=free_port(),
-            sims=free_port(),
-            s3=free_port(),
-            worker_metrics=(free_port(), free_port()),
-        ),
+        ports=Ports.free(),
         pg_base=PG_BASE,
         redis_url=REDIS_URL,
         dataset=None,

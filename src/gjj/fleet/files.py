@@ -157,6 +157,9 @@ http {{
     upstream gjj_hall {{
 {upstream_servers}
         keepalive 32;
+        # Shorter than the instances' own (gunicorn keepalive 75, gjj.core.gunicorn_conf): a kept
+        # connection is never one the instance has already closed.
+        keepalive_timeout 30s;
     }}
 
     server {{

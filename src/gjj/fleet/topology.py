@@ -304,7 +304,10 @@ class Fleet:
         the databases are made anew and the Redis database emptied first."""
         running = [name for name in self.specs if self.table.alive(name)]
         if running:
-            raise FleetStartFailed(f"已有进程在运行：{', '.join(running)}；请先 make prod-down")
+            raise FleetStartFailed(
+                f"已有进程在运行：{', '.join(running)}；请先停止："
+                f"python -m gjj.fleet down --var-dir {self.config.var_dir}（var/prod 即 make prod-down）"
+            )
         try:
             self._databases(fresh=fresh)
             self._manage("migrate", "--noinput", "-v", "0")

@@ -61,6 +61,7 @@ def test_nginx_sends_both_instances_its_own_request_id_and_address_and_keeps_met
     assert "location = /metrics { return 404; }" in conf
     assert "location = /health/ready { return 404; }" in conf
     assert "proxy_next_upstream error timeout;" in conf
+    assert "keepalive_timeout 30s;" in conf
     assert "proxy_set_header X-Request-ID $request_id;" in conf
     # The address nginx saw, never what the client put in its own X-Forwarded-For.
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in conf
