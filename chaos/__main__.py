@@ -19,7 +19,7 @@ from bench.stack import THROTTLE_ENV
 from chaos.driver import DriveReport, drive
 from chaos.killer import Killer
 from gjj.core.env import REPO_ROOT
-from gjj.core.timeutil import today_shanghai
+from gjj.core.timeutil import SHANGHAI
 from gjj.fleet.topology import Fleet, FleetConfig, Ports, hall_names, worker_names
 
 # The hall's production defaults, shortened so that a run sees many rounds of recovery in minutes:
@@ -108,7 +108,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         _say(f"chaos: 启动生产拓扑（{var_dir}）…")
         fleet.up(fresh=True)
-        since = today_shanghai().isoformat()  # every statement day from here on is reconciled
+        # Every statement day from here on is reconciled (the Shanghai day, as the bank's statements).
+        since = dt.datetime.now(SHANGHAI).date().isoformat()
         run_file = var_dir / "run.json"
         members = bench_members.generate(args.applications, seed=MEMBER_SEED)
         dataset = bench_members.write(var_dir / "members.json", members)
