@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from gjj.audit.models import AuditAction
@@ -153,9 +154,20 @@ _PAYOUT_FIELDS = ("pk", "serial", "amount_fen", "state", "completed_at")
 
 
 def _hall_paid_on(*, day: dt.date) -> list[HallPayout]:
+    """The payouts the hall learned on ``day`` were paid — but for those already on an earlier
+    imported statement of another day: the bank completed them before midnight and the hall heard
+    after (a lost answer settled by asking, a late result). The bank's day is the statement's; such
+    a payout is matched there, not missing from this one. (Statements are imported day after day,
+    as the morning task does; imported out of order, the later day shows it missing until the
+    earlier day's statement is in.)"""
     start, end = _day_bounds(day)
-    paid = Payout.objects.filter(state=PayoutState.DONE, completed_at__gte=start, completed_at__lt=end).only(
-        *_PAYOUT_FIELDS
+    on_another_statement = StatementLine.objects.filter(
+        serial=OuterRef("serial"), line_no__isnull=False
+    ).exclude(statement_import__day=day)
+    paid = (
+        Payout.objects.filter(state=PayoutState.DONE, completed_at__gte=start, completed_at__lt=end)
+        .exclude(Exists(on_another_statement))
+        .only(*_PAYOUT_FIELDS)
     )
     return [_hall_payout(payout) for payout in paid.iterator()]
 

@@ -125,6 +125,28 @@ def test_a_statement_with_one_line_of_each_kind_yields_exactly_those_buckets(hal
     assert statement.hall_paid_fen == 100_000 + 120_000 + 50_000
 
 
+def test_a_payout_the_bank_completed_before_midnight_is_matched_on_that_day_not_missing_the_next(hall):
+    """The bank paid at 23:59 and its answer was lost; the hall asked after midnight and marked it
+    paid then (seen in a chaos run across midnight): it is on the bank's statement of the first day,
+    matched there, and not "missing at the bank" from the second."""
+    after_midnight = dt.datetime(2026, 11, 28, 0, 2, tzinfo=SHANGHAI)
+    Payout.objects.filter(pk=hall["missing"].pk).update(completed_at=after_midnight)
+    first = services.statement_import(
+        day=DAY,
+        content=_csv(("PMATCH", 100_000, "done"), ("PMISSING", 50_000, "done")),
+        source="bank",
+        actor=None,
+    )
+    assert first.count_of(Bucket.MATCHED) == 2 and first.count_of(Bucket.MISSING_AT_BANK) == 1  # PAMOUNT
+
+    next_day = DAY + dt.timedelta(days=1)
+    second = services.statement_import(
+        day=next_day, content=(HEADER).encode("utf-8"), source="bank", actor=None
+    )
+    assert second.problem_count == 0
+    assert second.hall_paid_fen == 0
+
+
 def test_a_done_line_for_a_payout_still_open_asks_to_query_the_bank(hall):
     Payout.objects.filter(pk=hall["matched"].pk).update(state=PayoutState.UNKNOWN, completed_at=None)
 
