@@ -4,6 +4,7 @@ says when to try again — a page, JSON for the API, the same page for an htmx r
 from __future__ import annotations
 
 import dataclasses
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings as django_settings
@@ -23,6 +24,16 @@ from tests.gjj.withdrawals.conftest import (  # noqa: F401 - fixtures
 )
 
 pytestmark = pytest.mark.django_db
+
+# 30 s into a minute, a quarter of an hour and an hour alike (a multiple of 3,600 plus 30).
+MID_WINDOW = 1_800_000_030.0
+
+
+@pytest.fixture(autouse=True)
+def _requests_within_one_window(monkeypatch):
+    """The limits count in fixed windows: a test's requests must all fall in one (on a loaded
+    machine, four slow requests once straddled a minute's end and the fourth was let through)."""
+    monkeypatch.setattr("gjj.core.throttle.time", SimpleNamespace(time=lambda: MID_WINDOW))
 
 
 def _limit(settings, scope: str, **limits: int) -> None:
