@@ -53,7 +53,6 @@ async def api_token(
     username: str,
     password: str,
     *,
-    client_id: str = CLIENT_ID,
     client_secret: str = CLIENT_SECRET,
 ) -> str:
     """An access token of the hall's OIDC client for this member (what the app holds)."""
@@ -69,7 +68,7 @@ async def api_token(
             f"{govsso}/o/authorize/",
             params={
                 "response_type": "code",
-                "client_id": client_id,
+                "client_id": CLIENT_ID,
                 "redirect_uri": redirect_uri,
                 "scope": "openid profile phone id_card",
                 "state": secrets.token_urlsafe(8),
@@ -88,7 +87,7 @@ async def api_token(
                     "grant_type": "authorization_code",
                     "code": code,
                     "redirect_uri": redirect_uri,
-                    "client_id": client_id,
+                    "client_id": CLIENT_ID,
                     "client_secret": client_secret,
                     "code_verifier": verifier,
                 },

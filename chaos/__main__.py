@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from bench import members as bench_members
+from bench.oidc import client_secret
 from bench.stack import THROTTLE_ENV
 from chaos.driver import DriveReport, drive
 from chaos.killer import Killer
@@ -130,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
                     members,
                     hall=fleet.config.public_url,
                     govsso=fleet.config.govsso_url,
-                    client_secret=fleet.env["GJJ_OIDC_CLIENT_SECRET"],
+                    client_secret=client_secret(fleet.env),
                     certificate=fleet.config.tls_dir / "cert.pem",
                     concurrency=args.concurrency,
                     progress=_say,

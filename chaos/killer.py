@@ -39,10 +39,9 @@ class Killer:
         rng = random.Random(self.seed)
         while not self._stop.wait(rng.uniform(*self.every_seconds)):
             name = rng.choice(self.targets)
-            self.fleet.kill(name)  # SIGKILL to every process of its group
             self.kills[name] += 1
             try:
-                self.fleet.restart(name)
+                self.fleet.restart(name)  # SIGKILL to every process of its group, then started again
             except Exception as exc:  # reported; stop() starts it at the end if nothing did before
                 self.problems.append(f"{name}: {exc}"[:500])
                 time.sleep(1)

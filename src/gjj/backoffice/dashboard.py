@@ -7,7 +7,6 @@ period's own decisions and payments come back as rows, for the median and the 90
 from __future__ import annotations
 
 import datetime as dt
-import math
 import statistics
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from django.utils.safestring import mark_safe
 
 from gjj.backoffice.charts import Series, bar_chart, histogram, stacked_bar_chart
 from gjj.core.money import format_yuan
+from gjj.core.percentiles import Percentile, nearest_rank
 from gjj.core.timeutil import SHANGHAI
 from gjj.policy.active import active_policy
 from gjj.policy.deadlines import latest_overdue_submission_day
@@ -169,12 +169,6 @@ def format_duration(value: dt.timedelta | None) -> str:
     return f"{mins} 分"
 
 
-def _percentile(sorted_values: list[dt.timedelta], fraction: float) -> dt.timedelta:
-    # Nearest rank: always one of the measured durations, never an interpolation between two.
-    rank = max(1, math.ceil(fraction * len(sorted_values)))
-    return sorted_values[rank - 1]
-
-
 def duration_stats(durations: list[dt.timedelta]) -> DurationStats:
     ordered = sorted(durations)
     counts = [0] * len(DURATION_BUCKETS)
@@ -187,7 +181,7 @@ def duration_stats(durations: list[dt.timedelta]) -> DurationStats:
     if not ordered:
         return DurationStats(count=0, median=None, p90=None, buckets=buckets)
     median = dt.timedelta(seconds=statistics.median(d.total_seconds() for d in ordered))
-    return DurationStats(count=len(ordered), median=median, p90=_percentile(ordered, 0.9), buckets=buckets)
+    return DurationStats(count=len(ordered), median=median, p90=nearest_rank(ordered, 0.9), buckets=buckets)
 
 
 def _submitted_per_day(
@@ -241,14 +235,6 @@ def _outcomes(*, since: dt.datetime, until: dt.datetime) -> tuple[OutcomeCount, 
     return tuple(OutcomeCount(key=k, label=OUTCOME_LABELS[k], count=counts[k]) for k in OUTCOME_LABELS)
 
 
-class _Percentile(Aggregate):
-    """A PostgreSQL percentile: ``percentile_cont`` interpolates (the median of an even count is
-    halfway between the two middle values, as ``statistics.median``), ``percentile_disc`` is the
-    nearest rank (always one of the values, as ``_percentile``)."""
-
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-
-
 def _durations(*, end_field: str, since: dt.datetime, until: dt.datetime) -> DurationStats:
     # Measured for what ended in the period: the decision (or payment) day is what the centre controls.
     ended = Application.objects.filter(
@@ -274,8 +260,8 @@ def _durations(*, end_field: str, since: dt.datetime, until: dt.datetime) -> Dur
         lower = upper
     found = ended.annotate(took=took).aggregate(
         count=Count("pk"),
-        median=_Percentile("took", function="percentile_cont", fraction=0.5, output_field=DurationField()),
-        p90=_Percentile("took", function="percentile_disc", fraction=0.9, output_field=DurationField()),
+        median=Percentile("took", function="percentile_cont", fraction=0.5, output_field=DurationField()),
+        p90=Percentile("took", function="percentile_disc", fraction=0.9, output_field=DurationField()),
         **buckets,
     )
     return DurationStats(

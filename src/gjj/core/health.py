@@ -109,7 +109,7 @@ def policy_check() -> None:
 # name: (check, runs in the pool with a time limit)
 def ready_checks() -> dict[str, tuple[Callable[[], None], bool]]:
     checks: dict[str, tuple[Callable[[], None], bool]] = {"database": (database_check, False)}
-    if getattr(settings, "GJJ_REDIS_URL", ""):
+    if settings.GJJ_REDIS_URL:
         checks["redis"] = (redis_check, True)
     checks["storage"] = (storage_check, True)
     checks["policy"] = (policy_check, False)
@@ -149,7 +149,7 @@ def _outcome(name: str, run: Callable[[], Any], *, timeout: float) -> str:
 def readiness() -> dict[str, str]:
     """Each check's name and ``ok`` or what failed, in Chinese."""
     checks = ready_checks()
-    timeout = float(getattr(settings, "GJJ_HEALTH_CHECK_TIMEOUT_SECONDS", 3))
+    timeout = float(settings.GJJ_HEALTH_CHECK_TIMEOUT_SECONDS)
     deadline = time.monotonic() + timeout
     started = {name: _check_pool().submit(check) for name, (check, pooled) in checks.items() if pooled}
     results: dict[str, str] = {}

@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import logging
-import math
 import os
 import threading
 import time
@@ -31,7 +30,7 @@ from wsgiref.simple_server import WSGIServer
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -39,6 +38,8 @@ from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder, start_http_server
 from prometheus_client.multiprocess import MultiProcessCollector
+
+from gjj.core.percentiles import Percentile, nearest_rank
 
 logger = logging.getLogger(__name__)
 
@@ -126,17 +127,6 @@ class QueueDepthCollector:
         depth.add_metric(["pending"], pending)
         depth.add_metric(["scheduled"], scheduled)
         yield depth
-
-
-class _Percentile(Aggregate):
-    """PostgreSQL's nearest-rank percentile (``percentile_disc``): always one of the durations."""
-
-    function = "percentile_disc"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-
-
-def _nearest_rank(ordered: list[float], fraction: float) -> float:
-    return ordered[max(1, math.ceil(fraction * len(ordered))) - 1]
 
 
 BUSINESS_CACHE_KEY = "gjj:metrics:business"
@@ -231,7 +221,9 @@ class BusinessCollector:
                 count=Count("pk"),
                 total=Sum("took"),
                 **{
-                    f"q{index}": _Percentile("took", fraction=fraction, output_field=DurationField())
+                    f"q{index}": Percentile(
+                        "took", function="percentile_disc", fraction=fraction, output_field=DurationField()
+                    )
                     for index, fraction in enumerate(PAID_QUANTILES)
                 },
             )
@@ -251,7 +243,7 @@ class BusinessCollector:
             )
             count, total = len(ordered), sum(ordered)
             if ordered:
-                quantiles = {fraction: _nearest_rank(ordered, fraction) for fraction in PAID_QUANTILES}
+                quantiles = {fraction: nearest_rank(ordered, fraction) for fraction in PAID_QUANTILES}
         name = "gjj_submission_to_paid_seconds_last_24h"
         summary = Metric(name, "过去 24 小时到账的申请从提交到到账的用时（秒）", "summary")
         for fraction, seconds in quantiles.items():
@@ -290,7 +282,7 @@ def scrape_registry(*, huey: Any, business: bool) -> CollectorRegistry:
 
 
 def _allowed_addresses() -> frozenset[str]:
-    raw = str(getattr(settings, "GJJ_METRICS_ALLOWED_ADDRESSES", "127.0.0.1,::1"))
+    raw = str(settings.GJJ_METRICS_ALLOWED_ADDRESSES)
     allowed = set()
     for item in raw.split(","):
         try:

@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import signal
+import ssl
 import subprocess
 import time
 import urllib.error
@@ -28,8 +29,6 @@ class ProcessSpec:
     env: dict[str, str]
     # Polled until it answers 200 (None: the process is up once it has not exited for a moment).
     health_url: str | None = None
-    # A hall instance or a worker: what a chaos run may kill.
-    killable: bool = False
     cwd: Path = REPO_ROOT
 
 
@@ -221,19 +220,23 @@ def _wait_up(spec: ProcessSpec, process: subprocess.Popen[bytes], log_path: Path
         time.sleep(0.2)
 
 
-def _answers(url: str) -> bool:
-    import ssl
-
+def _readiness_opener() -> urllib.request.OpenerDirector:
     context = ssl.create_default_context()
-    # nginx's certificate is the fleet's own; reaching it is all this asks.
+    # nginx's certificate is the fleet's own; reaching it is all a readiness poll asks.
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     # Loopback only: never through a proxy the environment may name.
-    opener = urllib.request.build_opener(
+    return urllib.request.build_opener(
         urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context)
     )
+
+
+_READINESS_OPENER = _readiness_opener()
+
+
+def _answers(url: str) -> bool:
     try:
-        with opener.open(url, timeout=2) as response:
+        with _READINESS_OPENER.open(url, timeout=2) as response:
             return response.status == 200
     except (urllib.error.URLError, OSError):
         return False

@@ -36,17 +36,18 @@ class Ports:
     def free(cls) -> Ports:
         """Ports no one listens on now: a topology beside ``make prod`` (a test, a chaos run)."""
         return cls(
-            https=_free_port(),
-            http=_free_port(),
-            halls=(_free_port(), _free_port()),
-            govsso=_free_port(),
-            sims=_free_port(),
-            s3=_free_port(),
-            worker_metrics=(_free_port(), _free_port()),
+            https=free_port(),
+            http=free_port(),
+            halls=(free_port(), free_port()),
+            govsso=free_port(),
+            sims=free_port(),
+            s3=free_port(),
+            worker_metrics=(free_port(), free_port()),
         )
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port no one listens on now (the bench's and the tests' stand-ins use it too)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -215,7 +216,6 @@ def process_specs(config: FleetConfig, env: dict[str, str]) -> dict[str, Process
                     "GJJ_INSTANCE": name,
                 },
                 health_url=f"{url}/health/live",
-                killable=True,
             )
         )
     for index, (name, metrics_port) in enumerate(
@@ -246,7 +246,6 @@ def process_specs(config: FleetConfig, env: dict[str, str]) -> dict[str, Process
                     "GJJ_INSTANCE": name,
                 },
                 health_url=f"http://127.0.0.1:{metrics_port}/metrics",
-                killable=True,
             )
         )
     specs.append(

@@ -306,9 +306,14 @@ def _where_it_went(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         except ApplicationNotEditable:
             waiting = selectors.member_awaiting_materials(person=current_member(request).person)
             url = _materials_url(waiting) if waiting is not None else reverse("hall:applications")
-            return HttpResponseClientRedirect(url) if getattr(request, "htmx", False) else redirect(url)
+            return _go(request, url)
 
     return guarded
+
+
+def _go(request: HttpRequest, url: str) -> HttpResponse:
+    """To ``url``: the whole page when the request was htmx's, else a plain redirect."""
+    return HttpResponseClientRedirect(url) if getattr(request, "htmx", False) else redirect(url)
 
 
 def _start_draft(
@@ -330,7 +335,7 @@ def _start_draft(
         return (
             member,
             None,
-            (HttpResponseClientRedirect(url) if getattr(request, "htmx", False) else redirect(url)),
+            _go(request, url),
             in_progress,
         )
     try:
@@ -645,7 +650,7 @@ def withdrawal_house(request: HttpRequest) -> HttpResponse:
             "max_amount_fen": house["max_amount_fen"],
             "field_errors": errors.field_errors,
             "oob": True,
-            "draft_url": _form_urls("purchase")["draft_url"],
+            "draft_url": reverse("hall:withdrawal_draft", kwargs={"reason": "purchase"}),
         },
         request=request,
     )

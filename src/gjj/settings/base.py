@@ -218,21 +218,22 @@ GJJ_BANK_PAY_TIMEOUT_SECONDS = float(env_str("GJJ_BANK_PAY_TIMEOUT_SECONDS", "10
 # they are at most this old (gjj.withdrawals.eligibility.kept_answers), instead of asking again.
 GJJ_OUTSIDE_ANSWERS_REUSE_SECONDS = env_int("GJJ_OUTSIDE_ANSWERS_REUSE_SECONDS", 600)
 
-# Huey: SQLite storage embedded, Redis when GJJ_REDIS_URL is set.
-_REDIS_URL = env_str("GJJ_REDIS_URL", "")
-# Read by /health/ready (gjj.core.health): Redis is checked only when the hall uses it.
-GJJ_REDIS_URL = _REDIS_URL
+# Huey, the cache and sessions: Redis when set (and /health/ready checks it), else SQLite and the
+# database.
+GJJ_REDIS_URL = env_str("GJJ_REDIS_URL", "")
 
 # The cache (API token checks, rate limits) is shared by every hall process: Redis when set, else
 # the database (the table is created after every migrate, gjj.core.apps).
-if _REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS_URL}}
+if GJJ_REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": GJJ_REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "gjj_cache"}}
 # With Redis, a page reads the session from it (written through to the database); the database
 # cache would only move that read to another table.
 SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db" if _REDIS_URL else "django.contrib.sessions.backends.db"
+    "django.contrib.sessions.backends.cached_db" if GJJ_REDIS_URL else "django.contrib.sessions.backends.db"
 )
 
 # Rate limits (gjj.core.throttle): per signed-in member or API token, per client address, overall.
@@ -283,12 +284,12 @@ THROTTLE_RULES = (
 THROTTLE_JSON_PREFIXES = ("/api/",)
 THROTTLE_PAGE_PATH = "/too-many-requests/"
 
-if _REDIS_URL:
+if GJJ_REDIS_URL:
     HUEY = {
         # gjj.core.task_queue: a task runs under the id of the request that enqueued it.
         "huey_class": "gjj.core.task_queue.RequestIdRedisHuey",
         "name": "gjj",
-        "url": _REDIS_URL,
+        "url": GJJ_REDIS_URL,
         "immediate": False,
         "consumer": {"workers": env_int("GJJ_WORKER_THREADS", 4), "worker_type": "thread"},
     }

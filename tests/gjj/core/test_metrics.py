@@ -18,6 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from gjj.core import metrics
 from gjj.core.gunicorn_conf import child_exit
 from gjj.core.task_queue import RequestIdMemoryHuey
+from gjj.fleet.topology import free_port
 from gjj.withdrawals.models import Application, Payout, PayoutState, State
 from tests.gjj.conftest import funded_member
 from tests.support.sims import REPO_ROOT
@@ -259,16 +260,8 @@ def test_multiprocess_mode_merges_the_workers_files_and_a_dead_worker_is_marked(
 # --- the consumer -------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_the_consumer_serves_its_own_metrics_once_on_loopback(monkeypatch) -> None:
-    port = _free_port()
+    port = free_port()
     monkeypatch.setenv("GJJ_METRICS_PORT", str(port))
     queue = RequestIdMemoryHuey("gjj-test-consumer", immediate=False)
     try:
