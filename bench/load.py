@@ -35,6 +35,25 @@ def expect(response: httpx.Response, status: int = 200) -> httpx.Response:
     return response
 
 
+# A keep-alive connection the server has closed as idle (gunicorn's default: after 2 s) fails the
+# next request sent on it: "disconnected without a response" when the close came first, a reset
+# (a read error) when the request's bytes had reached the server's socket as it was closing. A
+# browser sends a GET again on a new connection; so does the bench, and counts it.
+STALE_CONNECTION = (httpx.RemoteProtocolError, httpx.ReadError)
+
+
+async def get_again_if_stale(
+    session: httpx.AsyncClient, url: str, *, on_stale: Callable[[], None] | None = None
+) -> httpx.Response:
+    """GET ``url``; once more on a new connection when the reused one had been closed."""
+    try:
+        return await session.get(url)
+    except STALE_CONNECTION:
+        if on_stale is not None:
+            on_stale()
+        return await session.get(url)
+
+
 def percentile(sorted_values: list[float], q: float) -> float | None:
     """The q-th percentile (0–100) by the nearest-rank method; None when there is nothing."""
     if not sorted_values:

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from bench import oidc
-from bench.load import JobFailed, closed_loop
+from bench.load import JobFailed, closed_loop, get_again_if_stale
 from bench.members import PASSWORD, Member
 from bench.p1 import process_groups
 from bench.result import PartResult, Progress
@@ -45,19 +45,17 @@ async def _measure(
     )
     groups = process_groups(stack)
     stale_retries = [0]
+
+    def count_stale() -> None:
+        stale_retries[0] += 1
+
     try:
         pages: dict[str, Any] = {}
         for key, title, path in PAGES:
             url = f"{stack.hall}{path}"
 
             async def job(worker: int, ticket: int, url: str = url) -> None:
-                try:
-                    response = await sessions[worker].get(url)
-                except httpx.RemoteProtocolError:
-                    # gunicorn closes a keep-alive connection idle for 2 s; a browser sends a GET
-                    # again on a new one, and so does this client (counted).
-                    stale_retries[0] += 1
-                    response = await sessions[worker].get(url)
+                response = await get_again_if_stale(sessions[worker], url, on_stale=count_stale)
                 if response.status_code != 200 or response.history:
                     raise JobFailed(f"GET {url} → {response.status_code} at {response.url}")
 

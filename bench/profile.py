@@ -24,10 +24,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from bench import members, oidc, stack
-from bench.load import JobFailed, closed_loop
+from bench.load import JobFailed, closed_loop, get_again_if_stale
 from bench.p1 import process_groups
 from bench.result import PartResult, Progress
 from bench.stack import REPO_ROOT
@@ -128,10 +126,7 @@ async def _load(
     try:
 
         async def job(worker: int, ticket: int) -> None:
-            try:
-                response = await sessions[worker].get(f"{hall}{path}")
-            except httpx.RemoteProtocolError:
-                response = await sessions[worker].get(f"{hall}{path}")
+            response = await get_again_if_stale(sessions[worker], f"{hall}{path}")
             if response.status_code != 200 or response.history:
                 raise JobFailed(f"GET {path} → {response.status_code}")
 
