@@ -23,8 +23,7 @@ from gjj.core.origin import origin_of
 from gjj.core.timeutil import today_shanghai
 from gjj.members.models import Person
 from gjj.policy.active import active_policy
-from gjj.policy.evaluation import evaluate
-from gjj.policy.facts import SOURCE_BANK
+from gjj.policy.evaluation import Evaluation, evaluate
 from gjj.policy.reasons import (
     REASON_KEYS,
     REASONS,
@@ -604,14 +603,18 @@ def card_check(request: HttpRequest, payload: CardCheckIn) -> HttpResponse:
             on=today_shanghai(),
             policy=policy,
         )
-        results = [r for r in evaluate(policy, gathered.facts).results if r.rule in CARD_RULE_IDS]
-        checks = [_check(r.rule, r.passed, r.reason) for r in results]
-        if SOURCE_BANK in gathered.facts.unavailable_sources:
+        card = Evaluation(
+            results=tuple(r for r in evaluate(policy, gathered.facts).results if r.rule in CARD_RULE_IDS),
+            max_amount_fen=None,
+            relation=None,
+        )
+        checks = [_check(r.rule, r.passed, r.reason) for r in card.results]
+        if card.undecided_by(gathered.facts.unavailable_sources):
             return _outside_unavailable(checks)
         return 200, {
             "bank": bank,
             "card_no": mask_card_number(card_no),
-            "passed": all(r.passed for r in results),
+            "passed": card.eligible,
             "checks": checks,
         }
 

@@ -208,6 +208,18 @@ def test_a_bank_that_does_not_answer_is_503_and_the_same_request_passes_later(lo
     assert again.json()["passed"] is True
 
 
+def test_a_card_refused_whatever_the_bank_says_is_200_while_the_bank_does_not_answer(loaded, client, sims):
+    """A card of another bank than the one chosen is refused without asking the bank: a decision
+    (200, passed false), as submitting it would be (422), not "try later"."""
+    sims.set_fault(system="bank", operation="verify", mode="error")
+    response = _post(client, f"{API}/cards/check", {"bank": "SJB", "card_no": ZHANG_CARD}, **bearer(YANG_LEI))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["passed"] is False
+    match = next(c for c in body["checks"] if c["rule"] == "card_bank_match")
+    assert match["passed"] is False and "不一致" in match["reason"]
+
+
 def test_a_registry_that_does_not_answer_is_503_not_house_not_found(loaded, client, sims):
     sims.set_fault(system="registry", operation="lookup", mode="error")
     response = _post(client, f"{API}/houses/lookup", {"archive_no": YANG_ARCHIVE}, **bearer(YANG_LEI))
