@@ -347,6 +347,8 @@ def _start_draft(
             application = services.application_start(
                 person=member.person, actor=_actor(member.person), reason=reason
             )
+    except ApplicationNotEditable:
+        raise  # taken on meanwhile: not a reason to refuse the form (_where_it_went)
     except ApplicationError as exc:
         return (
             member,
@@ -388,6 +390,8 @@ def _accept_declaration(
             client_ip=origin_of(request).ip,
             user_agent=origin_of(request).user_agent,
         )
+    except ApplicationNotEditable:
+        raise  # taken on meanwhile: not a field's error (_where_it_went)
     except ApplicationError as exc:
         errors.add("declaration", exc.message)
 
@@ -409,6 +413,8 @@ def _lookup(
         services.application_lookup_house(
             application=application, lookup_field=field, key=key, actor=_actor(person)
         )
+    except ApplicationNotEditable:
+        raise  # taken on meanwhile: not a field's error (_where_it_went)
     except ApplicationError as exc:
         errors.add("house", exc.message)
     application.refresh_from_db()

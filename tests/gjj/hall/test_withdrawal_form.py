@@ -18,6 +18,7 @@ from gjj.identity.models import MemberLogin
 from gjj.members.models import Person
 from gjj.policy.active import active_policy
 from gjj.policy.rules import HOUSE_NOT_FOUND
+from gjj.withdrawals import services
 from gjj.withdrawals.models import Application, State
 from tests.gjj.withdrawals import conftest as withdrawal_fixtures
 from tests.gjj.withdrawals.conftest import (
@@ -363,6 +364,31 @@ def test_an_autosave_that_finds_the_draft_submitted_meanwhile_goes_to_the_upload
     assert response.status_code == 200
     assert response["HX-Redirect"] == "/hall/withdrawals/TQ20261127009999/materials/"
     assert Application.objects.get(pk=draft.pk).amount_fen != 5_000_000
+
+
+def test_a_house_lookup_that_finds_the_draft_submitted_meanwhile_goes_to_the_upload_step(
+    loaded, client, monkeypatch
+):
+    """查询 in the second tab: its draft was saved as a draft, then the first tab's 提交申请 committed
+    before the lookup took the row's lock. Not the house's error: the member goes where it went."""
+    person = login(client, ZHANG_WEI)
+    client.post(HOUSE, {**form_data(contract_no=ZHANG_HOUSE), "lookup_field": "contract_no"}, headers=HTMX)
+    draft = draft_of(person)
+    lookup = services.application_lookup_house
+
+    def submitted_just_before(**kwargs):
+        Application.objects.filter(pk=draft.pk).update(
+            state=State.AWAITING_MATERIALS, business_no="TQ20261127009998"
+        )
+        return lookup(**kwargs)
+
+    monkeypatch.setattr("gjj.hall.withdrawal_views.services.application_lookup_house", submitted_just_before)
+    response = client.post(
+        HOUSE, {**form_data(contract_no=ZHANG_HOUSE), "lookup_field": "contract_no"}, headers=HTMX
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/hall/withdrawals/TQ20261127009998/materials/"
+    assert "不能修改" not in response.content.decode()
 
 
 def _first_none(then):
