@@ -262,7 +262,7 @@ def _invariants_note(results: dict[str, PartResult], hall: stack.HallStack | Non
             result.details["invariants"] = checks
 
 
-def _notes(member_count: int, seed: int, hall_url: str | None, topology: str = "embedded") -> list[str]:
+def _notes(member_count: int, seed: int, hall_url: str | None, topology: str) -> list[str]:
     running = (
         [
             f"**Not the bench's own set-up**: the running hall at {hall_url} (`--hall-url`); the set-up below "

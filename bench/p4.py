@@ -35,7 +35,7 @@ from typing import Any
 
 from bench.members import GIVEN, SURNAMES
 from bench.result import PartResult, Progress
-from bench.stack import database_drop, database_recreate
+from gjj.fleet.topology import database_drop, database_ensure
 from gjj.policy.rules import RULES as PURCHASE_RULES
 
 DATABASE_PREFIX = "gjj_bench_p4"
@@ -470,7 +470,7 @@ def run(
     for size in sizes:
         name = f"{DATABASE_PREFIX}_{size}"
         progress(f"P4 {size:,}: 新建数据库 {name} 并迁移")
-        url = database_recreate(name, base=pg_base_url)
+        url = database_ensure(name, base=pg_base_url, fresh=True)
         env = _django_env(url, work_dir)
         _python(["-m", "gjj.cli", "migrate", "--noinput", "-v", "0"], env=env)
         started = time.monotonic()

@@ -108,7 +108,7 @@ def build(
     measured_at: dt.datetime,
     duration_s: float,
     notes: list[str],
-    topology: str = "embedded",
+    topology: str,
 ) -> tuple[dict[str, Any], str]:
     figures: dict[str, Any] = dict.fromkeys(FIGURES)
     for result in results.values():
@@ -195,7 +195,7 @@ def markdown(
 
 def write(document: dict[str, Any], text: str, out_dir: Path) -> tuple[Path, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = file_stem(document.get("topology", "embedded"))
+    stem = file_stem(document["topology"])
     json_path, md_path = out_dir / f"{stem}.json", out_dir / f"{stem}.md"
     json_path.write_text(
         json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"

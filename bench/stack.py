@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gjj.fleet.topology import free_port
+from gjj.fleet.topology import database_ensure, free_port, redis_flush
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PG_BASE = os.environ.get("BENCH_PG_BASE", "postgres://postgres@127.0.0.1:5432")
@@ -51,31 +51,6 @@ def up(url: str) -> bool:
             return response.status == 200
     except (urllib.error.URLError, OSError):
         return False
-
-
-def _admin_connection(base: str):  # type: ignore[no-untyped-def]
-    import psycopg
-
-    return psycopg.connect(f"{base.rstrip('/')}/postgres", autocommit=True)
-
-
-def database_recreate(name: str, *, base: str = PG_BASE) -> str:
-    """A new empty PostgreSQL database ``name`` (dropped first if it exists); its URL."""
-    with _admin_connection(base) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return f"{base.rstrip('/')}/{name}"
-
-
-def database_drop(name: str, *, base: str = PG_BASE) -> None:
-    with _admin_connection(base) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def redis_flush(url: str = REDIS_URL) -> None:
-    import redis
-
-    redis.Redis.from_url(url).flushdb()
 
 
 @dataclass
@@ -188,8 +163,8 @@ def hall_start(work_dir: Path, dataset: Path, progress=print) -> HallStack:  # t
     var = work_dir / "stack"
     shutil.rmtree(var, ignore_errors=True)
     var.mkdir(parents=True)
-    database_url = database_recreate(HALL_DATABASE)
-    redis_flush()
+    database_url = database_ensure(HALL_DATABASE, base=PG_BASE, fresh=True)
+    redis_flush(REDIS_URL)
     ports = {"hall": free_port(), "govsso": free_port(), "sims": free_port()}
     env = hall_env(var, database_url, ports)
     stack = HallStack(
@@ -291,7 +266,7 @@ def floor_start(work_dir: Path, progress=print) -> Floor:  # type: ignore[no-unt
     """The bare Django app on a fresh ``gjj_bench_floor``, under the hall's gunicorn flags."""
     from gjj.launcher import _gunicorn
 
-    database_url = database_recreate(FLOOR_DATABASE)
+    database_url = database_ensure(FLOOR_DATABASE, base=PG_BASE, fresh=True)
     env = floor_env(database_url)
     subprocess.run(
         [sys.executable, "-m", "django", "migrate", "--noinput", "-v", "0"],

@@ -43,7 +43,6 @@ def _gunicorn(
     *,
     threads: int = 4,
     config_module: str | None = None,
-    access_log_format: str | None = None,
 ) -> list[str]:
     """gunicorn on loopback, as every set-up of the project runs it (this one, ``make prod``'s, the
     bench's floor)."""
@@ -64,8 +63,6 @@ def _gunicorn(
         "--log-level",
         "warning",
     ]
-    if access_log_format:
-        command += ["--access-logformat", access_log_format]
     if config_module:
         command += ["--config", f"python:{config_module}"]
     return command

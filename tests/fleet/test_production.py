@@ -11,8 +11,10 @@ import io
 import json
 import re
 import ssl
+import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from types import SimpleNamespace
 
 import httpx
@@ -24,7 +26,7 @@ from playwright.sync_api import expect
 from bench.flow import Answer, application, jpeg
 from bench.members import PASSWORD, generate, write
 from bench.oidc import api_token
-from gjj.fleet.topology import BUCKET, hall_names, s3_client, wait_until, worker_names
+from gjj.fleet.topology import BUCKET, hall_names, s3_client, worker_names
 from tests.browser.conftest import log_in
 from tests.browser.test_desktop_hall import (
     _fill_card,
@@ -42,6 +44,15 @@ ZHANG_WEI = "210102198803120158"
 def _rows(fleet, sql: str, *params):
     with psycopg.connect(fleet.config.database_url("gjj")) as connection:
         return connection.execute(sql, params).fetchall()
+
+
+def wait_until(predicate: Callable[[], bool], *, seconds: float, step: float = 0.5) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return predicate()
 
 
 def _get(url: str) -> tuple[int, str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,15 +19,10 @@ from typing import Any
 
 import pytest
 
+from gjj.fleet.topology import free_port
 from tests.support.sims import REPO_ROOT, SAMPLE_DATASET
 
 STARTUP_TIMEOUT_SECONDS = 120.0
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -103,7 +97,7 @@ def _up(url: str) -> bool:
 @pytest.fixture(scope="session")
 def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
     var = tmp_path_factory.mktemp("live-stack")
-    ports = {"hall": _free_port(), "govsso": _free_port(), "sims": _free_port()}
+    ports = {"hall": free_port(), "govsso": free_port(), "sims": free_port()}
     # The shipped policy, but with four eyes from 100,000 元: 杨磊's 120,500.80 then goes to staff
     # review (and 张伟's 86,420.50 is still approved at once).
     import gjj.policy

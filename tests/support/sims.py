@@ -16,7 +16,6 @@ import functools
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,8 @@ from typing import Any
 
 import pytest
 import requests
+
+from gjj.fleet.topology import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # The shared sample beside the repository when it is there; otherwise the repository's own
@@ -115,12 +116,6 @@ class LiveSims:
         return response.json()
 
 
-def _free_loopback_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _sims_environment(tmp_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -180,7 +175,7 @@ def live_sims(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSims]:
     if migrate.returncode != 0:
         raise RuntimeError(f"模拟器数据库迁移失败：\n{migrate.stdout}\n{migrate.stderr}")
 
-    port = _free_loopback_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = tmp_dir / "gunicorn.log"
     with log_path.open("wb") as log:

@@ -11,7 +11,8 @@ class IdempotencyRecord(models.Model):
     method = models.CharField(max_length=8)
     path = models.CharField(max_length=300)
     request_hash = models.CharField(max_length=64)
-    # Null while the first request is still being handled.
+    # Written with the work in the key's one transaction (gjj.api.idempotency): null only inside it,
+    # never once committed (but in rows kept from before answers were committed with their keys).
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     response_body = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

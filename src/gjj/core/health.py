@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -54,20 +53,12 @@ def database_check() -> None:
         raise CheckFailed("数据库无法访问") from exc
 
 
-_redis_clients: dict[str, Any] = {}
-_redis_lock = threading.Lock()
-
-
+@functools.cache
 def _redis_client(url: str) -> Any:
+    """One client (and its connection pool) per process, not a new connection per probe."""
     import redis
 
-    # One client (and its connection pool) per process, not a new connection per probe.
-    with _redis_lock:
-        client = _redis_clients.get(url)
-        if client is None:
-            client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
-            _redis_clients[url] = client
-        return client
+    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
 
 
 def redis_check() -> None:
@@ -116,16 +107,8 @@ def ready_checks() -> dict[str, tuple[Callable[[], None], bool]]:
     return checks
 
 
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-
-
-def _check_pool() -> ThreadPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="gjj-health")
-        return _pool
+# Its threads start at the first check, in the worker process (none exist when gunicorn forks).
+_CHECK_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="gjj-health")
 
 
 CHECK_LABELS = {"database": "数据库", "redis": "Redis", "storage": "文件存储", "policy": "政策文件"}
@@ -151,7 +134,7 @@ def readiness() -> dict[str, str]:
     checks = ready_checks()
     timeout = float(settings.GJJ_HEALTH_CHECK_TIMEOUT_SECONDS)
     deadline = time.monotonic() + timeout
-    started = {name: _check_pool().submit(check) for name, (check, pooled) in checks.items() if pooled}
+    started = {name: _CHECK_POOL.submit(check) for name, (check, pooled) in checks.items() if pooled}
     results: dict[str, str] = {}
     for name, (check, pooled) in checks.items():
         if pooled:

@@ -18,7 +18,6 @@ by the process that answers the scrape, once.
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import logging
 import os
 import threading
@@ -39,6 +38,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder, start_http_server
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from gjj.core.origin import address_parse
 from gjj.core.percentiles import Percentile, nearest_rank
 
 logger = logging.getLogger(__name__)
@@ -282,14 +282,8 @@ def scrape_registry(*, huey: Any, business: bool) -> CollectorRegistry:
 
 
 def _allowed_addresses() -> frozenset[str]:
-    raw = str(settings.GJJ_METRICS_ALLOWED_ADDRESSES)
-    allowed = set()
-    for item in raw.split(","):
-        try:
-            allowed.add(str(ipaddress.ip_address(item.strip())))
-        except ValueError:
-            continue
-    return frozenset(allowed)
+    parsed = (address_parse(item) for item in settings.GJJ_METRICS_ALLOWED_ADDRESSES.split(","))
+    return frozenset(address for address in parsed if address is not None)
 
 
 def metrics_allowed(request: HttpRequest) -> bool:
@@ -298,13 +292,8 @@ def metrics_allowed(request: HttpRequest) -> bool:
     chain = [request.META.get("REMOTE_ADDR", "")]
     chain += [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
     allowed = _allowed_addresses()
-    for address in chain:
-        try:
-            if str(ipaddress.ip_address(address.strip())) not in allowed:
-                return False
-        except ValueError:
-            return False
-    return True
+    # An entry that is not an address is None, never allowed.
+    return all(address_parse(address) in allowed for address in chain)
 
 
 @never_cache

@@ -18,7 +18,8 @@ class Origin:
 NO_ORIGIN = Origin()
 
 
-def _address(value: str | None) -> str | None:
+def address_parse(value: str | None) -> str | None:
+    """``value`` as an IP address in its canonical form; None when it is not one."""
     try:
         return str(ipaddress.ip_address((value or "").strip()))
     except ValueError:
@@ -28,9 +29,9 @@ def _address(value: str | None) -> str | None:
 def origin_of(request: HttpRequest) -> Origin:
     """The client's address (the proxy's ``X-Forwarded-For`` only when the deployment trusts it;
     never a value that is not an address) and its user agent."""
-    ip = _address(request.META.get("REMOTE_ADDR"))
+    ip = address_parse(request.META.get("REMOTE_ADDR"))
     if getattr(settings, "GJJ_TRUST_X_FORWARDED_FOR", False):
-        forwarded = _address(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0])
+        forwarded = address_parse(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0])
         ip = forwarded or ip
     return Origin(ip=ip, user_agent=request.META.get("HTTP_USER_AGENT", "")[:300])
 

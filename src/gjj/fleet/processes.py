@@ -29,7 +29,6 @@ class ProcessSpec:
     env: dict[str, str]
     # Polled until it answers 200 (None: the process is up once it has not exited for a moment).
     health_url: str | None = None
-    cwd: Path = REPO_ROOT
 
 
 @dataclass
@@ -128,7 +127,7 @@ class ProcessTable:
         with os.fdopen(descriptor, "ab") as log:
             process = subprocess.Popen(  # noqa: S603 - our own commands
                 spec.command,
-                cwd=spec.cwd,
+                cwd=REPO_ROOT,
                 env=spec.env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,

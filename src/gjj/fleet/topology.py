@@ -6,7 +6,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -53,6 +52,35 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _admin_connection(base: str):  # type: ignore[no-untyped-def]
+    import psycopg
+
+    return psycopg.connect(f"{base.rstrip('/')}/postgres", autocommit=True)
+
+
+def database_ensure(name: str, *, base: str = PG_BASE, fresh: bool = False) -> str:
+    """The PostgreSQL database ``name``, made when missing (with ``fresh``: dropped and made anew,
+    empty); its URL."""
+    with _admin_connection(base) as connection:
+        if fresh:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+    return f"{base.rstrip('/')}/{name}"
+
+
+def database_drop(name: str, *, base: str = PG_BASE) -> None:
+    with _admin_connection(base) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def redis_flush(url: str) -> None:
+    """Empties the Redis database of ``url`` (its number only, not the server)."""
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+
+
 @dataclass(frozen=True)
 class FleetConfig:
     """One topology: its own var directory, databases (``gjj_<name>``, ``govsso_<name>``,
@@ -71,8 +99,11 @@ class FleetConfig:
     def public_url(self) -> str:
         return f"https://127.0.0.1:{self.ports.https}"
 
+    def database_name(self, system: str) -> str:
+        return f"{system}_{self.name}"
+
     def database_url(self, system: str) -> str:
-        return f"{self.pg_base.rstrip('/')}/{system}_{self.name}"
+        return f"{self.pg_base.rstrip('/')}/{self.database_name(system)}"
 
     @property
     def hall_urls(self) -> list[str]:
@@ -156,14 +187,6 @@ def environment(config: FleetConfig) -> dict[str, str]:
     }
 
 
-# The instance's own access log, one JSON line per request under nginx's request id (the hall's
-# log lines of the same request carry it too, gjj.core.request_id).
-ACCESS_LOG_FORMAT = (
-    '{"time": "%(t)s", "logger": "gunicorn.access", "request_id": "%({x-request-id}i)s", '
-    '"method": "%(m)s", "path": "%(U)s", "status": %(s)s, "bytes": "%(B)s", "duration_ms": %(M)s}'
-)
-
-
 def process_specs(config: FleetConfig, env: dict[str, str]) -> dict[str, ProcessSpec]:
     """Every process, in start order (the stores first, nginx last)."""
     ports = config.ports
@@ -203,13 +226,7 @@ def process_specs(config: FleetConfig, env: dict[str, str]) -> dict[str, Process
             ProcessSpec(
                 name,
                 f"公积金网上服务大厅 {name}",
-                _gunicorn(
-                    "gjj.wsgi",
-                    port,
-                    2,
-                    config_module="gjj.core.gunicorn_conf",
-                    access_log_format=ACCESS_LOG_FORMAT,
-                ),
+                _gunicorn("gjj.wsgi", port, 2, config_module="gjj.core.gunicorn_conf"),
                 {
                     **secrets_only(env, *HALL_SECRETS),
                     "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
@@ -340,27 +357,14 @@ class Fleet:
 
     def _start(self, name: str) -> None:
         spec = self.specs[name]
-        if name.startswith("hall-"):
-            _metrics_dir_reset(Path(spec.env["PROMETHEUS_MULTIPROC_DIR"]))
         self.progress(f"启动 {spec.title} …")
         self.table.start(spec)
 
     def _databases(self, *, fresh: bool) -> None:
-        import psycopg
-        import redis
-
-        with psycopg.connect(f"{self.config.pg_base.rstrip('/')}/postgres", autocommit=True) as connection:
-            for system in ("gjj", "govsso", "sims"):
-                name = f"{system}_{self.config.name}"
-                if fresh:
-                    connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                exists = connection.execute(
-                    "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
-                ).fetchone()
-                if not exists:
-                    connection.execute(f'CREATE DATABASE "{name}"')
+        for system in ("gjj", "govsso", "sims"):
+            database_ensure(self.config.database_name(system), base=self.config.pg_base, fresh=fresh)
         if fresh:
-            redis.Redis.from_url(self.config.redis_url).flushdb()
+            redis_flush(self.config.redis_url)
 
     def _manage(self, *args: str, settings: str | None = None, check: bool = True) -> None:
         """A management command of the hall (or, with ``settings``, of a stand-in)."""
@@ -438,14 +442,6 @@ class Fleet:
         return self.table.stop_all(list(reversed(process_names(self.config))))
 
 
-def _metrics_dir_reset(path: Path) -> None:
-    """prometheus_client's multiprocess files of a previous run of this instance: a restarted
-    instance starts its counters anew, as a single process would."""
-    path.mkdir(parents=True, exist_ok=True)
-    for stale in path.glob("*.db"):
-        stale.unlink()
-
-
 def s3_client(config: FleetConfig, env: dict[str, str]):  # type: ignore[no-untyped-def]
     import boto3
 
@@ -456,12 +452,3 @@ def s3_client(config: FleetConfig, env: dict[str, str]):  # type: ignore[no-unty
         aws_secret_access_key=env["GJJ_S3_SECRET_ACCESS_KEY"],
         region_name="us-east-1",
     )
-
-
-def wait_until(predicate: Callable[[], bool], *, seconds: float, step: float = 0.5) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
